@@ -1,0 +1,86 @@
+import cookie from '@fastify/cookie'
+import cors from '@fastify/cors'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import fp from 'fastify-plugin'
+import type { Config } from './config.js'
+import errorHandler from './errors/handler.js'
+import { normaliseInput } from './http/normalise-input.js'
+import configPlugin from './plugins/config.js'
+import databasePlugin from './plugins/database.js'
+import docsPlugin from './plugins/docs.js'
+import i18nPlugin from './plugins/i18n.js'
+import rateLimitPlugin from './plugins/rate-limit.js'
+import securityPlugin from './plugins/security.js'
+import servicesPlugin from './plugins/services.js'
+import authPlugin from './organisers/auth.js'
+import adminRoutes from './organisers/routes.js'
+import appealRoutes from './appeals/routes.js'
+import adminAppealRoutes from './appeals/admin-routes.js'
+import signatureRoutes from './signatures/routes.js'
+import adminSignatureRoutes from './signatures/admin-routes.js'
+import statsRoutes from './stats/routes.js'
+import eventRoutes from './events/routes.js'
+import adminEventRoutes from './events/admin-routes.js'
+import exportRoutes from './exports/routes.js'
+
+export function fastifyOptions (config: Config): FastifyServerOptions {
+  return {
+    logger: config.LOG_LEVEL === 'silent' ? false : { level: config.LOG_LEVEL, redact: ['req.headers.cookie', 'req.headers.authorization'] },
+    trustProxy: config.TRUST_PROXY as FastifyServerOptions['trustProxy'],
+    bodyLimit: config.BODY_LIMIT_BYTES,
+    connectionTimeout: 30_000,
+    requestTimeout: 60_000,
+    ajv: {
+      customOptions: {
+        // Unknown fields are an error, not silently dropped; report every bad field at once.
+        removeAdditional: false,
+        allErrors: true,
+        coerceTypes: 'array',
+        useDefaults: true
+      }
+    }
+  }
+}
+
+/** The whole application as one plugin, so tests register exactly what the server runs. */
+export async function app (fastify: FastifyInstance, opts: { config: Config }): Promise<void> {
+  // 1. Configuration and infrastructure.
+  await fastify.register(configPlugin, { config: opts.config })
+  await fastify.register(i18nPlugin)
+  await fastify.register(cookie)
+  await fastify.register(securityPlugin)
+  await fastify.register(rateLimitPlugin)
+  await fastify.register(docsPlugin)
+  await fastify.register(databasePlugin)
+  await fastify.register(servicesPlugin)
+  // 2. Our own cross-cutting behaviour: one error shape, cleaned input, who is signed in.
+  await fastify.register(errorHandler)
+  fastify.addHook('preValidation', async (request) => {
+    if (request.body !== undefined && request.body !== null && typeof request.body === 'object') {
+      request.body = normaliseInput(request.body)
+    }
+  })
+  await fastify.register(authPlugin)
+  // 3. Routes.
+  await fastify.register(async (publicApi) => {
+    // Any website may read public appeal data (counts, lists, events) from the browser.
+    await publicApi.register(cors, { origin: '*', methods: ['GET', 'HEAD'] })
+    await publicApi.register(appealRoutes)
+    await publicApi.register(signatureRoutes)
+    await publicApi.register(statsRoutes)
+    await publicApi.register(eventRoutes)
+  }, { prefix: '/api' })
+  await fastify.register(adminRoutes, { prefix: '/api/admin' })
+  await fastify.register(adminAppealRoutes, { prefix: '/api/admin' })
+  await fastify.register(adminSignatureRoutes, { prefix: '/api/admin' })
+  await fastify.register(adminEventRoutes, { prefix: '/api/admin' })
+  await fastify.register(exportRoutes, { prefix: '/api/admin' })
+}
+
+export async function createApp (config: Config): Promise<FastifyInstance> {
+  const fastify = Fastify(fastifyOptions(config)).withTypeProvider<TypeBoxTypeProvider>()
+  // Not encapsulated, so the server (and tests) see the app's decorators: db, services, config.
+  await fastify.register(fp(app), { config })
+  return fastify
+}

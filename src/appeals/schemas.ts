@@ -1,0 +1,78 @@
+import { Type } from 'typebox'
+import { Line, Nullable, SiteLanguage, Slug, Timestamp, TimestampOut, Url } from '../http/schemas.js'
+import type { Appeal, AppealText } from './service.js'
+
+export const AppealTextInput = Type.Object({
+  title: Line(200),
+  summary: Type.Optional(Line(1000, 0)),
+  body: Type.Optional(Line(50_000, 0)),
+  demands: Type.Optional(Type.Array(Line(1000), { maxItems: 50 }))
+}, { additionalProperties: false })
+
+export const AppealTextSchema = Type.Object({
+  title: Type.String(), summary: Type.String(), body: Type.String(), demands: Type.Array(Type.String())
+})
+
+const settings = {
+  goal: Type.Optional(Nullable(Type.Integer({ minimum: 1, maximum: 1_000_000_000 }))),
+  opensAt: Type.Optional(Nullable(Timestamp)),
+  closesAt: Type.Optional(Nullable(Timestamp)),
+  allowOrganisations: Type.Optional(Type.Boolean()),
+  showPublicList: Type.Optional(Type.Boolean()),
+  requireConfirmation: Type.Optional(Type.Boolean()),
+  collectCity: Type.Optional(Type.Boolean()),
+  collectOrganisation: Type.Optional(Type.Boolean()),
+  collectRole: Type.Optional(Type.Boolean()),
+  donationUrl: Type.Optional(Nullable(Url)),
+  joinUrl: Type.Optional(Nullable(Url))
+}
+
+export const NewAppealInput = Type.Object({
+  slug: Slug,
+  originalLanguage: SiteLanguage,
+  text: AppealTextInput,
+  ...settings
+}, { additionalProperties: false })
+
+export const AppealSettingsInput = Type.Object({ slug: Type.Optional(Slug), ...settings }, { additionalProperties: false })
+
+export const AppealSchema = Type.Object({
+  slug: Type.String(),
+  status: Type.Union([Type.Literal('draft'), Type.Literal('open'), Type.Literal('closed')]),
+  originalLanguage: Type.String(),
+  languages: Type.Array(Type.String()),
+  goal: Nullable(Type.Integer()),
+  opensAt: Nullable(TimestampOut),
+  closesAt: Nullable(TimestampOut),
+  options: Type.Object({
+    allowOrganisations: Type.Boolean(),
+    showPublicList: Type.Boolean(),
+    requireConfirmation: Type.Boolean(),
+    collect: Type.Object({ city: Type.Boolean(), organisation: Type.Boolean(), role: Type.Boolean() })
+  }),
+  donationUrl: Nullable(Type.String()),
+  joinUrl: Nullable(Type.String()),
+  texts: Type.Record(Type.String(), AppealTextSchema)
+})
+
+/** The public shape of an appeal (dates as they are; the response schema serialises them). */
+export function presentAppeal (appeal: Appeal, texts: Record<string, AppealText>) {
+  return {
+    slug: appeal.slug,
+    status: appeal.status,
+    originalLanguage: appeal.originalLanguage,
+    languages: Object.keys(texts),
+    goal: appeal.goal,
+    opensAt: appeal.opensAt,
+    closesAt: appeal.closesAt,
+    options: {
+      allowOrganisations: appeal.allowOrganisations,
+      showPublicList: appeal.showPublicList,
+      requireConfirmation: appeal.requireConfirmation,
+      collect: { city: appeal.collectCity, organisation: appeal.collectOrganisation, role: appeal.collectRole }
+    },
+    donationUrl: appeal.donationUrl,
+    joinUrl: appeal.joinUrl,
+    texts
+  }
+}

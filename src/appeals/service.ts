@@ -1,0 +1,184 @@
+import { and, asc, eq, inArray, sql } from 'drizzle-orm'
+import type { Database, Executor } from '../db/connection.js'
+import { appealMembers, appeals, appealTexts, organisers } from '../db/schema.js'
+import { appError, invalidFields } from '../errors/app-error.js'
+import type { SignedIn } from '../organisers/service.js'
+
+export type Appeal = typeof appeals.$inferSelect
+export type AppealText = Pick<typeof appealTexts.$inferSelect, 'title' | 'summary' | 'body' | 'demands'>
+
+export interface AppealSettings {
+  goal?: number | null
+  opensAt?: string | null
+  closesAt?: string | null
+  allowOrganisations?: boolean
+  showPublicList?: boolean
+  requireConfirmation?: boolean
+  collectCity?: boolean
+  collectOrganisation?: boolean
+  collectRole?: boolean
+  donationUrl?: string | null
+  joinUrl?: string | null
+}
+
+export interface NewAppeal extends AppealSettings {
+  slug: string
+  originalLanguage: string
+  text: AppealText
+}
+
+function toDate (value: string | null | undefined): Date | null | undefined {
+  return value === undefined ? undefined : value === null ? null : new Date(value)
+}
+
+function settingsRow (settings: AppealSettings): Partial<typeof appeals.$inferInsert> {
+  const { opensAt, closesAt, ...rest } = settings
+  const row: Partial<typeof appeals.$inferInsert> = { ...rest }
+  if (opensAt !== undefined) row.opensAt = toDate(opensAt)
+  if (closesAt !== undefined) row.closesAt = toDate(closesAt)
+  return row
+}
+
+function checkDates (opensAt: Date | null | undefined, closesAt: Date | null | undefined): void {
+  if (opensAt != null && closesAt != null && closesAt <= opensAt) throw invalidFields({ closesAt: { key: 'closesBeforeOpens' } })
+}
+
+/** Why an appeal does not take a signature now, or nothing if it does. */
+export function assertSigningOpen (appeal: Appeal, now = new Date()): void {
+  if (appeal.status === 'draft') throw appError('APPEAL_NOT_OPEN')
+  if (appeal.status === 'closed' || (appeal.closesAt !== null && appeal.closesAt <= now)) throw appError('APPEAL_CLOSED')
+  if (appeal.opensAt !== null && appeal.opensAt > now) throw appError('APPEAL_NOT_YET_OPEN', { opensAt: appeal.opensAt.toISOString() })
+}
+
+export function createAppealsService (db: Database) {
+  async function textsOf (appealIds: string[], executor: Executor = db): Promise<Map<string, Record<string, AppealText>>> {
+    const byAppeal = new Map<string, Record<string, AppealText>>()
+    if (appealIds.length === 0) return byAppeal
+    const rows = await executor.select().from(appealTexts).where(inArray(appealTexts.appealId, appealIds)).orderBy(asc(appealTexts.language))
+    for (const { appealId, language, title, summary, body, demands } of rows) {
+      const texts = byAppeal.get(appealId) ?? {}
+      texts[language] = { title, summary, body, demands }
+      byAppeal.set(appealId, texts)
+    }
+    return byAppeal
+  }
+
+  async function withTexts (list: Appeal[]): Promise<Array<Appeal & { texts: Record<string, AppealText> }>> {
+    const texts = await textsOf(list.map((a) => a.id))
+    return list.map((a) => ({ ...a, texts: texts.get(a.id) ?? {} }))
+  }
+
+  async function bySlug (slug: string, executor: Executor = db): Promise<Appeal | undefined> {
+    const [appeal] = await executor.select().from(appeals).where(eq(appeals.slug, slug)).limit(1)
+    return appeal
+  }
+
+  return {
+    withTexts,
+
+    /** Open appeals, newest first, as the public site lists them. */
+    async listOpen () {
+      const list = await db.select().from(appeals).where(eq(appeals.status, 'open')).orderBy(sql`${appeals.createdAt} desc`)
+      return withTexts(list)
+    },
+
+    /** An appeal the public may see (open or closed); drafts do not exist for the public. */
+    async getPublic (slug: string): Promise<Appeal> {
+      const appeal = await bySlug(slug)
+      if (appeal === undefined || appeal.status === 'draft') throw appError('APPEAL_NOT_FOUND')
+      return appeal
+    },
+
+    /**
+     * The appeal if this organiser may manage it. Another organiser's appeal answers exactly like a
+     * missing one, so its existence is not revealed.
+     */
+    async getManaged (who: SignedIn, slug: string, executor: Executor = db): Promise<Appeal> {
+      const appeal = await bySlug(slug, executor)
+      if (appeal === undefined) throw appError('APPEAL_NOT_FOUND')
+      if (who.role === 'admin') return appeal
+      const [member] = await executor.select({ id: appealMembers.organiserId }).from(appealMembers)
+        .where(and(eq(appealMembers.appealId, appeal.id), eq(appealMembers.organiserId, who.id))).limit(1)
+      if (member === undefined) throw appError('APPEAL_NOT_FOUND')
+      return appeal
+    },
+
+    async listManaged (who: SignedIn) {
+      const query = db.select({ appeal: appeals }).from(appeals)
+      const rows = who.role === 'admin'
+        ? await query.orderBy(sql`${appeals.createdAt} desc`)
+        : await query.innerJoin(appealMembers, and(eq(appealMembers.appealId, appeals.id), eq(appealMembers.organiserId, who.id)))
+          .orderBy(sql`${appeals.createdAt} desc`)
+      return withTexts(rows.map((r) => r.appeal))
+    },
+
+    /** Creates a draft appeal with its original text; its creator becomes a member. */
+    async create (who: SignedIn, input: NewAppeal): Promise<Appeal> {
+      const row = settingsRow(input)
+      checkDates(row.opensAt, row.closesAt)
+      return db.transaction(async (tx) => {
+        const [appeal] = await tx.insert(appeals)
+          .values({ ...row, slug: input.slug, originalLanguage: input.originalLanguage, status: 'draft' })
+          .onConflictDoNothing({ target: appeals.slug }).returning()
+        if (appeal === undefined) throw appError('SLUG_TAKEN')
+        await tx.insert(appealTexts).values({ appealId: appeal.id, language: input.originalLanguage, ...input.text })
+        await tx.insert(appealMembers).values({ appealId: appeal.id, organiserId: who.id })
+        return appeal
+      })
+    },
+
+    async update (appeal: Appeal, settings: AppealSettings & { slug?: string }): Promise<Appeal> {
+      const row = settingsRow(settings)
+      checkDates(row.opensAt === undefined ? appeal.opensAt : row.opensAt, row.closesAt === undefined ? appeal.closesAt : row.closesAt)
+      if (settings.slug !== undefined && settings.slug !== appeal.slug) {
+        if (await bySlug(settings.slug) !== undefined) throw appError('SLUG_TAKEN')
+        row.slug = settings.slug
+      }
+      const [updated] = await db.update(appeals).set({ ...row, updatedAt: new Date() }).where(eq(appeals.id, appeal.id)).returning()
+      if (updated === undefined) throw appError('APPEAL_NOT_FOUND')
+      return updated
+    },
+
+    async setStatus (appeal: Appeal, status: Appeal['status']): Promise<Appeal> {
+      const [updated] = await db.update(appeals).set({ status, updatedAt: new Date() }).where(eq(appeals.id, appeal.id)).returning()
+      if (updated === undefined) throw appError('APPEAL_NOT_FOUND')
+      return updated
+    },
+
+    async putText (appeal: Appeal, language: string, text: AppealText): Promise<void> {
+      await db.insert(appealTexts).values({ appealId: appeal.id, language, ...text })
+        .onConflictDoUpdate({ target: [appealTexts.appealId, appealTexts.language], set: { ...text, updatedAt: new Date() } })
+    },
+
+    async deleteText (appeal: Appeal, language: string): Promise<boolean> {
+      if (language === appeal.originalLanguage) throw appError('ORIGINAL_TEXT_REQUIRED')
+      const deleted = await db.delete(appealTexts)
+        .where(and(eq(appealTexts.appealId, appeal.id), eq(appealTexts.language, language))).returning({ language: appealTexts.language })
+      return deleted.length > 0
+    },
+
+    async texts (appeal: Appeal): Promise<Record<string, AppealText>> {
+      return (await textsOf([appeal.id])).get(appeal.id) ?? {}
+    },
+
+    async members (appeal: Appeal) {
+      return db.select({ id: organisers.id, email: organisers.email, name: organisers.name, role: organisers.role })
+        .from(appealMembers).innerJoin(organisers, eq(organisers.id, appealMembers.organiserId))
+        .where(eq(appealMembers.appealId, appeal.id)).orderBy(asc(organisers.email))
+    },
+
+    async addMember (appeal: Appeal, organiserEmail: string): Promise<void> {
+      const [organiser] = await db.select({ id: organisers.id }).from(organisers).where(eq(organisers.email, organiserEmail.toLowerCase())).limit(1)
+      if (organiser === undefined) throw appError('ORGANISER_NOT_FOUND')
+      await db.insert(appealMembers).values({ appealId: appeal.id, organiserId: organiser.id }).onConflictDoNothing()
+    },
+
+    async removeMember (appeal: Appeal, organiserId: string): Promise<boolean> {
+      const deleted = await db.delete(appealMembers)
+        .where(and(eq(appealMembers.appealId, appeal.id), eq(appealMembers.organiserId, organiserId))).returning({ id: appealMembers.organiserId })
+      return deleted.length > 0
+    }
+  }
+}
+
+export type AppealsService = ReturnType<typeof createAppealsService>

@@ -1,0 +1,83 @@
+import { existsSync } from 'node:fs'
+import { dirname, join, resolve } from 'node:path'
+import { Type, type Static } from 'typebox'
+import { Compile } from 'typebox/compile'
+
+// Every setting Solidaria reads, validated once. The defaults give a working embedded instance.
+export const ConfigSchema = Type.Object({
+  HOST: Type.String({ default: '127.0.0.1' }),
+  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }),
+  PUBLIC_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
+  LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), { default: 'info' }),
+  TRUST_PROXY: Type.Union([Type.Boolean(), Type.Integer({ minimum: 1 }), Type.String()], { default: false }),
+  DATA_DIR: Type.String({ default: './data' }),
+  DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
+  DATABASE_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 200, default: 10 }),
+  REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),
+  SECRET_KEY: Type.Optional(Type.String({ minLength: 32 })),
+  SESSION_TTL_HOURS: Type.Integer({ minimum: 1, maximum: 720, default: 12 }),
+  BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, default: 262144 }),
+  STATS_TTL_MS: Type.Integer({ minimum: 0, maximum: 60000, default: 1000 }),
+  CONSENT_VERSION: Type.String({ minLength: 1, maxLength: 40, default: '2026-11' }),
+  RATE_LIMIT_GLOBAL_MAX: Type.Integer({ minimum: 1, default: 600 }),
+  RATE_LIMIT_GLOBAL_WINDOW: Type.String({ default: '1 minute' }),
+  RATE_LIMIT_SIGN_MAX: Type.Integer({ minimum: 1, default: 30 }),
+  RATE_LIMIT_SIGN_WINDOW: Type.String({ default: '10 minutes' }),
+  RATE_LIMIT_SIGNIN_MAX: Type.Integer({ minimum: 1, default: 10 }),
+  RATE_LIMIT_SIGNIN_WINDOW: Type.String({ default: '15 minutes' }),
+  RATE_LIMIT_SKIP_ON_STORE_ERROR: Type.Boolean({ default: true }),
+  RATE_LIMIT_REDIS_PREFIX: Type.String({ default: 'solidaria-rl:' })
+})
+
+export type Config = Static<typeof ConfigSchema>
+
+const checker = Compile(ConfigSchema)
+
+export class ConfigError extends Error {}
+
+/** Reads the environment (or a test's overrides) into a validated Config; throws ConfigError naming each bad setting. */
+export function loadConfig (env: Record<string, string | undefined> = process.env): Config {
+  const raw: Record<string, unknown> = {}
+  for (const [key, schema] of Object.entries(ConfigSchema.properties)) {
+    const value = env[key]
+    if (value === undefined || value === '') continue
+    raw[key] = coerce(value, schema as { type?: string, anyOf?: unknown[] })
+  }
+  const withDefaults = checker.Default(raw) as Record<string, unknown>
+  const errors = [...checker.Errors(withDefaults)]
+  if (errors.length > 0) {
+    const lines = errors.map((e) => `${e.instancePath.slice(1) || '(config)'}: ${e.message}`)
+    throw new ConfigError(`Invalid configuration:\n  ${[...new Set(lines)].join('\n  ')}`)
+  }
+  return withDefaults as Config
+}
+
+function coerce (value: string, schema: { type?: string, anyOf?: unknown[] }): unknown {
+  if (schema.type === 'integer') return /^-?\d+$/.test(value) ? Number(value) : value
+  if (schema.type === 'boolean') return value === 'true' ? true : value === 'false' ? false : value
+  if (schema.anyOf !== undefined) {
+    if (value === 'true') return true
+    if (value === 'false') return false
+    if (/^\d+$/.test(value)) return Number(value)
+  }
+  return value
+}
+
+/** The folder holding package.json, found from this file whether it runs from src/ or from dist/src/. */
+export const projectRoot = findProjectRoot(import.meta.dirname)
+
+function findProjectRoot (from: string): string {
+  let dir = from
+  while (!existsSync(join(dir, 'package.json'))) {
+    const parent = dirname(dir)
+    if (parent === dir) throw new Error(`package.json not found above ${from}`)
+    dir = parent
+  }
+  return dir
+}
+
+export const paths = {
+  migrations: join(projectRoot, 'migrations'),
+  locales: join(projectRoot, 'locales'),
+  dataDir: (config: Config) => config.DATA_DIR === 'memory://' ? config.DATA_DIR : resolve(config.DATA_DIR)
+}

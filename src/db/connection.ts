@@ -1,0 +1,64 @@
+import { mkdirSync } from 'node:fs'
+import { PGlite } from '@electric-sql/pglite'
+import type { ExtractTablesWithRelations } from 'drizzle-orm'
+import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core'
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite'
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator'
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js'
+import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator'
+import postgres from 'postgres'
+import { paths } from '../config.js'
+import * as schema from './schema.js'
+
+type Schema = typeof schema
+/** The drizzle database, whichever driver is behind it: code never needs to know which. */
+export type Database = PgDatabase<PgQueryResultHKT, Schema>
+export type Transaction = PgTransaction<PgQueryResultHKT, Schema, ExtractTablesWithRelations<Schema>>
+/** Anything that can run a query: the database, or a transaction a caller has opened. */
+export type Executor = Database | Transaction
+
+export interface DatabaseHandle {
+  db: Database
+  driver: 'pglite' | 'postgres'
+  close: () => Promise<void>
+}
+
+export interface DatabaseOptions {
+  /** postgres:// URL; when absent the embedded PGlite database in dataDir is used. */
+  url?: string | undefined
+  /** Folder for PGlite's files, or 'memory://' for a throw-away database. */
+  dataDir: string
+  poolSize?: number
+}
+
+// Any fixed number works, as long as every instance uses the same one.
+const MIGRATION_LOCK_ID = 7_361_902_455
+
+/** Opens the database and brings its schema up to date with migrations/. */
+export async function openDatabase (options: DatabaseOptions): Promise<DatabaseHandle> {
+  if (options.url !== undefined) return openPostgres(options.url, options.poolSize ?? 10)
+  return openPglite(options.dataDir)
+}
+
+async function openPostgres (url: string, poolSize: number): Promise<DatabaseHandle> {
+  // Several instances may start at once: the advisory lock lets one migrate while the others wait.
+  const migrationClient = postgres(url, { max: 1, onnotice: () => {} })
+  try {
+    await migrationClient`select pg_advisory_lock(${MIGRATION_LOCK_ID})`
+    await migratePostgres(drizzlePostgres({ client: migrationClient }), { migrationsFolder: paths.migrations })
+    await migrationClient`select pg_advisory_unlock(${MIGRATION_LOCK_ID})`
+  } finally {
+    await migrationClient.end()
+  }
+  const client = postgres(url, { max: poolSize, onnotice: () => {} })
+  const db = drizzlePostgres({ client, schema }) as unknown as Database
+  return { db, driver: 'postgres', close: async () => { await client.end({ timeout: 5 }) } }
+}
+
+async function openPglite (dataDir: string): Promise<DatabaseHandle> {
+  if (dataDir !== 'memory://') mkdirSync(dataDir, { recursive: true })
+  const client = await PGlite.create(dataDir)
+  const db = drizzlePglite({ client, schema })
+  await migratePglite(db, { migrationsFolder: paths.migrations })
+  return { db: db as unknown as Database, driver: 'pglite', close: async () => { await client.close() } }
+}

@@ -1,0 +1,58 @@
+/**
+ * Every error a client can see: a stable code, an HTTP status, a message key in locales/<lang>/errors.json
+ * and, for validation, a message key per field. The error handler translates and shapes it.
+ */
+export class AppError extends Error {
+  constructor (
+    readonly statusCode: number,
+    readonly code: ErrorCode,
+    readonly params: Record<string, unknown> = {},
+    readonly fields: Record<string, FieldError> = {}
+  ) {
+    super(code)
+    this.name = 'AppError'
+  }
+}
+
+/** A field's problem: a key under `validation.` in errors.json, with its interpolation values. */
+export interface FieldError { key: string, params?: Record<string, unknown> }
+
+export const errorCodes = {
+  VALIDATION_FAILED: 400,
+  INVALID_JSON: 400,
+  SPAM_SUSPECTED: 400,
+  ORGANISATIONS_NOT_ALLOWED: 400,
+  UNAUTHENTICATED: 401,
+  INVALID_CREDENTIALS: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  APPEAL_NOT_FOUND: 404,
+  SIGNATURE_NOT_FOUND: 404,
+  EVENT_NOT_FOUND: 404,
+  ORGANISER_NOT_FOUND: 404,
+  TOKEN_NOT_FOUND: 404,
+  PUBLIC_LIST_DISABLED: 404,
+  SIGNATURE_DUPLICATE: 409,
+  APPEAL_NOT_OPEN: 409,
+  APPEAL_NOT_YET_OPEN: 409,
+  APPEAL_CLOSED: 409,
+  SLUG_TAKEN: 409,
+  ORGANISER_EXISTS: 409,
+  ORIGINAL_TEXT_REQUIRED: 409,
+  BODY_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  RATE_LIMITED: 429,
+  INTERNAL: 500,
+  SERVICE_UNAVAILABLE: 503
+} as const
+
+export type ErrorCode = keyof typeof errorCodes
+
+export function appError (code: ErrorCode, params: Record<string, unknown> = {}, fields: Record<string, FieldError> = {}): AppError {
+  return new AppError(errorCodes[code], code, params, fields)
+}
+
+/** A 400 for one or more fields, e.g. invalidFields({ email: { key: 'email' } }). */
+export function invalidFields (fields: Record<string, FieldError>): AppError {
+  return appError('VALIDATION_FAILED', {}, fields)
+}

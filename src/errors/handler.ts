@@ -1,0 +1,105 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import fp from 'fastify-plugin'
+import { requestLanguage } from '../http/language.js'
+import { AppError, appError, type FieldError } from './app-error.js'
+
+interface AjvError {
+  instancePath: string
+  keyword: string
+  params: Record<string, unknown>
+}
+
+// Fields whose pattern or enum failures deserve a more specific message than "not in the expected format".
+const FIELD_MESSAGES: Record<string, string> = {
+  country: 'country',
+  slug: 'slug',
+  locale: 'language',
+  language: 'language',
+  lang: 'language',
+  originalLanguage: 'language',
+  email: 'email',
+  password: 'password'
+}
+
+function fieldName (error: AjvError): string {
+  const path = error.instancePath.split('/').filter(Boolean)
+  if (error.keyword === 'required') path.push(String(error.params.missingProperty))
+  if (error.keyword === 'additionalProperties') path.push(String(error.params.additionalProperty))
+  return path.join('.') || '(body)'
+}
+
+function fieldError (error: AjvError, field: string): FieldError {
+  const last = field.split('.').filter((p) => !/^\d+$/.test(p)).pop() ?? field
+  const specific = FIELD_MESSAGES[last]
+  const limit = error.params.limit
+  switch (error.keyword) {
+    case 'required': return { key: 'required' }
+    case 'additionalProperties': return { key: 'unknown' }
+    case 'minLength': return { key: last === 'password' ? 'password' : 'tooShort', params: { limit } }
+    case 'maxLength': return { key: 'tooLong', params: { limit } }
+    case 'maxItems': return { key: 'tooMany', params: { limit } }
+    case 'minimum': return { key: 'tooSmall', params: { limit } }
+    case 'maximum': return { key: 'tooLarge', params: { limit } }
+    case 'format': {
+      const format = String(error.params.format)
+      return { key: format === 'email' ? 'email' : format === 'uri' ? 'url' : format === 'date-time' ? 'date' : 'format' }
+    }
+    case 'pattern': return { key: specific ?? 'format' }
+    case 'enum': case 'const': case 'anyOf': return { key: specific ?? 'choice' }
+    case 'type': {
+      const type = String(error.params.type)
+      return { key: type === 'integer' || type === 'number' ? 'wholeNumber' : type === 'boolean' ? 'boolean' : 'invalid' }
+    }
+    default: return { key: 'invalid' }
+  }
+}
+
+/** Ajv's list of failures, turned into one message per field (the first failure of each field wins). */
+export function validationError (errors: AjvError[]): AppError {
+  const fields: Record<string, FieldError> = {}
+  for (const error of errors) {
+    const field = fieldName(error)
+    fields[field] ??= fieldError(error, field)
+  }
+  return appError('VALIDATION_FAILED', {}, fields)
+}
+
+function toAppError (error: FastifyError | AppError | Error): AppError {
+  if (error instanceof AppError) return error
+  const fe = error as FastifyError & { validation?: AjvError[] }
+  if (fe.validation !== undefined) return validationError(fe.validation)
+  switch (fe.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE': return appError('BODY_TOO_LARGE')
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE': return appError('UNSUPPORTED_MEDIA_TYPE')
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY': case 'FST_ERR_CTP_INVALID_JSON_BODY': return appError('INVALID_JSON')
+  }
+  if (error instanceof SyntaxError && fe.statusCode === 400) return appError('INVALID_JSON')
+  if (fe.statusCode === 404) return appError('NOT_FOUND')
+  if (fe.statusCode === 503) return appError('SERVICE_UNAVAILABLE')
+  return appError('INTERNAL')
+}
+
+/** The JSON body of every error Solidaria answers, translated for the request's reader. */
+export function errorBody (request: FastifyRequest, error: AppError): { error: { code: string, message: string, fields: Record<string, string> } } {
+  const lng = requestLanguage(request)
+  const t = request.server.i18n.getFixedT(lng, 'errors')
+  const fields: Record<string, string> = {}
+  for (const [name, f] of Object.entries(error.fields)) fields[name] = t(`validation.${f.key}`, f.params ?? {})
+  return { error: { code: error.code, message: t(`code.${error.code}`, error.params), fields } }
+}
+
+export function sendError (request: FastifyRequest, reply: FastifyReply, error: AppError): FastifyReply {
+  return reply.code(error.statusCode).type('application/json; charset=utf-8').send(errorBody(request, error))
+}
+
+async function errorHandler (app: FastifyInstance): Promise<void> {
+  app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
+    const appErr = toAppError(error)
+    // A 5xx body never carries internals; the log keeps them.
+    if (appErr.statusCode >= 500) request.log.error({ err: error }, 'request failed')
+    return sendError(request, reply, appErr)
+  })
+  app.setNotFoundHandler({ preHandler: app.rateLimit() }, (request, reply) => sendError(request, reply, appError('NOT_FOUND')))
+}
+
+export default fp(errorHandler, { name: 'error-handler', dependencies: ['i18n', '@fastify/rate-limit'] })

@@ -1,0 +1,37 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
+import { SlugParams, withErrors } from '../http/schemas.js'
+import { signedIn } from '../organisers/auth.js'
+import { EventInput, EventPatch, EventSchema, presentEvent } from './schemas.js'
+
+const EventParams = Type.Object({ slug: Type.String({ maxLength: 80 }), id: Type.String({ format: 'uuid' }) })
+
+const adminEventRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { appeals, events } = app.services
+  app.addHook('preHandler', app.requireOrganiser)
+  const errors = [401, 404]
+
+  app.post('/appeals/:slug/events', {
+    schema: { tags: ['admin: events'], summary: 'Record a solidarity event', params: SlugParams, body: EventInput, response: withErrors({ 201: EventSchema }, ...errors) }
+  }, async (request, reply) => {
+    const appeal = await appeals.getManaged(signedIn(request), request.params.slug)
+    return reply.code(201).send(presentEvent(await events.create(appeal, request.body)))
+  })
+
+  app.patch('/appeals/:slug/events/:id', {
+    schema: { tags: ['admin: events'], summary: 'Change a solidarity event', params: EventParams, body: EventPatch, response: withErrors({ 200: EventSchema }, ...errors) }
+  }, async (request) => {
+    const appeal = await appeals.getManaged(signedIn(request), request.params.slug)
+    return presentEvent(await events.update(appeal, request.params.id, request.body))
+  })
+
+  app.delete('/appeals/:slug/events/:id', {
+    schema: { tags: ['admin: events'], summary: 'Remove a solidarity event', params: EventParams, response: withErrors({ 204: Type.Null() }, ...errors) }
+  }, async (request, reply) => {
+    const appeal = await appeals.getManaged(signedIn(request), request.params.slug)
+    await events.remove(appeal, request.params.id)
+    return reply.code(204).send(null)
+  })
+}
+
+export default adminEventRoutes

@@ -1,0 +1,37 @@
+import { Readable } from 'node:stream'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
+import { withErrors } from '../http/schemas.js'
+import { signedIn } from '../organisers/auth.js'
+import { AdminFiltersQuery } from '../signatures/schemas.js'
+
+const formats = {
+  csv: { type: 'text/csv; charset=utf-8; header=present', method: 'csv' },
+  ndjson: { type: 'application/x-ndjson; charset=utf-8', method: 'ndjson' }
+} as const
+
+const exportRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { appeals, exports } = app.services
+  app.addHook('preHandler', app.requireOrganiser)
+
+  for (const [extension, format] of Object.entries(formats)) {
+    app.get(`/appeals/:slug/export.${extension}`, {
+      schema: {
+        tags: ['admin: exports'],
+        summary: `All signatures with every field as ${extension.toUpperCase()}, streamed`,
+        params: Type.Object({ slug: Type.String({ maxLength: 80 }) }),
+        querystring: Type.Object(AdminFiltersQuery, { additionalProperties: false }),
+        response: withErrors({ 200: Type.String() }, 401, 404)
+      }
+    }, async (request, reply) => {
+      const appeal = await appeals.getManaged(signedIn(request), request.params.slug)
+      const date = new Date().toISOString().slice(0, 10)
+      reply.header('content-disposition', `attachment; filename="${appeal.slug}-signatures-${date}.${extension}"`)
+      reply.header('cache-control', 'private, no-store')
+      reply.type(format.type)
+      return reply.send(Readable.from(exports[format.method](appeal, request.query)))
+    })
+  }
+}
+
+export default exportRoutes

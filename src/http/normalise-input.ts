@@ -1,0 +1,35 @@
+// Text from people arrives with stray spaces, decomposed accents and invisible control characters.
+// Everything is cleaned before validation, so length limits and duplicate checks see what is stored.
+
+const MULTILINE_FIELDS = new Set(['body', 'summary'])
+// C0 and C1 controls and DEL; line breaks and tabs are handled separately.
+const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/g
+
+export function normaliseText (value: string, multiline: boolean): string {
+  let text = value.normalize('NFC').replace(/\r\n?/g, '\n').replace(CONTROL, '')
+  text = multiline ? text.replace(/\t/g, '  ') : text.replace(/[\n\t]+/g, ' ')
+  return text.trim()
+}
+
+/**
+ * Returns a copy of a JSON body with every string normalised; a string that is empty once cleaned
+ * counts as not given, so optional fields can be left blank and required ones report "required".
+ */
+export function normaliseInput (value: unknown, key = ''): unknown {
+  if (typeof value === 'string') {
+    const text = normaliseText(value, MULTILINE_FIELDS.has(key))
+    return text === '' ? undefined : text
+  }
+  if (Array.isArray(value)) {
+    return value.map((item) => normaliseInput(item, key)).filter((item) => item !== undefined)
+  }
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {}
+    for (const [k, v] of Object.entries(value)) {
+      const cleaned = normaliseInput(v, k)
+      if (cleaned !== undefined) out[k] = cleaned
+    }
+    return out
+  }
+  return value
+}

@@ -1,0 +1,39 @@
+import countries from 'i18n-iso-countries'
+import { Type, type TSchema } from 'typebox'
+import { languages } from '../i18n/index.js'
+
+/** ISO 3166-1 alpha-2 codes, the only countries a signature or event may name. */
+export const countryCodes = Object.keys(countries.getAlpha2Codes()).sort()
+
+export const Country = Type.Union(countryCodes.map((c) => Type.Literal(c)), { description: 'ISO 3166-1 alpha-2 code' })
+export const CountryString = Type.String({ minLength: 2, maxLength: 2 })
+export const Email = Type.String({ format: 'email', maxLength: 254 })
+export const Slug = Type.String({ pattern: '^[a-z0-9]+(?:-[a-z0-9]+)*$', minLength: 2, maxLength: 80 })
+/** A language the site is translated into. */
+export const SiteLanguage = Type.Union(languages.map((l) => Type.Literal(l)))
+/** Any BCP 47-looking tag (a signer's locale may be one we do not translate into yet). */
+export const LanguageTag = Type.String({ pattern: '^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$', maxLength: 35 })
+export const Url = Type.String({ format: 'uri', pattern: '^https?://', maxLength: 2000 })
+export const Timestamp = Type.String({ format: 'date-time' })
+/** A time in a response: the handler gives a Date, the serialiser writes ISO 8601. */
+export const TimestampOut = Type.Unsafe<Date | string>({ type: 'string', format: 'date-time' })
+export const Line = (maxLength: number, minLength = 1) => Type.String({ minLength, maxLength })
+
+export const ErrorResponse = Type.Object({
+  error: Type.Object({
+    code: Type.String(),
+    message: Type.String(),
+    fields: Type.Record(Type.String(), Type.String())
+  })
+}, { description: 'Every error: a stable code, a translated message and a message per invalid field' })
+
+/** Response schemas for the usual error statuses, merged with a route's success responses. */
+export function withErrors<T extends Record<number, TSchema>> (success: T, ...statuses: number[]): T & Record<number, TSchema> {
+  const all: Record<number, TSchema> = { ...success }
+  for (const status of [400, 429, 500, ...statuses]) all[status] = ErrorResponse
+  return all as T & Record<number, TSchema>
+}
+
+export const SlugParams = Type.Object({ slug: Type.String({ maxLength: 80 }) })
+export const LangQuery = Type.Object({ lang: Type.Optional(Type.String({ maxLength: 35 })) })
+export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()])

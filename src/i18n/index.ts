@@ -1,0 +1,67 @@
+import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import i18next, { type i18n, type Resource } from 'i18next'
+import { paths } from '../config.js'
+
+/** The languages Solidaria speaks; English is the reference every other must match key for key. */
+export const languages = readdirSync(paths.locales, { withFileTypes: true })
+  .filter((d) => d.isDirectory()).map((d) => d.name).sort()
+
+export const referenceLanguage = 'en'
+
+function loadResources (): Resource {
+  const resources: Resource = {}
+  for (const language of languages) {
+    const dir = join(paths.locales, language)
+    resources[language] = {}
+    for (const file of readdirSync(dir).filter((f) => f.endsWith('.json'))) {
+      resources[language][file.replace(/\.json$/, '')] = JSON.parse(readFileSync(join(dir, file), 'utf8'))
+    }
+  }
+  return resources
+}
+
+/** One i18next instance, loaded synchronously from locales/ (the same files the browser gets). */
+export function createI18n (): i18n {
+  const resources = loadResources()
+  const instance = i18next.createInstance()
+  void instance.init({
+    resources,
+    lng: referenceLanguage,
+    fallbackLng: referenceLanguage,
+    supportedLngs: languages,
+    nonExplicitSupportedLngs: true,
+    defaultNS: 'common',
+    ns: Object.keys(resources[referenceLanguage] ?? {}),
+    initAsync: false,
+    interpolation: { escapeValue: false },
+    returnNull: false
+  })
+  return instance
+}
+
+/** The first supported language among the candidates (exact tag, then its base: es-VE → es). */
+export function matchLanguage (candidates: Iterable<string | undefined>): string | undefined {
+  for (const candidate of candidates) {
+    if (candidate === undefined || candidate === '') continue
+    const tag = candidate.toLowerCase()
+    if (languages.includes(tag)) return tag
+    const base = tag.split('-')[0]
+    if (base !== undefined && languages.includes(base)) return base
+  }
+  return undefined
+}
+
+/** Language tags from an Accept-Language header, best first. */
+export function parseAcceptLanguage (header: string | undefined): string[] {
+  if (header === undefined) return []
+  return header.split(',')
+    .map((part, index) => {
+      const [tag = '', ...params] = part.trim().split(';')
+      const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='))
+      return { tag: tag.trim(), q: q === undefined ? 1 : Number(q.slice(2)) || 0, index }
+    })
+    .filter((e) => e.tag !== '' && e.tag !== '*' && e.q > 0)
+    .sort((a, b) => b.q - a.q || a.index - b.index)
+    .map((e) => e.tag)
+}

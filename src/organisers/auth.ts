@@ -1,0 +1,46 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import fp from 'fastify-plugin'
+import { appError } from '../errors/app-error.js'
+import type { SignedIn } from './service.js'
+
+export const SESSION_COOKIE = 'solidaria_session'
+
+declare module 'fastify' {
+  interface FastifyRequest { organiser: SignedIn | null }
+  interface FastifyInstance {
+    /** preHandler: any signed-in organiser (session cookie or `Authorization: Bearer` API token). */
+    requireOrganiser: (request: FastifyRequest, reply: FastifyReply) => Promise<void>
+    /** preHandler: a signed-in admin. */
+    requireAdmin: (request: FastifyRequest, reply: FastifyReply) => Promise<void>
+  }
+}
+
+async function identify (app: FastifyInstance, request: FastifyRequest): Promise<SignedIn | null> {
+  const header = request.headers.authorization
+  if (header !== undefined) {
+    const match = /^Bearer\s+(\S+)$/i.exec(header)
+    return match?.[1] === undefined ? null : (await app.services.organisers.fromApiToken(match[1])) ?? null
+  }
+  const token = request.cookies[SESSION_COOKIE]
+  return token === undefined ? null : (await app.services.organisers.fromSession(token)) ?? null
+}
+
+async function authPlugin (app: FastifyInstance): Promise<void> {
+  app.decorateRequest('organiser', null)
+  app.decorate('requireOrganiser', async (request: FastifyRequest) => {
+    request.organiser = await identify(app, request)
+    if (request.organiser === null) throw appError('UNAUTHENTICATED')
+  })
+  app.decorate('requireAdmin', async (request: FastifyRequest, reply: FastifyReply) => {
+    await app.requireOrganiser(request, reply)
+    if (request.organiser?.role !== 'admin') throw appError('FORBIDDEN')
+  })
+}
+
+export default fp(authPlugin, { name: 'auth', dependencies: ['services'] })
+
+/** The signed-in organiser of a request that passed requireOrganiser. */
+export function signedIn (request: FastifyRequest): SignedIn {
+  if (request.organiser === null) throw appError('UNAUTHENTICATED')
+  return request.organiser
+}

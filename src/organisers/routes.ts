@@ -1,0 +1,96 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
+import { Email, Line, TimestampOut, withErrors } from '../http/schemas.js'
+import { SESSION_COOKIE, signedIn } from './auth.js'
+import { MIN_PASSWORD_LENGTH } from './passwords.js'
+
+const Role = Type.Union([Type.Literal('admin'), Type.Literal('organiser')])
+const OrganiserSchema = Type.Object({ id: Type.String(), email: Type.String(), name: Type.String(), role: Role })
+const TokenSchema = Type.Object({
+  id: Type.String(), name: Type.String(), createdAt: TimestampOut,
+  lastUsedAt: Type.Union([TimestampOut, Type.Null()]), revokedAt: Type.Union([TimestampOut, Type.Null()])
+})
+const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) })
+
+// Organiser accounts, sign-in sessions and API tokens.
+const organiserRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { organisers } = app.services
+  const { config } = app
+
+  app.post('/session', {
+    schema: {
+      tags: ['organisers'],
+      summary: 'Sign in; sets an httpOnly session cookie',
+      body: Type.Object({ email: Email, password: Type.String({ minLength: 1, maxLength: 1000 }) }, { additionalProperties: false }),
+      response: withErrors({ 200: Type.Object({ organiser: OrganiserSchema, expiresAt: TimestampOut }) }, 401)
+    },
+    config: { rateLimit: { max: config.RATE_LIMIT_SIGNIN_MAX, timeWindow: config.RATE_LIMIT_SIGNIN_WINDOW, keyGenerator: (r) => `signin:${r.ip}` } }
+  }, async (request, reply) => {
+    const { token, expiresAt } = await organisers.signIn(request.body.email, request.body.password)
+    const organiser = await organisers.fromSession(token)
+    reply.setCookie(SESSION_COOKIE, token, { path: '/', httpOnly: true, sameSite: 'lax', secure: 'auto', expires: expiresAt })
+    return { organiser: organiser!, expiresAt }
+  })
+
+  app.delete('/session', {
+    schema: { tags: ['organisers'], summary: 'Sign out', response: withErrors({ 204: Type.Null() }) }
+  }, async (request, reply) => {
+    const token = request.cookies[SESSION_COOKIE]
+    if (token !== undefined) await organisers.signOut(token)
+    reply.clearCookie(SESSION_COOKIE, { path: '/' })
+    return reply.code(204).send(null)
+  })
+
+  app.get('/me', {
+    preHandler: app.requireOrganiser,
+    schema: { tags: ['organisers'], summary: 'Who is signed in', response: withErrors({ 200: OrganiserSchema }, 401) }
+  }, async (request) => signedIn(request))
+
+  app.get('/organisers', {
+    preHandler: app.requireAdmin,
+    schema: { tags: ['organisers'], summary: 'All organiser accounts (admins only)', response: withErrors({ 200: Type.Object({ items: Type.Array(OrganiserSchema) }) }, 401, 403) }
+  }, async () => ({ items: await organisers.list() }))
+
+  app.post('/organisers', {
+    preHandler: app.requireAdmin,
+    schema: {
+      tags: ['organisers'],
+      summary: 'Create an organiser account (admins only)',
+      body: Type.Object({
+        email: Email,
+        name: Line(200),
+        password: Type.String({ minLength: MIN_PASSWORD_LENGTH, maxLength: 1000 }),
+        role: Type.Optional(Role)
+      }, { additionalProperties: false }),
+      response: withErrors({ 201: OrganiserSchema }, 401, 403, 409)
+    }
+  }, async (request, reply) => {
+    const created = await organisers.create({ ...request.body, role: request.body.role ?? 'organiser' })
+    return reply.code(201).send(created)
+  })
+
+  app.get('/tokens', {
+    preHandler: app.requireOrganiser,
+    schema: { tags: ['organisers'], summary: 'Your API tokens', response: withErrors({ 200: Type.Object({ items: Type.Array(TokenSchema) }) }, 401) }
+  }, async (request) => ({ items: await organisers.listApiTokens(signedIn(request).id) }))
+
+  app.post('/tokens', {
+    preHandler: app.requireOrganiser,
+    schema: {
+      tags: ['organisers'],
+      summary: 'Create an API token; its value is shown this once',
+      body: Type.Object({ name: Line(100) }, { additionalProperties: false }),
+      response: withErrors({ 201: Type.Object({ id: Type.String(), name: Type.String(), createdAt: TimestampOut, token: Type.String() }) }, 401)
+    }
+  }, async (request, reply) => reply.code(201).send(await organisers.createApiToken(signedIn(request).id, request.body.name)))
+
+  app.delete('/tokens/:id', {
+    preHandler: app.requireOrganiser,
+    schema: { tags: ['organisers'], summary: 'Revoke an API token', params: IdParams, response: withErrors({ 204: Type.Null() }, 401, 404) }
+  }, async (request, reply) => {
+    await organisers.revokeApiToken(signedIn(request).id, request.params.id)
+    return reply.code(204).send(null)
+  })
+}
+
+export default organiserRoutes

@@ -1,0 +1,25 @@
+import type { FastifyInstance } from 'fastify'
+import fp from 'fastify-plugin'
+import { paths } from '../config.js'
+import { openDatabase, type Database } from '../db/connection.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    db: Database
+    dbDriver: 'pglite' | 'postgres'
+  }
+}
+
+async function databasePlugin (app: FastifyInstance): Promise<void> {
+  const handle = await openDatabase({
+    url: app.config.DATABASE_URL,
+    dataDir: paths.dataDir(app.config),
+    poolSize: app.config.DATABASE_POOL_SIZE
+  })
+  app.decorate('db', handle.db)
+  app.decorate('dbDriver', handle.driver)
+  // Registered here so that app.close() is the one shutdown path: in-flight requests end, then the database.
+  app.addHook('onClose', async () => { await handle.close() })
+}
+
+export default fp(databasePlugin, { name: 'database' })

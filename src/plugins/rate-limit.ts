@@ -1,0 +1,28 @@
+import rateLimit from '@fastify/rate-limit'
+import type { FastifyInstance } from 'fastify'
+import fp from 'fastify-plugin'
+import { Redis } from 'ioredis'
+import { appError } from '../errors/app-error.js'
+
+// Global limit per client address; signing and sign-in set stricter ones in their route options.
+// With REDIS_URL the counters live in Redis so that every instance behind the load balancer shares them.
+async function rateLimitPlugin (app: FastifyInstance): Promise<void> {
+  const { config } = app
+  let redis: Redis | undefined
+  if (config.REDIS_URL !== undefined) {
+    redis = new Redis(config.REDIS_URL, { connectTimeout: 2000, maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: true })
+    await redis.connect()
+    app.addHook('onClose', async () => { await redis?.quit() })
+  }
+  await app.register(rateLimit, {
+    global: true,
+    max: config.RATE_LIMIT_GLOBAL_MAX,
+    timeWindow: config.RATE_LIMIT_GLOBAL_WINDOW,
+    ...(redis !== undefined && { redis, nameSpace: config.RATE_LIMIT_REDIS_PREFIX }),
+    // When the shared store is down, keep taking signatures rather than refuse everyone (configurable).
+    skipOnError: config.RATE_LIMIT_SKIP_ON_STORE_ERROR,
+    errorResponseBuilder: (_request, context) => appError('RATE_LIMITED', { seconds: Math.max(1, Math.ceil(context.ttl / 1000)) })
+  })
+}
+
+export default fp(rateLimitPlugin, { name: 'rate-limit', dependencies: ['config'] })

@@ -1,0 +1,33 @@
+import closeWithGrace from 'close-with-grace'
+import { createApp } from './app.js'
+import { ConfigError, loadConfig } from './config.js'
+
+// The process entry: read config, build the app, listen, and shut down cleanly on SIGTERM/SIGINT
+// (stop accepting, let in-flight requests finish, then close the database through app.close()).
+async function main (): Promise<void> {
+  let config
+  try {
+    config = loadConfig()
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err
+    console.error(err.message)
+    process.exit(1)
+  }
+  const app = await createApp(config)
+  closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
+    if (err !== undefined) app.log.error({ err }, 'shutting down after an error')
+    else app.log.info(`${signal} received, shutting down`)
+    await app.close()
+  })
+  await app.listen({ host: config.HOST, port: config.PORT })
+  const url = config.PUBLIC_URL ?? `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${(app.server.address() as { port: number }).port}`
+  const database = app.dbDriver === 'pglite' ? `embedded PGlite in ${config.DATA_DIR}` : 'PostgreSQL'
+  console.log(`Solidaria is listening on ${url} (${database}); API documentation at ${url}/docs`)
+  if (await app.services.organisers.count() === 0) {
+    console.log('No organiser exists yet. Create the first admin with:\n' +
+      '  npm run cli -- organiser create --email you@example.org --name "Your Name" --admin\n' +
+      '(the password is read from standard input), and load the demo campaign with: npm run cli -- demo')
+  }
+}
+
+await main()

@@ -1,0 +1,59 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
+import { withErrors } from '../http/schemas.js'
+import { signedIn } from '../organisers/auth.js'
+import { AdminFiltersQuery, AdminSignature } from './schemas.js'
+
+const SignatureParams = Type.Object({ slug: Type.String({ maxLength: 80 }), id: Type.Integer({ minimum: 1 }) })
+
+// The organisers' view of signatures: every field, email included, for the appeals they manage.
+const adminSignatureRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { appeals, signatures } = app.services
+  app.addHook('preHandler', app.requireOrganiser)
+  const errors = [401, 404]
+
+  app.get('/appeals/:slug/signatures', {
+    schema: {
+      tags: ['admin: signatures'],
+      summary: 'Search and filter signatures, newest first',
+      params: Type.Object({ slug: Type.String({ maxLength: 80 }) }),
+      querystring: Type.Object({
+        ...AdminFiltersQuery,
+        before: Type.Optional(Type.Integer({ minimum: 1, description: 'nextBefore from the previous page' })),
+        limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 })
+      }, { additionalProperties: false }),
+      response: withErrors({ 200: Type.Object({ items: Type.Array(AdminSignature), nextBefore: Type.Union([Type.Integer(), Type.Null()]) }) }, ...errors)
+    }
+  }, async (request) => {
+    const appeal = await appeals.getManaged(signedIn(request), request.params.slug)
+    return signatures.search(appeal, request.query)
+  })
+
+  for (const [action, hidden] of [['hide', true], ['unhide', false]] as const) {
+    app.post(`/appeals/:slug/signatures/:id/${action}`, {
+      schema: {
+        tags: ['admin: signatures'],
+        summary: hidden ? 'Hide a spam signature: it stops counting and showing' : 'Undo hiding a signature',
+        params: SignatureParams,
+        response: withErrors({ 200: AdminSignature }, ...errors)
+      }
+    }, async (request) => {
+      const appeal = await appeals.getManaged(signedIn(request), request.params.slug)
+      return signatures.setHidden(appeal, request.params.id, hidden)
+    })
+  }
+
+  app.delete('/appeals/:slug/signatures/:id', {
+    schema: {
+      tags: ['admin: signatures'],
+      summary: 'Erase a signature on its owner\'s request: personal fields removed, no longer counted',
+      params: SignatureParams,
+      response: withErrors({ 200: AdminSignature }, ...errors)
+    }
+  }, async (request) => {
+    const appeal = await appeals.getManaged(signedIn(request), request.params.slug)
+    return signatures.erase(appeal, request.params.id)
+  })
+}
+
+export default adminSignatureRoutes

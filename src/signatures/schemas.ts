@@ -1,0 +1,88 @@
+import { Type } from 'typebox'
+import { Country, CountryString, Email, LanguageTag, Line, Nullable, Timestamp, TimestampOut } from '../http/schemas.js'
+
+export const organisationTypes = ['trade_union', 'political_party', 'ngo', 'community_group', 'other'] as const
+export const OrganisationType = Type.Union(organisationTypes.map((t) => Type.Literal(t)))
+export const Kind = Type.Union([Type.Literal('individual'), Type.Literal('organisation')])
+export const Status = Type.Union([Type.Literal('pending'), Type.Literal('confirmed'), Type.Literal('erased')])
+
+export const SignatureInput = Type.Object({
+  kind: Kind,
+  name: Line(200),
+  email: Email,
+  country: Country,
+  city: Type.Optional(Line(120)),
+  organisation: Type.Optional(Line(200)),
+  role: Type.Optional(Line(120)),
+  organisationType: Type.Optional(OrganisationType),
+  members: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000_000 })),
+  public: Type.Optional(Type.Boolean()),
+  contact: Type.Optional(Type.Boolean()),
+  consentVersion: Type.Optional(Line(40)),
+  locale: Type.Optional(LanguageTag),
+  website: Type.Optional(Type.String({ maxLength: 2000, description: 'Honeypot: must stay empty' }))
+}, { additionalProperties: false })
+
+export const SignedResponse = Type.Object({
+  status: Type.Union([Type.Literal('confirmed'), Type.Literal('pending'), Type.Literal('erased')], {
+    description: 'pending: the signature counts once its owner follows the link in the confirmation email'
+  })
+})
+
+export const PublicSignature = Type.Object({
+  kind: Kind,
+  name: Nullable(Type.String()),
+  country: Type.String(),
+  city: Nullable(Type.String()),
+  organisation: Nullable(Type.String()),
+  role: Nullable(Type.String()),
+  createdAt: TimestampOut
+})
+
+export const PublicListQuery = Type.Object({
+  country: Type.Optional(CountryString),
+  cursor: Type.Optional(Type.String({ maxLength: 200 })),
+  limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 })
+}, { additionalProperties: false })
+
+export const Organisation = Type.Object({
+  organisation: Nullable(Type.String()),
+  organisationType: Nullable(OrganisationType),
+  country: Type.String(),
+  members: Nullable(Type.Integer()),
+  createdAt: TimestampOut
+})
+
+export const AdminSignature = Type.Object({
+  id: Type.Integer(),
+  kind: Kind,
+  status: Status,
+  hiddenAt: Nullable(TimestampOut),
+  name: Nullable(Type.String()),
+  email: Nullable(Type.String()),
+  country: Type.String(),
+  city: Nullable(Type.String()),
+  organisation: Nullable(Type.String()),
+  role: Nullable(Type.String()),
+  organisationType: Nullable(OrganisationType),
+  members: Nullable(Type.Integer()),
+  public: Type.Boolean(),
+  contact: Type.Boolean(),
+  consentVersion: Type.String(),
+  locale: Nullable(Type.String()),
+  source: Type.String(),
+  ipHash: Nullable(Type.String()),
+  createdAt: TimestampOut,
+  confirmedAt: Nullable(TimestampOut),
+  erasedAt: Nullable(TimestampOut)
+})
+
+export const AdminFiltersQuery = {
+  q: Type.Optional(Line(200)),
+  status: Type.Optional(Status),
+  kind: Type.Optional(Kind),
+  country: Type.Optional(CountryString),
+  hidden: Type.Optional(Type.Boolean()),
+  from: Type.Optional(Timestamp),
+  to: Type.Optional(Timestamp)
+}

@@ -1,0 +1,216 @@
+import { and, desc, eq, ilike, isNotNull, isNull, lt, or, sql, type SQL } from 'drizzle-orm'
+import type { Appeal } from '../appeals/service.js'
+import { assertSigningOpen } from '../appeals/service.js'
+import type { Database, Executor } from '../db/connection.js'
+import { signatures } from '../db/schema.js'
+import { appError, invalidFields, type FieldError } from '../errors/app-error.js'
+import { keyedHash, type Keys } from '../secrets/keys.js'
+
+export type Signature = typeof signatures.$inferSelect
+export type OrganisationType = NonNullable<Signature['organisationType']>
+export type SignatureSource = Signature['source']
+
+export interface SignatureInput {
+  kind: 'individual' | 'organisation'
+  name: string
+  email: string
+  country: string
+  city?: string
+  organisation?: string
+  role?: string
+  organisationType?: OrganisationType
+  members?: number
+  public?: boolean
+  contact?: boolean
+  consentVersion?: string
+  locale?: string
+  /** The honeypot: people never see it, so it stays empty. */
+  website?: string
+}
+
+export interface SigningContext {
+  ip: string
+  source: SignatureSource
+  now?: Date
+}
+
+/**
+ * Called inside the signing transaction for a signature that waits for email confirmation, so that
+ * the mail queued by it is committed together with the signature or not at all.
+ */
+export type PendingSignatureHook = (tx: Executor, signature: Signature, input: SignatureInput) => Promise<void>
+
+export const normaliseEmail = (email: string): string => email.normalize('NFC').trim().toLowerCase()
+
+/** A cursor over (created_at, id), newest first; opaque to clients. */
+function encodeCursor (createdAt: Date, id: number): string {
+  return Buffer.from(JSON.stringify([createdAt.toISOString(), id])).toString('base64url')
+}
+
+function decodeCursor (cursor: string): { createdAt: Date, id: number } {
+  try {
+    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as [unknown, unknown]
+    const createdAt = new Date(String(at))
+    if (typeof id === 'number' && Number.isSafeInteger(id) && !Number.isNaN(createdAt.getTime())) return { createdAt, id }
+  } catch {}
+  throw invalidFields({ cursor: { key: 'invalid' } })
+}
+
+/** Signatures that count and may be shown: confirmed and not hidden as spam. */
+export const counted = (): SQL => and(eq(signatures.status, 'confirmed'), isNull(signatures.hiddenAt)) as SQL
+
+export interface AdminFilters {
+  q?: string
+  status?: Signature['status']
+  kind?: Signature['kind']
+  country?: string
+  hidden?: boolean
+  from?: string
+  to?: string
+}
+
+export function adminFilterConditions (appealId: string, f: AdminFilters): SQL[] {
+  const conditions: SQL[] = [eq(signatures.appealId, appealId)]
+  if (f.status !== undefined) conditions.push(eq(signatures.status, f.status))
+  if (f.kind !== undefined) conditions.push(eq(signatures.kind, f.kind))
+  if (f.country !== undefined) conditions.push(eq(signatures.country, f.country))
+  if (f.hidden !== undefined) conditions.push(f.hidden ? isNotNull(signatures.hiddenAt) : isNull(signatures.hiddenAt))
+  if (f.from !== undefined) conditions.push(sql`${signatures.createdAt} >= ${new Date(f.from)}`)
+  if (f.to !== undefined) conditions.push(sql`${signatures.createdAt} < ${new Date(f.to)}`)
+  if (f.q !== undefined) {
+    const pattern = `%${f.q.replace(/[\\%_]/g, (c) => '\\' + c)}%`
+    conditions.push(or(ilike(signatures.name, pattern), ilike(signatures.email, pattern), ilike(signatures.organisation, pattern)) as SQL)
+  }
+  return conditions
+}
+
+export function createSignaturesService (db: Database, options: { keys: Keys, consentVersion: string, onPending?: PendingSignatureHook }) {
+  function check (appeal: Appeal, input: SignatureInput): void {
+    if (input.website !== undefined) throw appError('SPAM_SUSPECTED', {}, { website: { key: 'honeypot' } })
+    if (input.kind === 'organisation' && !appeal.allowOrganisations) throw appError('ORGANISATIONS_NOT_ALLOWED', {}, { kind: { key: 'choice' } })
+    const fields: Record<string, FieldError> = {}
+    if (input.kind === 'organisation') {
+      if (input.organisation === undefined) fields.organisation = { key: 'organisationRequired' }
+      if (input.organisationType === undefined) fields.organisationType = { key: 'organisationTypeRequired' }
+      if (input.members === undefined) fields.members = { key: 'membersRequired' }
+    } else {
+      if (input.organisationType !== undefined) fields.organisationType = { key: 'unknown' }
+      if (input.members !== undefined) fields.members = { key: 'unknown' }
+    }
+    if (Object.keys(fields).length > 0) throw invalidFields(fields)
+  }
+
+  return {
+    /**
+     * Records a signature. Nothing is written when anything is wrong, and a second signature with the
+     * same email on the same appeal is refused (409) without touching the first.
+     */
+    async sign (appeal: Appeal, input: SignatureInput, context: SigningContext): Promise<{ status: Signature['status'] }> {
+      assertSigningOpen(appeal, context.now)
+      check(appeal, input)
+      const now = context.now ?? new Date()
+      const pending = appeal.requireConfirmation
+      const row: typeof signatures.$inferInsert = {
+        appealId: appeal.id,
+        kind: input.kind,
+        status: pending ? 'pending' : 'confirmed',
+        name: input.name,
+        email: normaliseEmail(input.email),
+        emailHash: keyedHash(options.keys.emailHash, normaliseEmail(input.email)),
+        country: input.country,
+        city: appeal.collectCity ? input.city : undefined,
+        organisation: input.kind === 'organisation' || appeal.collectOrganisation ? input.organisation : undefined,
+        role: appeal.collectRole ? input.role : undefined,
+        organisationType: input.organisationType,
+        members: input.members,
+        public: input.public ?? false,
+        contact: input.contact ?? false,
+        consentVersion: input.consentVersion ?? options.consentVersion,
+        locale: input.locale,
+        source: context.source,
+        ipHash: keyedHash(options.keys.ipHash, context.ip),
+        createdAt: now,
+        confirmedAt: pending ? null : now
+      }
+      const insert = async (executor: Executor): Promise<Signature> => {
+        const [created] = await executor.insert(signatures).values(row)
+          .onConflictDoNothing({ target: [signatures.appealId, signatures.emailHash] }).returning()
+        if (created === undefined) throw appError('SIGNATURE_DUPLICATE')
+        return created
+      }
+      // The common case is one statement; a pending signature and its hook's work commit together.
+      const hook = options.onPending
+      const created = pending && hook !== undefined
+        ? await db.transaction(async (tx) => { const s = await insert(tx); await hook(tx, s, input); return s })
+        : await insert(db)
+      return { status: created.status }
+    },
+
+    /** Names of those who agreed to be shown, newest first. */
+    async listPublic (appeal: Appeal, query: { country?: string, cursor?: string, limit: number }) {
+      if (!appeal.showPublicList) throw appError('PUBLIC_LIST_DISABLED')
+      const conditions = [eq(signatures.appealId, appeal.id), counted(), eq(signatures.public, true)]
+      if (query.country !== undefined) conditions.push(eq(signatures.country, query.country))
+      if (query.cursor !== undefined) {
+        const c = decodeCursor(query.cursor)
+        conditions.push(or(lt(signatures.createdAt, c.createdAt), and(eq(signatures.createdAt, c.createdAt), lt(signatures.id, c.id))) as SQL)
+      }
+      const rows = await db.select({
+        id: signatures.id, kind: signatures.kind, name: signatures.name, country: signatures.country, city: signatures.city,
+        organisation: signatures.organisation, role: signatures.role, createdAt: signatures.createdAt
+      }).from(signatures).where(and(...conditions))
+        .orderBy(desc(signatures.createdAt), desc(signatures.id)).limit(query.limit + 1)
+      const page = rows.slice(0, query.limit)
+      const last = page.at(-1)
+      return {
+        items: page.map(({ id: _id, ...rest }) => rest),
+        nextCursor: rows.length > query.limit && last !== undefined ? encodeCursor(last.createdAt, last.id) : null
+      }
+    },
+
+    /** Organisations that endorse the appeal and agreed to be listed, largest first. */
+    async listOrganisations (appeal: Appeal, query: { limit: number, offset: number }) {
+      return db.select({
+        organisation: signatures.organisation, organisationType: signatures.organisationType,
+        country: signatures.country, members: signatures.members, createdAt: signatures.createdAt
+      }).from(signatures)
+        .where(and(eq(signatures.appealId, appeal.id), eq(signatures.kind, 'organisation'), counted(), eq(signatures.public, true)))
+        .orderBy(desc(signatures.members), desc(signatures.id)).limit(query.limit).offset(query.offset)
+    },
+
+    /** Every field, email included, for the appeal's organisers; newest first, by id cursor. */
+    async search (appeal: Appeal, filters: AdminFilters & { before?: number, limit: number }) {
+      const conditions = adminFilterConditions(appeal.id, filters)
+      if (filters.before !== undefined) conditions.push(lt(signatures.id, filters.before))
+      const rows = await db.select().from(signatures).where(and(...conditions)).orderBy(desc(signatures.id)).limit(filters.limit + 1)
+      const page = rows.slice(0, filters.limit)
+      return { items: page, nextBefore: rows.length > filters.limit ? page.at(-1)?.id ?? null : null }
+    },
+
+    async get (appeal: Appeal, id: number): Promise<Signature> {
+      const [row] = await db.select().from(signatures).where(and(eq(signatures.appealId, appeal.id), eq(signatures.id, id))).limit(1)
+      if (row === undefined) throw appError('SIGNATURE_NOT_FOUND')
+      return row
+    },
+
+    /** Hides a spam signature (it stops counting and showing) or, with hidden=false, brings it back. */
+    async setHidden (appeal: Appeal, id: number, hidden: boolean): Promise<Signature> {
+      const [row] = await db.update(signatures).set({ hiddenAt: hidden ? sql`coalesce(${signatures.hiddenAt}, now())` : null })
+        .where(and(eq(signatures.appealId, appeal.id), eq(signatures.id, id))).returning()
+      if (row === undefined) throw appError('SIGNATURE_NOT_FOUND')
+      return row
+    },
+
+    /** Erasure on request: every personal field goes; the row stays as an uncounted tombstone. */
+    async erase (appeal: Appeal, id: number): Promise<Signature> {
+      const [row] = await db.update(signatures).set({
+        status: 'erased', name: null, email: null, emailHash: null, city: null, organisation: null, role: null,
+        ipHash: null, locale: null, public: false, contact: false, erasedAt: new Date()
+      }).where(and(eq(signatures.appealId, appeal.id), eq(signatures.id, id))).returning()
+      if (row === undefined) throw appError('SIGNATURE_NOT_FOUND')
+      return row
+    }
+  }
+}
+
+export type SignaturesService = ReturnType<typeof createSignaturesService>

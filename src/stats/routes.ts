@@ -1,0 +1,40 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
+import { SlugParams, Timestamp, withErrors } from '../http/schemas.js'
+
+const StatsSchema = Type.Object({
+  signatures: Type.Integer(),
+  individuals: Type.Integer(),
+  organisations: Type.Integer(),
+  countries: Type.Integer(),
+  membersRepresented: Type.Integer(),
+  events: Type.Integer(),
+  eventCountries: Type.Integer(),
+  byCountry: Type.Record(Type.String(), Type.Integer()),
+  updatedAt: Timestamp
+})
+
+const statsRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { appeals, stats } = app.services
+  const maxAge = Math.max(1, Math.ceil(app.config.STATS_TTL_MS / 1000))
+
+  app.get('/appeals/:slug/stats', {
+    schema: {
+      tags: ['stats'],
+      summary: 'Live counts of confirmed signatures, organisations, members represented and events',
+      description: `Cached for up to ${maxAge} s; send If-None-Match with the ETag to get 304 when nothing changed.`,
+      params: SlugParams,
+      response: withErrors({ 200: StatsSchema, 304: Type.Null() }, 404)
+    }
+  }, async (request, reply) => {
+    const appeal = await appeals.getPublic(request.params.slug)
+    const entry = await stats.get(appeal.id)
+    reply.header('cache-control', `public, max-age=${maxAge}, stale-while-revalidate=${maxAge * 5}`)
+    reply.header('etag', entry.etag)
+    if (request.headers['if-none-match'] === entry.etag) return reply.code(304).send(null)
+    // Serialised once per refresh, not once per reader.
+    return reply.type('application/json; charset=utf-8').serializer((payload) => payload as string).send(entry.json)
+  })
+}
+
+export default statsRoutes
