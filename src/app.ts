@@ -4,6 +4,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Config } from './config.js'
+import type { DatabaseOptions } from './db/connection.js'
 import errorHandler from './errors/handler.js'
 import { normaliseInput } from './http/normalise-input.js'
 import configPlugin from './plugins/config.js'
@@ -44,7 +45,13 @@ export function fastifyOptions (config: Config): FastifyServerOptions {
 }
 
 /** The whole application as one plugin, so tests register exactly what the server runs. */
-export async function app (fastify: FastifyInstance, opts: { config: Config }): Promise<void> {
+export interface AppOptions {
+  config: Config
+  /** A migrated PGlite instance to use instead of opening DATA_DIR (tests clone one template per test). */
+  pglite?: DatabaseOptions['pglite']
+}
+
+export async function app (fastify: FastifyInstance, opts: AppOptions): Promise<void> {
   // 1. Configuration and infrastructure.
   await fastify.register(configPlugin, { config: opts.config })
   await fastify.register(i18nPlugin)
@@ -52,7 +59,7 @@ export async function app (fastify: FastifyInstance, opts: { config: Config }): 
   await fastify.register(securityPlugin)
   await fastify.register(rateLimitPlugin)
   await fastify.register(docsPlugin)
-  await fastify.register(databasePlugin)
+  await fastify.register(databasePlugin, { ...(opts.pglite !== undefined && { pglite: opts.pglite }) })
   await fastify.register(servicesPlugin)
   // 2. Our own cross-cutting behaviour: one error shape, cleaned input, who is signed in.
   await fastify.register(errorHandler)
@@ -78,9 +85,11 @@ export async function app (fastify: FastifyInstance, opts: { config: Config }): 
   await fastify.register(exportRoutes, { prefix: '/api/admin' })
 }
 
-export async function createApp (config: Config): Promise<FastifyInstance> {
+export async function createApp (config: Config, options: Omit<AppOptions, 'config'> = {}): Promise<FastifyInstance> {
   const fastify = Fastify(fastifyOptions(config)).withTypeProvider<TypeBoxTypeProvider>()
+  // Only JSON is accepted (415 otherwise); Fastify would also parse text/plain.
+  fastify.removeContentTypeParser('text/plain')
   // Not encapsulated, so the server (and tests) see the app's decorators: db, services, config.
-  await fastify.register(fp(app), { config })
+  await fastify.register(fp(app), { config, ...options })
   return fastify
 }

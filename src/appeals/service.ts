@@ -112,8 +112,8 @@ export function createAppealsService (db: Database) {
       return withTexts(rows.map((r) => r.appeal))
     },
 
-    /** Creates a draft appeal with its original text; its creator becomes a member. */
-    async create (who: SignedIn, input: NewAppeal): Promise<Appeal> {
+    /** Creates a draft appeal with its original text; its creator (if any: the CLI has none) becomes a member. */
+    async create (who: SignedIn | null, input: NewAppeal): Promise<Appeal> {
       const row = settingsRow(input)
       checkDates(row.opensAt, row.closesAt)
       return db.transaction(async (tx) => {
@@ -122,7 +122,7 @@ export function createAppealsService (db: Database) {
           .onConflictDoNothing({ target: appeals.slug }).returning()
         if (appeal === undefined) throw appError('SLUG_TAKEN')
         await tx.insert(appealTexts).values({ appealId: appeal.id, language: input.originalLanguage, ...input.text })
-        await tx.insert(appealMembers).values({ appealId: appeal.id, organiserId: who.id })
+        if (who !== null) await tx.insert(appealMembers).values({ appealId: appeal.id, organiserId: who.id })
         return appeal
       })
     },

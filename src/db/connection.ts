@@ -29,6 +29,8 @@ export interface DatabaseOptions {
   /** Folder for PGlite's files, or 'memory://' for a throw-away database. */
   dataDir: string
   poolSize?: number
+  /** An already migrated PGlite instance to use as it is (tests clone one per test). */
+  pglite?: PGlite
 }
 
 // Any fixed number works, as long as every instance uses the same one.
@@ -37,7 +39,13 @@ const MIGRATION_LOCK_ID = 7_361_902_455
 /** Opens the database and brings its schema up to date with migrations/. */
 export async function openDatabase (options: DatabaseOptions): Promise<DatabaseHandle> {
   if (options.url !== undefined) return openPostgres(options.url, options.poolSize ?? 10)
+  if (options.pglite !== undefined) return pgliteHandle(options.pglite)
   return openPglite(options.dataDir)
+}
+
+function pgliteHandle (client: PGlite): DatabaseHandle {
+  const db = drizzlePglite({ client, schema }) as unknown as Database
+  return { db, driver: 'pglite', close: async () => { await client.close() } }
 }
 
 async function openPostgres (url: string, poolSize: number): Promise<DatabaseHandle> {
@@ -58,7 +66,6 @@ async function openPostgres (url: string, poolSize: number): Promise<DatabaseHan
 async function openPglite (dataDir: string): Promise<DatabaseHandle> {
   if (dataDir !== 'memory://') mkdirSync(dataDir, { recursive: true })
   const client = await PGlite.create(dataDir)
-  const db = drizzlePglite({ client, schema })
-  await migratePglite(db, { migrationsFolder: paths.migrations })
-  return { db: db as unknown as Database, driver: 'pglite', close: async () => { await client.close() } }
+  await migratePglite(drizzlePglite({ client }), { migrationsFolder: paths.migrations })
+  return pgliteHandle(client)
 }

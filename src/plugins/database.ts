@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { paths } from '../config.js'
-import { openDatabase, type Database } from '../db/connection.js'
+import { openDatabase, type Database, type DatabaseOptions } from '../db/connection.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -10,8 +10,9 @@ declare module 'fastify' {
   }
 }
 
-async function databasePlugin (app: FastifyInstance): Promise<void> {
+async function databasePlugin (app: FastifyInstance, opts: { pglite?: DatabaseOptions['pglite'] }): Promise<void> {
   const handle = await openDatabase({
+    ...(opts.pglite !== undefined && { pglite: opts.pglite }),
     url: app.config.DATABASE_URL,
     dataDir: paths.dataDir(app.config),
     poolSize: app.config.DATABASE_POOL_SIZE

@@ -1,0 +1,330 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { readFileSync, writeFileSync } from 'node:fs'
+import http from 'node:http'
+import { createServer, type AddressInfo } from 'node:net'
+import { availableParallelism, cpus } from 'node:os'
+import { join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+import autocannon from 'autocannon'
+import type { Instance, Options, Request, Result } from 'autocannon'
+import postgres from 'postgres'
+import { createAppealsService } from '../src/appeals/service.js'
+import { openDatabase, type DatabaseHandle } from '../src/db/connection.js'
+import { createOrganisersService, type SignedIn } from '../src/organisers/service.js'
+
+const root = join(import.meta.dirname, '..')
+const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
+const dbName = `solidaria_bench_${Date.now()}`
+const benchUrl = Object.assign(new URL(adminUrl), { pathname: '/' + dbName }).toString()
+const ROWS = 1_000_000
+const CONNECTIONS = 50
+const DURATION = 10
+const WARMUP = 3
+const SLUG = 'bench-appeal'
+const COUNTRIES = 'AR AT AU BE BO BR CA CH CL CN CO CU CZ DE DK DO EC EG ES FI FR GB GR GT HN HU ID IE IL IN IT JP KE KR LB MA MX NG NI NL NO NZ PA PE PH PK PL PS PT PY RO RU SE SV TN TR UA US UY VE VN ZA ZM ZW BD DZ'.split(' ')
+const started = performance.now()
+
+interface Server { name: string, proc: ChildProcess, url: string, log: string, exited: Promise<void> }
+
+const servers = new Set<Server>()
+let admin: postgres.Sql | undefined
+let bench: postgres.Sql | undefined
+let handle: DatabaseHandle | undefined
+let dbCreated = false
+
+// ---- child processes ----
+
+function freePort (): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer()
+    probe.once('error', reject)
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo
+      probe.close(() => resolve(port))
+    })
+  })
+}
+
+async function startServer (name: string, script: string, env: Record<string, string>): Promise<Server> {
+  const port = await freePort()
+  // process.execPath itself, not npm or a shell, so that the pid is the server's and /proc shows its memory.
+  const proc = spawn(process.execPath, ['--import=tsx', script], {
+    cwd: root,
+    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
+    stdio: ['ignore', 'pipe', 'pipe']
+  })
+  const server: Server = { name, proc, url: `http://127.0.0.1:${port}`, log: '', exited: new Promise((resolve) => proc.once('exit', () => resolve())) }
+  for (const stream of [proc.stdout, proc.stderr]) {
+    stream?.setEncoding('utf8')
+    stream?.on('data', (chunk: string) => { if (server.log.length < 1_000_000) server.log += chunk })
+  }
+  servers.add(server)
+  for (const deadline = Date.now() + 60_000; Date.now() < deadline; await sleep(100)) {
+    if (proc.exitCode !== null || proc.signalCode !== null) throw new Error(`${name} exited during start-up:\n${server.log}`)
+    try {
+      await (await fetch(server.url + '/')).arrayBuffer()
+      return server
+    } catch {}
+  }
+  throw new Error(`${name} did not answer within 60 s:\n${server.log}`)
+}
+
+async function stopServer (server: Server): Promise<void> {
+  servers.delete(server)
+  if (server.proc.exitCode !== null || server.proc.signalCode !== null) return
+  server.proc.kill('SIGTERM')
+  const timer = setTimeout(() => server.proc.kill('SIGKILL'), 12_000)
+  await server.exited
+  clearTimeout(timer)
+}
+
+// The app logs pino JSON at LOG_LEVEL=warn: anything it printed besides its start-up banner is worth reporting.
+const appLogLines: string[] = []
+function collectLog (server: Server): void {
+  for (const line of server.log.split('\n')) if (line.trim() !== '' && !line.startsWith('Solidaria is listening')) appLogLines.push(`[${server.name}] ${line}`)
+}
+
+// ---- load generation ----
+
+let signer = 0
+function signing (path: string): Request[] {
+  return [{
+    method: 'POST',
+    path,
+    headers: { 'content-type': 'application/json' },
+    setupRequest: (request) => ({
+      ...request,
+      body: JSON.stringify({ kind: 'individual', name: 'Bench Signer', email: `b${++signer}@example.org`, country: 'VE', public: true })
+    })
+  }]
+}
+
+function cannon (options: Options): { instance: Instance, done: Promise<Result> } {
+  let instance: Instance | undefined
+  const done = new Promise<Result>((resolve, reject) => {
+    instance = autocannon(options, (err: unknown, result) => { if (err !== null && err !== undefined) reject(err); else resolve(result) })
+  })
+  return { instance: instance!, done }
+}
+
+async function measure (title: string, options: Options): Promise<Result> {
+  const opts = { connections: CONNECTIONS, pipelining: 1, ...options }
+  await cannon({ ...opts, duration: WARMUP }).done
+  const result = await cannon({ ...opts, duration: DURATION }).done
+  const failure = failed(result)
+  console.log(`  ${title}: ${fmt(result.requests.average)} req/s, latency p50 ${result.latency.p50} ms p99 ${result.latency.p99} ms, ` +
+    `${result.non2xx} non-2xx, ${result.errors} errors${failure === undefined ? '' : '  <-- FAILED MEASUREMENT'}`)
+  if (failure !== undefined) console.log(`    status codes: ${JSON.stringify(result.statusCodeStats ?? {})}`)
+  return result
+}
+
+/** Measures under a steady background of signatures on the app, as a live campaign would have. */
+async function underSigning (app: Server, title: string, options: Options): Promise<{ result: Result, background: Result }> {
+  const background = cannon({ url: app.url, connections: 5, overallRate: 200, duration: 3600, requests: signing(`/api/appeals/${SLUG}/signatures`) })
+  try {
+    await sleep(1000)
+    return { result: await measure(title, options), background: await stopped(background) }
+  } finally {
+    background.instance.stop()
+  }
+}
+
+async function stopped (run: { instance: Instance, done: Promise<Result> }): Promise<Result> {
+  run.instance.stop()
+  const result = await run.done
+  console.log(`    background signing: ${fmt(result.requests.average)} req/s, ${result.non2xx} non-2xx, ${result.errors} errors`)
+  return result
+}
+
+function failed (...results: Result[]): string | undefined {
+  const non2xx = results.reduce((n, r) => n + r.non2xx, 0)
+  const errors = results.reduce((n, r) => n + r.errors, 0)
+  return non2xx + errors === 0 ? undefined : `${non2xx} non-2xx, ${errors} connection errors`
+}
+
+function download (url: string, token: string): Promise<{ status: number, bytes: number, lines: number, head: string }> {
+  return new Promise((resolve, reject) => {
+    http.get(url, { headers: { authorization: `Bearer ${token}` } }, (res) => {
+      let bytes = 0
+      let lines = 0
+      let head = ''
+      res.on('data', (chunk: Buffer) => {
+        if (bytes < 2048) head += chunk.subarray(0, 2048).toString()
+        bytes += chunk.length
+        for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) lines++
+      })
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, bytes, lines, head }))
+      res.on('error', reject)
+    }).on('error', reject)
+  })
+}
+
+function peakRssMb (pid: number): number {
+  const match = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
+  if (match?.[1] === undefined) throw new Error(`no VmHWM in /proc/${pid}/status`)
+  return Number(match[1]) / 1024
+}
+
+const fmt = (n: number, digits = 0): string => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
+
+// ---- the run ----
+
+async function main (): Promise<void> {
+  console.log(`Bench database ${dbName}`)
+  admin = postgres(adminUrl, { max: 1, onnotice: () => {} })
+  await admin`create database ${admin(dbName)}`
+  dbCreated = true
+
+  handle = await openDatabase({ url: benchUrl, dataDir: 'memory://' })
+  const organisers = createOrganisersService(handle.db, { sessionTtlHours: 12 })
+  const organiser = await organisers.create({ email: 'bench-admin@example.org', name: 'Bench Admin', password: randomBytes(18).toString('base64url'), role: 'admin' })
+  const { token } = await organisers.createApiToken(organiser.id, 'bench')
+  const who: SignedIn = { id: organiser.id, email: organiser.email, name: organiser.name, role: 'admin', via: 'token' }
+  const appeals = createAppealsService(handle.db)
+  const draft = await appeals.create(who, { slug: SLUG, originalLanguage: 'en', text: { title: 'Bench appeal', summary: 'For the benchmark', body: '', demands: [] } })
+  const appeal = await appeals.setStatus(draft, 'open')
+  await handle.close()
+  handle = undefined
+
+  bench = postgres(benchUrl, { max: 1, onnotice: () => {} })
+  let t = performance.now()
+  await bench`
+    insert into signatures (appeal_id, kind, status, name, email, email_hash, country, city, organisation, organisation_type,
+      members, public, contact, consent_version, locale, source, created_at, confirmed_at)
+    select ${appeal.id}, case when i % 100 = 0 then 'organisation' else 'individual' end::signature_kind, 'confirmed',
+      'Signer ' || i, 'signer' || i || '@example.org', md5(i::text), (${COUNTRIES}::text[])[1 + i % ${COUNTRIES.length}],
+      case when i % 4 = 0 then 'City ' || (i % 500) end, case when i % 100 = 0 then 'Organisation ' || i end,
+      case when i % 100 = 0 then 'trade_union'::organisation_type end, case when i % 100 = 0 then 10 + i % 5000 end,
+      i % 3 = 0, i % 2 = 0, '2026-11', 'en', 'import',
+      now() - make_interval(secs => ${ROWS} - i), now() - make_interval(secs => ${ROWS} - i)
+    from generate_series(1, ${ROWS}::int) as i`
+  await bench`analyze signatures`
+  await bench`create table bare_signatures (id bigint generated always as identity primary key, appeal_id uuid, name text, email text, country text, created_at timestamptz default now())`
+  console.log(`Loaded ${fmt(ROWS)} signatures in ${fmt((performance.now() - t) / 1000, 1)} s`)
+
+  const appEnv = {
+    DATABASE_URL: benchUrl,
+    SECRET_KEY: randomBytes(36).toString('base64'),
+    LOG_LEVEL: 'warn',
+    RATE_LIMIT_GLOBAL_MAX: '100000000',
+    RATE_LIMIT_SIGN_MAX: '100000000',
+    DATABASE_POOL_SIZE: '10',
+    STATS_TTL_MS: '1000'
+  }
+  const app = await startServer('solidaria', 'src/server.ts', appEnv)
+  const bare = await startServer('bare', 'bench/bare-server.ts', { DATABASE_URL: benchUrl, APPEAL_ID: appeal.id })
+  const statsPath = `/api/appeals/${SLUG}/stats`
+  const statsBody = await (await fetch(app.url + statsPath)).text()
+  const jsonBody = await (await fetch(bare.url + '/json')).text()
+  const counted = (JSON.parse(statsBody) as { signatures?: number }).signatures
+  console.log(`Stats answer ${statsBody.length} B (${fmt(counted ?? 0)} signatures), bare /json ${jsonBody.length} B`)
+
+  console.log(`(1) Signing, ${CONNECTIONS} connections, ${DURATION} s after ${WARMUP} s warm-up`)
+  const signApp = await measure('Solidaria POST /api/appeals/:slug/signatures', { url: app.url, requests: signing(`/api/appeals/${SLUG}/signatures`) })
+  const signBare = await measure('bare POST /sign', { url: bare.url, requests: signing('/sign') })
+
+  console.log('(2) Stats while 200 signatures/s go on in the background')
+  const statsApp = await underSigning(app, 'Solidaria GET /api/appeals/:slug/stats', { url: app.url + statsPath })
+  const statsBare = await underSigning(app, 'bare GET /json', { url: bare.url + '/json' })
+
+  await stopServer(bare)
+  await stopServer(app)
+  collectLog(app)
+  collectLog(bare)
+
+  console.log('(3) CSV export from a fresh Solidaria process')
+  const [{ n: expectedRows } = { n: 0 }] = await bench<Array<{ n: number }>>`select count(*)::int as n from signatures where appeal_id = ${appeal.id}`
+  const exporter = await startServer('solidaria-export', 'src/server.ts', appEnv)
+  const pid = exporter.proc.pid
+  if (pid === undefined) throw new Error('export server has no pid')
+  // The start-up peak alone tells how much of the export's peak the export itself is responsible for.
+  const startMb = peakRssMb(pid)
+  t = performance.now()
+  const csv = await download(`${exporter.url}/api/admin/appeals/${SLUG}/export.csv`, token)
+  const seconds = (performance.now() - t) / 1000
+  const rssMb = peakRssMb(pid)
+  await stopServer(exporter)
+  collectLog(exporter)
+  const rows = csv.lines - 1
+  const exportFailure = csv.status !== 200
+    ? `HTTP ${csv.status}: ${csv.head.slice(0, 500)}`
+    : rows !== expectedRows ? `${fmt(rows)} rows exported, ${fmt(expectedRows)} in the database` : undefined
+  const rowsPerSecond = rows / seconds
+  console.log(`  ${fmt(rows)} rows, ${fmt(csv.bytes / 1048576, 1)} MB in ${fmt(seconds, 2)} s: ${fmt(rowsPerSecond)} rows/s, peak RSS ${fmt(rssMb, 1)} MB (${fmt(startMb, 1)} MB before the request)` +
+    (exportFailure === undefined ? '' : `  <-- FAILED: ${exportFailure}`))
+
+  const [{ version } = { version: '?' }] = await bench<Array<{ version: string }>>`select version()`
+  const ratioRow = (name: string, a: Result, b: Result, extra: Result[]): string[] => {
+    const failure = failed(a, b, ...extra)
+    const ratio = a.requests.average / b.requests.average
+    return [name, fmt(a.requests.average), fmt(b.requests.average), fmt(ratio, 2), '≥ 0.80',
+      failure === undefined ? (ratio >= 0.8 ? 'yes' : 'no') : `failed (${failure})`]
+  }
+  const exportMet = (ok: boolean): string => exportFailure === undefined ? (ok ? 'yes' : 'no') : `failed (${exportFailure.split('\n')[0]})`
+  const table = [
+    ['Measurement', 'Solidaria', 'Baseline', 'Ratio', 'Target', 'Met?'],
+    ['---', '---:', '---:', '---:', '---', '---'],
+    ratioRow('Signing (req/s) vs bare insert', signApp, signBare, []),
+    ratioRow('Stats at 1M signatures under 200 signatures/s (req/s) vs bare GET /json', statsApp.result, statsBare.result, [statsApp.background, statsBare.background]),
+    ['CSV export (rows/s)', fmt(rowsPerSecond), '–', '–', '≥ 200,000', exportMet(rowsPerSecond >= 200_000)],
+    ['CSV export peak RSS (MB)', fmt(rssMb, 1), '–', '–', '< 200', exportMet(rssMb < 200)]
+  ].map((cells) => `| ${cells.join(' | ')} |`).join('\n')
+  const notes = [
+    `Signing: ${fmt(signApp.latency.p99)} ms p99 for Solidaria, ${fmt(signBare.latency.p99)} ms for bare; ${fmt(signApp.requests.total)} and ${fmt(signBare.requests.total)} requests.`,
+    `Stats: answer ${statsBody.length} B (${fmt(counted ?? 0)} signatures counted), bare /json ${jsonBody.length} B; background signing ran at ` +
+      `${fmt(statsApp.background.requests.average)} and ${fmt(statsBare.background.requests.average)} req/s.`,
+    `Export: ${fmt(rows)} rows (1M loaded plus those signed during the run), ${fmt(csv.bytes / 1048576, 1)} MB in ${fmt(seconds, 2)} s; ` +
+      `the fresh process peaked at ${fmt(startMb, 1)} MB after start-up, before the request.`,
+    `Application log (LOG_LEVEL=warn): ${appLogLines.length === 0 ? 'nothing' : `${appLogLines.length} lines, first: ${appLogLines.slice(0, 3).join(' / ')}`}.`
+  ]
+  const markdown = `# Solidaria benchmark
+
+- Date: ${new Date().toISOString()}
+- Node: ${process.version}
+- PostgreSQL: ${version}
+- CPUs: ${availableParallelism()} × ${cpus()[0]?.model ?? 'unknown'}
+- Load: ${CONNECTIONS} connections, pipelining 1, ${DURATION} s per measurement after ${WARMUP} s warm-up; pool size 10 for both servers
+- Data: ${fmt(ROWS)} bulk-loaded confirmed signatures in one open appeal
+- Run time until this report: ${fmt((performance.now() - started) / 1000)} s
+
+${table}
+
+${notes.map((n) => `- ${n}`).join('\n')}
+`
+  writeFileSync(join(root, 'bench', 'results.md'), markdown)
+  console.log('\n' + table + '\n\n' + notes.join('\n'))
+  if (appLogLines.length > 0) console.log(`\nApplication log (${appLogLines.length} lines, first 20):\n${appLogLines.slice(0, 20).join('\n')}`)
+}
+
+let cleaning: Promise<void> | undefined
+function cleanup (): Promise<void> {
+  cleaning ??= (async () => {
+    await Promise.allSettled([...servers].map(stopServer))
+    await Promise.allSettled([handle?.close(), bench?.end({ timeout: 5 })])
+    if (admin !== undefined) {
+      // FORCE ends the connections of a server we may have failed to stop.
+      if (dbCreated) await admin`drop database if exists ${admin(dbName)} with (force)`.catch((err: unknown) => console.error('could not drop', dbName, err))
+      await admin.end({ timeout: 5 })
+    }
+  })()
+  return cleaning
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    console.error(`\n${signal}: cleaning up`)
+    void cleanup().finally(() => process.exit(130))
+  })
+}
+
+try {
+  await main()
+} catch (err) {
+  console.error(err)
+  process.exitCode = 1
+} finally {
+  await cleanup()
+  console.log(`Total run time ${fmt((performance.now() - started) / 1000)} s`)
+}
+process.exit()

@@ -1,0 +1,128 @@
+import type { Database } from '../db/connection.js'
+import { createAppealsService, type Appeal } from '../appeals/service.js'
+import { createEventsService } from '../events/service.js'
+import type { Keys } from '../secrets/keys.js'
+import { createSignaturesService, type SignatureInput } from '../signatures/service.js'
+import {
+  demoAppeals, demoCountries, demoEndorsements, demoEvents, firstNames, lastNames, roles, statementEndorsements,
+  type DemoCountry, type DemoOrganisation
+} from './demo-content.js'
+
+// Generated supporters: common given names and surnames combined at random, addresses at example.org.
+// They are nobody in particular; the seed makes every load the same.
+
+function random (seed: number): () => number {
+  let state = seed >>> 0
+  return () => {
+    state = (state + 0x6D2B79F5) >>> 0
+    let t = state
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+const ascii = (text: string): string => text.normalize('NFD').replace(/[^a-zA-Z]/g, '').toLowerCase() || 'x'
+const DAY = 86_400_000
+
+export interface DemoOptions { keys: Keys, consentVersion: string, log: (line: string) => void, now?: Date }
+
+export async function loadDemo (db: Database, options: DemoOptions): Promise<void> {
+  const appeals = createAppealsService(db)
+  const signatures = createSignaturesService(db, { keys: options.keys, consentVersion: options.consentVersion })
+  const events = createEventsService(db)
+  const rnd = random(1500)
+  const pick = <T>(list: readonly T[]): T => list[Math.floor(rnd() * list.length)]!
+  const now = options.now ?? new Date()
+  const campaignStart = new Date(now.getTime() - 21 * DAY)
+  let serial = 0
+
+  const totalWeight = demoCountries.reduce((sum, c) => sum + c.weight, 0)
+  const weightedCountry = (): DemoCountry => {
+    let r = rnd() * totalWeight
+    for (const country of demoCountries) { r -= country.weight; if (r <= 0) return country }
+    return demoCountries[0]!
+  }
+
+  async function sign (appeal: Appeal, input: SignatureInput, at: Date): Promise<void> {
+    serial += 1
+    await signatures.sign(appeal, input, { ip: `192.0.2.${serial % 250}`, source: 'import', now: at })
+  }
+
+  async function individuals (appeal: Appeal, count: number, countries: () => DemoCountry, language: string): Promise<void> {
+    for (let i = 0; i < count; i++) {
+      const country = countries()
+      const first = pick(firstNames)
+      const last = pick(lastNames)
+      await sign(appeal, {
+        kind: 'individual',
+        name: `${first} ${last}`,
+        email: `${ascii(first)}.${ascii(last)}.${serial}@example.org`,
+        country: country.code,
+        ...(rnd() < 0.7 && country.cities.length > 0 && { city: pick(country.cities) }),
+        ...(rnd() < 0.3 && { role: pick(roles) }),
+        public: rnd() < 0.7,
+        contact: rnd() < 0.4,
+        locale: language
+      }, new Date(campaignStart.getTime() + rnd() * 21 * DAY))
+    }
+  }
+
+  async function endorse (appeal: Appeal, organisations: DemoOrganisation[]): Promise<void> {
+    for (const org of organisations) {
+      const first = pick(firstNames)
+      const last = pick(lastNames)
+      await sign(appeal, {
+        kind: 'organisation',
+        organisation: org.organisation,
+        organisationType: org.organisationType,
+        country: org.country,
+        members: org.members,
+        name: `${first} ${last}`,
+        role: org.contactRole,
+        email: `${ascii(org.organisation).slice(0, 20)}.${serial}@example.org`,
+        public: true,
+        contact: true
+      }, new Date(campaignStart.getTime() + rnd() * 21 * DAY))
+    }
+  }
+
+  for (const demo of demoAppeals) {
+    const original = demo.texts[demo.originalLanguage]
+    if (original === undefined) throw new Error(`demo appeal ${demo.slug} lacks its original text`)
+    let appeal: Appeal
+    try {
+      appeal = await appeals.create(null, {
+        slug: demo.slug, originalLanguage: demo.originalLanguage, text: original, goal: demo.goal,
+        allowOrganisations: demo.allowOrganisations, donationUrl: demo.donationUrl, joinUrl: demo.joinUrl
+      })
+    } catch (err) {
+      if ((err as { code?: string }).code === 'SLUG_TAKEN') { options.log(`${demo.slug}: already there, left as it is`); continue }
+      throw err
+    }
+    for (const [language, text] of Object.entries(demo.texts)) {
+      if (language !== demo.originalLanguage) await appeals.putText(appeal, language, text)
+    }
+    appeal = await appeals.setStatus(appeal, 'open')
+
+    if (demo.slug === 'hands-off-venezuela') {
+      // Every country once, so all of them are on the map, then the rest by weight.
+      let next = 0
+      await individuals(appeal, 1480, () => next < demoCountries.length ? demoCountries[next++]! : weightedCountry(), 'en')
+      await endorse(appeal, demoEndorsements)
+      for (const e of demoEvents) {
+        await events.create(appeal, {
+          title: e.title, city: e.city, country: e.country, latitude: e.latitude, longitude: e.longitude,
+          attendance: e.attendance, startsAt: new Date(campaignStart.getTime() + e.daysFromStart * DAY + 18 * 3600_000).toISOString()
+        })
+      }
+    } else if (demo.texts.en === undefined) {
+      const venezuela = demoCountries.find((c) => c.code === 'VE') ?? demoCountries[0]!
+      await individuals(appeal, 120, () => rnd() < 0.8 ? venezuela : weightedCountry(), 'es')
+    } else {
+      await individuals(appeal, 200, weightedCountry, 'es')
+      await endorse(appeal, statementEndorsements)
+    }
+    options.log(`${demo.slug}: loaded (${Object.keys(demo.texts).join(', ')})`)
+  }
+}
