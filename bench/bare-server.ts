@@ -2,6 +2,9 @@ import Fastify from 'fastify'
 import postgres from 'postgres'
 
 // The baseline: what plain Fastify and one INSERT cost on this machine, with nothing of Solidaria's.
+// It writes the same row into the same signatures table (same indexes: the unique one that finds
+// duplicates and the ones that serve counts and lists), so the ratio measures what the application
+// adds, not what the schema costs the database.
 const { DATABASE_URL, APPEAL_ID, PORT, HOST = '127.0.0.1' } = process.env
 if (DATABASE_URL === undefined || APPEAL_ID === undefined || PORT === undefined) {
   console.error('bare-server needs DATABASE_URL, APPEAL_ID and PORT')
@@ -15,7 +18,8 @@ interface SignBody { name: string, email: string, country: string }
 
 app.post<{ Body: SignBody }>('/sign', async (request, reply) => {
   const { name, email, country } = request.body
-  await sql`insert into bare_signatures (appeal_id, name, email, country) values (${APPEAL_ID}, ${name}, ${email}, ${country})`
+  await sql`insert into signatures (appeal_id, kind, status, name, email, email_hash, country, public, contact, consent_version, source, confirmed_at)
+    values (${APPEAL_ID}, 'individual', 'confirmed', ${name}, ${email}, md5(${email}), ${country}, true, false, '2026-11', 'api', now())`
   return reply.code(201).send({ status: 'confirmed' })
 })
 

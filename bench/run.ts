@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process'
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { readFileSync, writeFileSync } from 'node:fs'
 import http from 'node:http'
@@ -49,7 +49,9 @@ function freePort (): Promise<number> {
 async function startServer (name: string, script: string, env: Record<string, string>): Promise<Server> {
   const port = await freePort()
   // process.execPath itself, not npm or a shell, so that the pid is the server's and /proc shows its memory.
-  const proc = spawn(process.execPath, ['--import=tsx', script], {
+  // Solidaria runs compiled, as `npm start` runs it; the baseline is a single TypeScript file.
+  const args = script.endsWith('.js') ? [script] : ['--import=tsx', script]
+  const proc = spawn(process.execPath, args, {
     cwd: root,
     env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe']
@@ -171,6 +173,9 @@ const fmt = (n: number, digits = 0): string => n.toLocaleString('en-US', { maxim
 // ---- the run ----
 
 async function main (): Promise<void> {
+  console.log('Building (npm run build)')
+  const build = spawnSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' })
+  if (build.status !== 0) throw new Error('the build failed')
   console.log(`Bench database ${dbName}`)
   admin = postgres(adminUrl, { max: 1, onnotice: () => {} })
   await admin`create database ${admin(dbName)}`
@@ -200,7 +205,6 @@ async function main (): Promise<void> {
       now() - make_interval(secs => ${ROWS} - i), now() - make_interval(secs => ${ROWS} - i)
     from generate_series(1, ${ROWS}::int) as i`
   await bench`analyze signatures`
-  await bench`create table bare_signatures (id bigint generated always as identity primary key, appeal_id uuid, name text, email text, country text, created_at timestamptz default now())`
   console.log(`Loaded ${fmt(ROWS)} signatures in ${fmt((performance.now() - t) / 1000, 1)} s`)
 
   const appEnv = {
@@ -212,7 +216,7 @@ async function main (): Promise<void> {
     DATABASE_POOL_SIZE: '10',
     STATS_TTL_MS: '1000'
   }
-  const app = await startServer('solidaria', 'src/server.ts', appEnv)
+  const app = await startServer('solidaria', 'dist/src/server.js', appEnv)
   const bare = await startServer('bare', 'bench/bare-server.ts', { DATABASE_URL: benchUrl, APPEAL_ID: appeal.id })
   const statsPath = `/api/appeals/${SLUG}/stats`
   const statsBody = await (await fetch(app.url + statsPath)).text()
@@ -235,7 +239,7 @@ async function main (): Promise<void> {
 
   console.log('(3) CSV export from a fresh Solidaria process')
   const [{ n: expectedRows } = { n: 0 }] = await bench<Array<{ n: number }>>`select count(*)::int as n from signatures where appeal_id = ${appeal.id}`
-  const exporter = await startServer('solidaria-export', 'src/server.ts', appEnv)
+  const exporter = await startServer('solidaria-export', 'dist/src/server.js', appEnv)
   const pid = exporter.proc.pid
   if (pid === undefined) throw new Error('export server has no pid')
   // The start-up peak alone tells how much of the export's peak the export itself is responsible for.

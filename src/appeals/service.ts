@@ -50,7 +50,15 @@ export function assertSigningOpen (appeal: Appeal, now = new Date()): void {
   if (appeal.opensAt !== null && appeal.opensAt > now) throw appError('APPEAL_NOT_YET_OPEN', { opensAt: appeal.opensAt.toISOString() })
 }
 
+// Every public request (signing, stats, lists) starts by finding the appeal from its slug; that lookup
+// is cached briefly per instance. A change made here clears it at once; another instance sees it within
+// PUBLIC_CACHE_MS.
+const PUBLIC_CACHE_MS = 2000
+const PUBLIC_CACHE_MAX = 1000
+
 export function createAppealsService (db: Database) {
+  const publicCache = new Map<string, { appeal: Appeal | undefined, at: number }>()
+  const forget = (): void => { publicCache.clear() }
   async function textsOf (appealIds: string[], executor: Executor = db): Promise<Map<string, Record<string, AppealText>>> {
     const byAppeal = new Map<string, Record<string, AppealText>>()
     if (appealIds.length === 0) return byAppeal
@@ -84,7 +92,13 @@ export function createAppealsService (db: Database) {
 
     /** An appeal the public may see (open or closed); drafts do not exist for the public. */
     async getPublic (slug: string): Promise<Appeal> {
-      const appeal = await bySlug(slug)
+      let cached = publicCache.get(slug)
+      if (cached === undefined || Date.now() - cached.at > PUBLIC_CACHE_MS) {
+        if (publicCache.size >= PUBLIC_CACHE_MAX) publicCache.clear()
+        cached = { appeal: await bySlug(slug), at: Date.now() }
+        publicCache.set(slug, cached)
+      }
+      const appeal = cached.appeal
       if (appeal === undefined || appeal.status === 'draft') throw appError('APPEAL_NOT_FOUND')
       return appeal
     },
@@ -124,7 +138,7 @@ export function createAppealsService (db: Database) {
         await tx.insert(appealTexts).values({ appealId: appeal.id, language: input.originalLanguage, ...input.text })
         if (who !== null) await tx.insert(appealMembers).values({ appealId: appeal.id, organiserId: who.id })
         return appeal
-      })
+      }).finally(forget)
     },
 
     async update (appeal: Appeal, settings: AppealSettings & { slug?: string }): Promise<Appeal> {
@@ -135,12 +149,14 @@ export function createAppealsService (db: Database) {
         row.slug = settings.slug
       }
       const [updated] = await db.update(appeals).set({ ...row, updatedAt: new Date() }).where(eq(appeals.id, appeal.id)).returning()
+      forget()
       if (updated === undefined) throw appError('APPEAL_NOT_FOUND')
       return updated
     },
 
     async setStatus (appeal: Appeal, status: Appeal['status']): Promise<Appeal> {
       const [updated] = await db.update(appeals).set({ status, updatedAt: new Date() }).where(eq(appeals.id, appeal.id)).returning()
+      forget()
       if (updated === undefined) throw appError('APPEAL_NOT_FOUND')
       return updated
     },

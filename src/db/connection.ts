@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs'
 import { PGlite } from '@electric-sql/pglite'
-import type { ExtractTablesWithRelations } from 'drizzle-orm'
+import type { ExtractTablesWithRelations, SQL } from 'drizzle-orm'
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core'
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite'
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator'
@@ -68,4 +68,13 @@ async function openPglite (dataDir: string): Promise<DatabaseHandle> {
   const client = await PGlite.create(dataDir)
   await migratePglite(drizzlePglite({ client }), { migrationsFolder: paths.migrations })
   return pgliteHandle(client)
+}
+
+/**
+ * Rows of a raw `sql` query as plain objects. The drivers shape `execute` results differently
+ * (postgres-js: an array; PGlite: `{ rows }`); this is the one place that knows.
+ */
+export async function selectRows<T> (executor: Executor, query: SQL): Promise<T[]> {
+  const result = await executor.execute(query) as unknown
+  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[]
 }

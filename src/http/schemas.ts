@@ -5,12 +5,13 @@ import { languages } from '../i18n/index.js'
 /** ISO 3166-1 alpha-2 codes, the only countries a signature or event may name. */
 export const countryCodes = Object.keys(countries.getAlpha2Codes()).sort()
 
-export const Country = Type.Union(countryCodes.map((c) => Type.Literal(c)), { description: 'ISO 3166-1 alpha-2 code' })
+// `enum` rather than a union of literals: one keyword to check instead of 250 alternatives to try.
+export const Country = Type.Unsafe<string>({ type: 'string', enum: countryCodes, description: 'ISO 3166-1 alpha-2 code' })
 export const CountryString = Type.String({ minLength: 2, maxLength: 2 })
 export const Email = Type.String({ format: 'email', maxLength: 254 })
 export const Slug = Type.String({ pattern: '^[a-z0-9]+(?:-[a-z0-9]+)*$', minLength: 2, maxLength: 80 })
 /** A language the site is translated into. */
-export const SiteLanguage = Type.Union(languages.map((l) => Type.Literal(l)))
+export const SiteLanguage = Type.Unsafe<string>({ type: 'string', enum: languages })
 /** Any BCP 47-looking tag (a signer's locale may be one we do not translate into yet). */
 export const LanguageTag = Type.String({ pattern: '^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$', maxLength: 35 })
 export const Url = Type.String({ format: 'uri', pattern: '^https?://', maxLength: 2000 })

@@ -7,6 +7,7 @@ import { appError, invalidFields, type FieldError } from '../errors/app-error.js
 import { keyedHash, type Keys } from '../secrets/keys.js'
 
 export type Signature = typeof signatures.$inferSelect
+export type NewSignature = typeof signatures.$inferInsert
 export type OrganisationType = NonNullable<Signature['organisationType']>
 export type SignatureSource = Signature['source']
 
@@ -38,7 +39,7 @@ export interface SigningContext {
  * Called inside the signing transaction for a signature that waits for email confirmation, so that
  * the mail queued by it is committed together with the signature or not at all.
  */
-export type PendingSignatureHook = (tx: Executor, signature: Signature, input: SignatureInput) => Promise<void>
+export type PendingSignatureHook = (tx: Executor, signature: NewSignature & { id: number }, input: SignatureInput) => Promise<void>
 
 export const normaliseEmail = (email: string): string => email.normalize('NFC').trim().toLowerCase()
 
@@ -84,7 +85,33 @@ export function adminFilterConditions (appealId: string, f: AdminFilters): SQL[]
   return conditions
 }
 
+const insertColumns = [
+  'appealId', 'kind', 'status', 'name', 'email', 'emailHash', 'country', 'city', 'organisation', 'role', 'organisationType',
+  'members', 'public', 'contact', 'consentVersion', 'locale', 'source', 'ipHash', 'createdAt', 'confirmedAt'
+] as const satisfies ReadonlyArray<keyof NewSignature>
+
+const insertQuery = (executor: Executor) => executor.insert(signatures)
+
 export function createSignaturesService (db: Database, options: { keys: Keys, consentVersion: string, onPending?: PendingSignatureHook }) {
+  // Signing is the hot path: its statement is built once and prepared, not rebuilt for every signature.
+  // Times go in as ISO text cast by PostgreSQL: drizzle's Date encoder would fail on a null placeholder.
+  const timeColumns = new Set<string>(['createdAt', 'confirmedAt'])
+  const prepared = insertQuery(db)
+    .values(Object.fromEntries(insertColumns.map((c) => [c, timeColumns.has(c) ? sql`${sql.placeholder(c)}::timestamptz` : sql.placeholder(c)])) as unknown as NewSignature)
+    .onConflictDoNothing({ target: [signatures.appealId, signatures.emailHash] })
+    .returning({ id: signatures.id })
+    .prepare('insert_signature')
+  async function insertPrepared (row: NewSignature): Promise<NewSignature & { id: number }> {
+    const values: Record<string, unknown> = {}
+    for (const c of insertColumns) {
+      const value = row[c] ?? null
+      values[c] = value instanceof Date ? value.toISOString() : value
+    }
+    const [inserted] = await prepared.execute(values)
+    if (inserted === undefined) throw appError('SIGNATURE_DUPLICATE')
+    return { ...row, id: inserted.id }
+  }
+
   function check (appeal: Appeal, input: SignatureInput): void {
     if (input.website !== undefined) throw appError('SPAM_SUSPECTED', {}, { website: { key: 'honeypot' } })
     if (input.kind === 'organisation' && !appeal.allowOrganisations) throw appError('ORGANISATIONS_NOT_ALLOWED', {}, { kind: { key: 'choice' } })
@@ -110,7 +137,7 @@ export function createSignaturesService (db: Database, options: { keys: Keys, co
       check(appeal, input)
       const now = context.now ?? new Date()
       const pending = appeal.requireConfirmation
-      const row: typeof signatures.$inferInsert = {
+      const row: NewSignature = {
         appealId: appeal.id,
         kind: input.kind,
         status: pending ? 'pending' : 'confirmed',
@@ -132,17 +159,18 @@ export function createSignaturesService (db: Database, options: { keys: Keys, co
         createdAt: now,
         confirmedAt: pending ? null : now
       }
-      const insert = async (executor: Executor): Promise<Signature> => {
-        const [created] = await executor.insert(signatures).values(row)
-          .onConflictDoNothing({ target: [signatures.appealId, signatures.emailHash] }).returning()
-        if (created === undefined) throw appError('SIGNATURE_DUPLICATE')
-        return created
-      }
-      // The common case is one statement; a pending signature and its hook's work commit together.
+      // The common case is one prepared statement; a pending signature and its hook's work commit together.
       const hook = options.onPending
       const created = pending && hook !== undefined
-        ? await db.transaction(async (tx) => { const s = await insert(tx); await hook(tx, s, input); return s })
-        : await insert(db)
+        ? await db.transaction(async (tx) => {
+          const [inserted] = await insertQuery(tx).values(row)
+            .onConflictDoNothing({ target: [signatures.appealId, signatures.emailHash] }).returning({ id: signatures.id })
+          if (inserted === undefined) throw appError('SIGNATURE_DUPLICATE')
+          const signature = { ...row, id: inserted.id }
+          await hook(tx, signature, input)
+          return signature
+        })
+        : await insertPrepared(row)
       return { status: created.status }
     },
 
