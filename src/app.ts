@@ -1,4 +1,6 @@
 import cookie from '@fastify/cookie'
+import Ajv from 'ajv'
+import addFormats from 'ajv-formats'
 import cors from '@fastify/cors'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
@@ -31,17 +33,18 @@ export function fastifyOptions (config: Config): FastifyServerOptions {
     trustProxy: config.TRUST_PROXY as FastifyServerOptions['trustProxy'],
     bodyLimit: config.BODY_LIMIT_BYTES,
     connectionTimeout: 30_000,
-    requestTimeout: 60_000,
-    ajv: {
-      customOptions: {
-        // Unknown fields are an error, not silently dropped; report every bad field at once.
-        removeAdditional: false,
-        allErrors: true,
-        coerceTypes: 'array',
-        useDefaults: true
-      }
-    }
+    requestTimeout: 60_000
   }
+}
+
+// Unknown fields are an error, not silently dropped, and every bad field is reported at once. Query
+// strings and path parameters arrive as text and are coerced to their types; JSON bodies are not,
+// since coercion would quietly turn a rejected `"goal": 0` into `null`.
+function validators () {
+  const options = { removeAdditional: false, allErrors: true, useDefaults: true, strict: false } as const
+  const body = addFormats.default(new Ajv.default({ ...options, coerceTypes: false }))
+  const text = addFormats.default(new Ajv.default({ ...options, coerceTypes: 'array' }))
+  return ({ schema, httpPart }: { schema: object, httpPart?: string }) => (httpPart === 'body' ? body : text).compile(schema)
 }
 
 /** The whole application as one plugin, so tests register exactly what the server runs. */
@@ -87,6 +90,7 @@ export async function app (fastify: FastifyInstance, opts: AppOptions): Promise<
 
 export async function createApp (config: Config, options: Omit<AppOptions, 'config'> = {}): Promise<FastifyInstance> {
   const fastify = Fastify(fastifyOptions(config)).withTypeProvider<TypeBoxTypeProvider>()
+  fastify.setValidatorCompiler(validators())
   // Only JSON is accepted (415 otherwise); Fastify would also parse text/plain.
   fastify.removeContentTypeParser('text/plain')
   // Not encapsulated, so the server (and tests) see the app's decorators: db, services, config.

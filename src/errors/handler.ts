@@ -18,7 +18,10 @@ const FIELD_MESSAGES: Record<string, string> = {
   lang: 'language',
   originalLanguage: 'language',
   email: 'email',
-  password: 'password'
+  password: 'password',
+  donationUrl: 'url',
+  joinUrl: 'url',
+  link: 'url'
 }
 
 function fieldName (error: AjvError): string {
