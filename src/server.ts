@@ -5,15 +5,15 @@ import { ConfigError, loadConfig } from './config.js'
 // The process entry: read config, build the app, listen, and shut down cleanly on SIGTERM/SIGINT
 // (stop accepting, let in-flight requests finish, then close the database through app.close()).
 async function main (): Promise<void> {
-  let config
+  let config, app
   try {
     config = loadConfig()
+    app = await createApp(config)
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err
     console.error(err.message)
     process.exit(1)
   }
-  const app = await createApp(config)
   closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
     if (err !== undefined) app.log.error({ err }, 'shutting down after an error')
     else app.log.info(`${signal} received, shutting down`)

@@ -76,6 +76,7 @@ async function main (): Promise<number> {
     return 0
   } catch (err) {
     if (err instanceof UsageError) { console.error(`Error: ${err.message}\n\n${USAGE}`); return 1 }
+    if (err instanceof ConfigError) { console.error(err.message); return 1 }
     if (err instanceof AppError) { console.error(`Error: ${createI18n().t(`errors:code.${err.code}`, err.params)}`); return 1 }
     throw err
   } finally {

@@ -1,8 +1,7 @@
 import { createHmac, hkdfSync, randomBytes } from 'node:crypto'
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import type { Config } from '../config.js'
-import { paths } from '../config.js'
+import { ConfigError, paths, type Config } from '../config.js'
 
 /** Keys derived from SECRET_KEY, one per purpose, so that no key serves two uses. */
 export interface Keys {
@@ -19,7 +18,7 @@ export interface SecretSource { secret: string, origin: 'environment' | 'generat
 export function resolveSecret (config: Config): SecretSource {
   if (config.SECRET_KEY !== undefined) return { secret: config.SECRET_KEY, origin: 'environment' }
   if (config.DATABASE_URL !== undefined) {
-    throw new Error('SECRET_KEY must be set when DATABASE_URL is: every instance has to hash with the same key (e.g. `openssl rand -base64 48`).')
+    throw new ConfigError('SECRET_KEY must be set when DATABASE_URL is: every instance has to hash with the same key (e.g. `openssl rand -base64 48`).')
   }
   const dataDir = paths.dataDir(config)
   if (dataDir === 'memory://') return { secret: randomBytes(48).toString('base64'), origin: 'memory' }

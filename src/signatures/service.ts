@@ -76,8 +76,9 @@ export function adminFilterConditions (appealId: string, f: AdminFilters): SQL[]
   if (f.kind !== undefined) conditions.push(eq(signatures.kind, f.kind))
   if (f.country !== undefined) conditions.push(eq(signatures.country, f.country))
   if (f.hidden !== undefined) conditions.push(f.hidden ? isNotNull(signatures.hiddenAt) : isNull(signatures.hiddenAt))
-  if (f.from !== undefined) conditions.push(sql`${signatures.createdAt} >= ${new Date(f.from)}`)
-  if (f.to !== undefined) conditions.push(sql`${signatures.createdAt} < ${new Date(f.to)}`)
+  // Validated ISO 8601 text, cast by PostgreSQL: a Date parameter is not serialised alike by both drivers.
+  if (f.from !== undefined) conditions.push(sql`${signatures.createdAt} >= ${f.from}::timestamptz`)
+  if (f.to !== undefined) conditions.push(sql`${signatures.createdAt} < ${f.to}::timestamptz`)
   if (f.q !== undefined) {
     const pattern = `%${f.q.replace(/[\\%_]/g, (c) => '\\' + c)}%`
     conditions.push(or(ilike(signatures.name, pattern), ilike(signatures.email, pattern), ilike(signatures.organisation, pattern)) as SQL)

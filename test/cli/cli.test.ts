@@ -1,0 +1,177 @@
+import { spawn } from 'node:child_process'
+import { join } from 'node:path'
+import { and, eq, sql } from 'drizzle-orm'
+import t from 'tap'
+import { ConfigSchema } from '../../src/config.js'
+import { openDatabase, type Database } from '../../src/db/connection.js'
+import { apiTokens, appeals, appealTexts, events, organisers, signatures } from '../../src/db/schema.js'
+import { createOrganisersService } from '../../src/organisers/service.js'
+import { databases, freshPostgresDatabase, type TestContext } from '../helpers/app.js'
+
+const root = join(import.meta.dirname, '..', '..')
+
+// Every command is a fresh process opening the database, and the demo writes ~1,800 rows: allow for a slow machine.
+t.setTimeout(900_000)
+
+interface Target { env: Record<string, string>, open: () => Promise<{ db: Database, close: () => Promise<void> }> }
+
+/** Where the CLI writes: a temporary DATA_DIR for PGlite, or a fresh database on the test server. */
+async function target (t: TestContext, database: (typeof databases)[number]): Promise<Target> {
+  const dataDir = t.testdir()
+  if (database.serverUrl === undefined) {
+    return { env: { DATA_DIR: dataDir }, open: async () => openDatabase({ dataDir }) }
+  }
+  const url = await freshPostgresDatabase(t, database.serverUrl)
+  return {
+    env: { DATA_DIR: dataDir, DATABASE_URL: url, SECRET_KEY: 'cli-test-secret-key-that-is-long-enough-0123456789' },
+    open: async () => openDatabase({ url, dataDir: 'memory://', poolSize: 2 })
+  }
+}
+
+/** Opens the database the CLI wrote to, and closes it again before the next CLI call (PGlite is single-process). */
+async function inspect<T> (where: Target, fn: (db: Database) => Promise<T>): Promise<T> {
+  const handle = await where.open()
+  try {
+    return await fn(handle.db)
+  } finally {
+    await handle.close()
+  }
+}
+
+interface Run { code: number | null, stdout: string, stderr: string }
+
+function cli (where: Target, args: string[], input = ''): Promise<Run> {
+  const env: Record<string, string | undefined> = { ...process.env }
+  for (const key of Object.keys(ConfigSchema.properties)) delete env[key]
+  Object.assign(env, { LOG_LEVEL: 'silent' }, where.env)
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import=tsx', 'src/cli/index.ts', ...args], { cwd: root, env, stdio: ['pipe', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => { stdout += chunk })
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk })
+    child.on('error', reject)
+    child.on('close', (code) => resolve({ code, stdout, stderr }))
+    child.stdin.end(input)
+  })
+}
+
+const count = async (db: Database, table: typeof organisers | typeof apiTokens | typeof appeals | typeof appealTexts | typeof events | typeof signatures): Promise<number> => {
+  const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(table)
+  return row?.n ?? 0
+}
+
+for (const database of databases) {
+  t.test(`organiser and token commands [${database.name}]`, { timeout: 400_000 }, async (t) => {
+    const where = await target(t, database)
+    const password = 'correct horse battery staple'
+
+    const short = await cli(where, ['organiser', 'create', '--email', 'a@example.org', '--name', 'A', '--admin'], 'short\n')
+    t.not(short.code, 0, 'a too-short password fails')
+    t.match(short.stderr, /password must have at least 10 characters/, 'and says why')
+    t.equal(await inspect(where, (db) => count(db, organisers)), 0, 'nothing was created')
+
+    const noEmail = await cli(where, ['organiser', 'create', '--name', 'A'], `${password}\n`)
+    t.not(noEmail.code, 0, 'a missing --email fails')
+    t.match(noEmail.stderr, /--email is required/)
+    t.match(noEmail.stderr + noEmail.stdout, /Usage: npm run cli -- <command>/, 'with the usage')
+    t.equal(await inspect(where, (db) => count(db, organisers)), 0)
+
+    const unknown = await cli(where, ['frobnicate'])
+    t.not(unknown.code, 0, 'an unknown command fails')
+    t.match(unknown.stderr, /unknown command "frobnicate"/)
+
+    const created = await cli(where, ['organiser', 'create', '--email', 'A@Example.org', '--name', 'A', '--admin'], `${password}\n`)
+    t.equal(created.code, 0, `organiser create succeeds${created.code === 0 ? '' : `: ${created.stderr}`}`)
+    t.match(created.stdout, /Created admin a@example\.org/)
+    t.notMatch(created.stdout + created.stderr, password, 'the password is not echoed')
+    await inspect(where, async (db) => {
+      const rows = await db.select().from(organisers)
+      t.equal(rows.length, 1)
+      t.match(rows[0], { email: 'a@example.org', name: 'A', role: 'admin' })
+      t.notMatch(rows[0]?.passwordHash, password, 'only a hash is stored')
+      const session = await createOrganisersService(db, { sessionTtlHours: 1 }).signIn('a@example.org', password)
+      t.ok(session.token, 'the password from standard input signs in')
+    })
+
+    const again = await cli(where, ['organiser', 'create', '--email', 'a@example.org', '--name', 'A again'], `${password}\n`)
+    t.not(again.code, 0, 'the same email cannot be used twice')
+    t.match(again.stderr, /already exists/)
+
+    const token = await cli(where, ['token', 'create', '--email', 'a@example.org', '--name', 'ci'])
+    t.equal(token.code, 0, `token create succeeds${token.code === 0 ? '' : `: ${token.stderr}`}`)
+    const printed = token.stdout.trim()
+    t.match(printed, /^sol_[A-Za-z0-9_-]{32,}$/, 'prints the token, and only the token')
+    await inspect(where, async (db) => {
+      const rows = await db.select().from(apiTokens)
+      t.equal(rows.length, 1)
+      t.equal(rows[0]?.name, 'ci')
+      t.not(rows[0]?.tokenHash, printed, 'the token is stored hashed')
+      const who = await createOrganisersService(db, { sessionTtlHours: 1 }).fromApiToken(printed)
+      t.match(who, { email: 'a@example.org', role: 'admin', via: 'token' }, 'the printed token authenticates')
+    })
+
+    const nobody = await cli(where, ['token', 'create', '--email', 'nobody@example.org', '--name', 'ci'])
+    t.not(nobody.code, 0, 'a token for an unknown organiser fails')
+    t.match(nobody.stderr, /There is no organiser with that email address/)
+    t.equal(await inspect(where, (db) => count(db, apiTokens)), 1)
+  })
+
+  t.test(`demo loads the demo campaign, once [${database.name}]`, { timeout: 400_000 }, async (t) => {
+    const where = await target(t, database)
+    const first = await cli(where, ['demo'])
+    t.equal(first.code, 0, `demo succeeds${first.code === 0 ? '' : `: ${first.stderr}`}`)
+    t.match(first.stdout, /hands-off-venezuela: loaded/)
+
+    const snapshot = async (db: Database) => ({
+      appeals: await count(db, appeals), texts: await count(db, appealTexts), signatures: await count(db, signatures), events: await count(db, events)
+    })
+
+    const before = await inspect(where, async (db) => {
+      const [hov] = await db.select().from(appeals).where(eq(appeals.slug, 'hands-off-venezuela'))
+      t.ok(hov, 'hands-off-venezuela exists')
+      if (hov === undefined) return snapshot(db)
+      t.equal(hov.status, 'open')
+
+      const byKind = await db.select({ kind: signatures.kind, n: sql<number>`count(*)::int` }).from(signatures)
+        .where(eq(signatures.appealId, hov.id)).groupBy(signatures.kind)
+      const kinds = Object.fromEntries(byKind.map((r) => [r.kind, r.n]))
+      t.same(kinds, { individual: 1480, organisation: 12 }, '1,480 individuals and 12 organisations')
+      const [countries] = await db.select({ n: sql<number>`count(distinct ${signatures.country})::int` }).from(signatures).where(eq(signatures.appealId, hov.id))
+      t.equal(countries?.n, 65, 'from 65 countries')
+      const [members] = await db.select({ n: sql<number>`coalesce(sum(${signatures.members}), 0)::bigint` }).from(signatures)
+        .where(and(eq(signatures.appealId, hov.id), eq(signatures.kind, 'organisation')))
+      t.ok(Number(members?.n) > 5_000_000, `the organisations represent more than 5,000,000 members (${String(members?.n)})`)
+      const [counted] = await db.select({ n: sql<number>`count(*)::int` }).from(signatures)
+        .where(and(eq(signatures.appealId, hov.id), eq(signatures.status, 'confirmed')))
+      t.equal(counted?.n, 1492, 'all of them confirmed, so they count')
+
+      const [ev] = await db.select({ n: sql<number>`count(*)::int`, countries: sql<number>`count(distinct ${events.country})::int` })
+        .from(events).where(eq(events.appealId, hov.id))
+      t.same(ev, { n: 30, countries: 20 }, '30 events in 20 countries')
+
+      const others = await db.select().from(appeals).where(sql`${appeals.slug} <> 'hands-off-venezuela'`)
+      t.equal(others.length, 2, 'two more appeals')
+      const texts = await db.select().from(appealTexts)
+      const languagesOf = (id: string) => texts.filter((x) => x.appealId === id).map((x) => x.language).sort()
+      const spanishOnly = others.filter((a) => languagesOf(a.id).join() === 'es')
+      t.equal(spanishOnly.length, 1, 'one of them has only a Spanish text')
+      t.equal(spanishOnly[0]?.originalLanguage, 'es')
+      const withDemands = others.filter((a) => texts.some((x) => x.appealId === a.id && Array.isArray(x.demands) && x.demands.length >= 2))
+      t.ok(withDemands.length >= 1, 'one of them has numbered demands')
+      for (const a of others) {
+        const [n] = await db.select({ n: sql<number>`count(*)::int` }).from(signatures).where(eq(signatures.appealId, a.id))
+        t.ok((n?.n ?? 0) > 0, `${a.slug} has signatures`)
+      }
+      const [leak] = await db.select({ n: sql<number>`count(*)::int` }).from(signatures).where(sql`${signatures.email} not like '%@example.org'`)
+      t.equal(leak?.n, 0, 'every generated address is at example.org')
+      return snapshot(db)
+    })
+
+    const second = await cli(where, ['demo'])
+    t.equal(second.code, 0, `a second demo succeeds${second.code === 0 ? '' : `: ${second.stderr}`}`)
+    t.match(second.stdout, /already there/)
+    const after = await inspect(where, snapshot)
+    t.same(after, before, 'running demo twice duplicates nothing')
+  })
+}
