@@ -7,6 +7,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import fp from 'fastify-plugin'
 import type { Config } from './config.js'
 import type { DatabaseOptions } from './db/connection.js'
+import { appError } from './errors/app-error.js'
 import errorHandler from './errors/handler.js'
 import { normaliseInput } from './http/normalise-input.js'
 import configPlugin from './plugins/config.js'
@@ -33,7 +34,9 @@ export function fastifyOptions (config: Config): FastifyServerOptions {
     trustProxy: config.TRUST_PROXY as FastifyServerOptions['trustProxy'],
     bodyLimit: config.BODY_LIMIT_BYTES,
     connectionTimeout: 30_000,
-    requestTimeout: 60_000
+    requestTimeout: 60_000,
+    // Requests that still arrive while shutting down get our own 503 (see the preClose hook below).
+    return503OnClosing: false
   }
 }
 
@@ -66,6 +69,14 @@ export async function app (fastify: FastifyInstance, opts: AppOptions): Promise<
   await fastify.register(servicesPlugin)
   // 2. Our own cross-cutting behaviour: one error shape, cleaned input, who is signed in.
   await fastify.register(errorHandler)
+  // From the moment shutdown starts, a request still arriving on an open connection is told to go to
+  // another instance, in the same error shape as everything else (Fastify's built-in 503 is not).
+  let closing = false
+  fastify.addHook('preClose', async () => { closing = true })
+  fastify.addHook('onRequest', async () => { if (closing) throw appError('SERVICE_UNAVAILABLE') })
+  // A keep-alive connection busy when shutdown began would otherwise stay open, idle, for the whole
+  // keep-alive timeout and hold the shutdown back; its last answer closes it instead.
+  fastify.addHook('onSend', async (_request, reply) => { if (closing) reply.header('connection', 'close') })
   fastify.addHook('preValidation', async (request) => {
     if (request.body !== undefined && request.body !== null && typeof request.body === 'object') {
       request.body = normaliseInput(request.body)
