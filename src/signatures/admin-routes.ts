@@ -4,7 +4,7 @@ import { withErrors } from '../http/schemas.js'
 import { signedIn } from '../organisers/auth.js'
 import { AdminFiltersQuery, AdminSignature } from './schemas.js'
 
-const SignatureParams = Type.Object({ slug: Type.String({ maxLength: 80 }), id: Type.Integer({ minimum: 1 }) })
+const SignatureParams = Type.Object({ slug: Type.String({ maxLength: 80 }), id: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) })
 
 // The organisers' view of signatures: every field, email included, for the appeals they manage.
 const adminSignatureRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -19,7 +19,7 @@ const adminSignatureRoutes: FastifyPluginAsyncTypebox = async (app) => {
       params: Type.Object({ slug: Type.String({ maxLength: 80 }) }),
       querystring: Type.Object({
         ...AdminFiltersQuery,
-        before: Type.Optional(Type.Integer({ minimum: 1, description: 'nextBefore from the previous page' })),
+        before: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'nextBefore from the previous page' })),
         limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 })
       }, { additionalProperties: false }),
       response: withErrors({ 200: Type.Object({ items: Type.Array(AdminSignature), nextBefore: Type.Union([Type.Integer(), Type.Null()]) }) }, ...errors)

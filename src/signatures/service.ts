@@ -43,16 +43,19 @@ export type PendingSignatureHook = (tx: Executor, signature: NewSignature & { id
 
 export const normaliseEmail = (email: string): string => email.normalize('NFC').trim().toLowerCase()
 
-/** A cursor over (created_at, id), newest first; opaque to clients. */
-function encodeCursor (createdAt: Date, id: number): string {
-  return Buffer.from(JSON.stringify([createdAt.toISOString(), id])).toString('base64url')
+// A cursor over (created_at, id), newest first; opaque to clients. The time is kept to the microsecond,
+// as PostgreSQL stores it: a JS Date would round it to the millisecond and skip rows on the way.
+const CURSOR_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/
+
+function encodeCursor (at: string, id: number): string {
+  return Buffer.from(JSON.stringify([at, id])).toString('base64url')
 }
 
-function decodeCursor (cursor: string): { createdAt: Date, id: number } {
+function decodeCursor (cursor: string): { at: string, id: number } {
   try {
     const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as [unknown, unknown]
-    const createdAt = new Date(String(at))
-    if (typeof id === 'number' && Number.isSafeInteger(id) && !Number.isNaN(createdAt.getTime())) return { createdAt, id }
+    if (typeof at === 'string' && CURSOR_TIME.test(at) && !Number.isNaN(Date.parse(at)) &&
+      typeof id === 'number' && Number.isSafeInteger(id) && id > 0) return { at, id }
   } catch {}
   throw invalidFields({ cursor: { key: 'invalid' } })
 }
@@ -182,18 +185,19 @@ export function createSignaturesService (db: Database, options: { keys: Keys, co
       if (query.country !== undefined) conditions.push(eq(signatures.country, query.country))
       if (query.cursor !== undefined) {
         const c = decodeCursor(query.cursor)
-        conditions.push(or(lt(signatures.createdAt, c.createdAt), and(eq(signatures.createdAt, c.createdAt), lt(signatures.id, c.id))) as SQL)
+        conditions.push(sql`(${signatures.createdAt}, ${signatures.id}) < (${c.at}::timestamptz, ${c.id}::bigint)`)
       }
       const rows = await db.select({
         id: signatures.id, kind: signatures.kind, name: signatures.name, country: signatures.country, city: signatures.city,
-        organisation: signatures.organisation, role: signatures.role, createdAt: signatures.createdAt
+        organisation: signatures.organisation, role: signatures.role, createdAt: signatures.createdAt,
+        at: sql<string>`to_char(${signatures.createdAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`
       }).from(signatures).where(and(...conditions))
         .orderBy(desc(signatures.createdAt), desc(signatures.id)).limit(query.limit + 1)
       const page = rows.slice(0, query.limit)
       const last = page.at(-1)
       return {
-        items: page.map(({ id: _id, ...rest }) => rest),
-        nextCursor: rows.length > query.limit && last !== undefined ? encodeCursor(last.createdAt, last.id) : null
+        items: page.map(({ id: _id, at: _at, ...rest }) => rest),
+        nextCursor: rows.length > query.limit && last !== undefined ? encodeCursor(last.at, last.id) : null
       }
     },
 

@@ -26,8 +26,8 @@ interface CacheEntry {
 
 // An appeal's counts are aggregated from the signatures themselves (an index-only scan over the counted
 // rows), at most once per TTL per instance, and every reader in between gets the cached answer. Nothing is
-// written per signature, so signing never contends on a counter row; with several instances each one
-// refreshes on its own, so every answer is at most one TTL (plus one query) old.
+// written per signature, so signing never contends on a counter row. With several instances each one
+// refreshes on its own, so every answer is at most two TTLs (plus one query) old, on every instance.
 export function createStatsService (db: Database, options: { ttlMs: number, now?: () => number }) {
   const now = options.now ?? Date.now
   const cache = new Map<string, CacheEntry>()
@@ -87,15 +87,17 @@ export function createStatsService (db: Database, options: { ttlMs: number, now?
 
   return {
     /**
-     * The counts, fresh within the TTL: a stale entry is served while one refresh runs in the
-     * background; only the first reader of an appeal waits for the query.
+     * The counts: within one TTL straight from the cache; within two, still from the cache while one
+     * refresh runs in the background (so readers of a busy appeal never wait); older than that, after
+     * a fresh count (so a reader after a quiet spell never gets an old one).
      */
     async get (appealId: string): Promise<CacheEntry> {
       const entry = cache.get(appealId)
-      if (entry === undefined) return refresh(appealId)
+      const age = entry === undefined ? Infinity : now() - entry.computedAt
+      if (entry === undefined || age >= 2 * options.ttlMs) return refresh(appealId)
       entry.lastReadAt = now()
-      if (now() - entry.computedAt >= options.ttlMs) {
-        refresh(appealId).catch(() => { /* the next reader retries; this one keeps the stale answer */ })
+      if (age >= options.ttlMs) {
+        refresh(appealId).catch(() => { /* the next reader retries; this one keeps the recent answer */ })
       }
       return entry
     },
