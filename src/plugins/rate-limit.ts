@@ -21,6 +21,8 @@ async function rateLimitPlugin (app: FastifyInstance): Promise<void> {
     ...(redis !== undefined && { redis, nameSpace: config.RATE_LIMIT_REDIS_PREFIX }),
     // When the shared store is down, keep taking signatures rather than refuse everyone (configurable).
     skipOnError: config.RATE_LIMIT_SKIP_ON_STORE_ERROR,
+    // Only a refused request says when to come back (Retry-After); the others stay small.
+    addHeadersOnExceeding: { 'x-ratelimit-limit': false, 'x-ratelimit-remaining': false, 'x-ratelimit-reset': false },
     errorResponseBuilder: (_request, context) => appError('RATE_LIMITED', { seconds: Math.max(1, Math.ceil(context.ttl / 1000)) })
   })
 }

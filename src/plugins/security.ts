@@ -2,31 +2,51 @@ import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import helmet from 'helmet'
 
-// helmet's headers, built once. (@fastify/helmet builds a new helmet middleware on every request,
-// which cost more than the rest of a cached stats answer.)
-const securityHeaders = helmet({
-  // Same-origin only: no page or widget of ours loads anything from a third party.
-  contentSecurityPolicy: {
-    directives: {
-      defaultSrc: ["'self'"],
-      scriptSrc: ["'self'"],
-      styleSrc: ["'self'"],
-      imgSrc: ["'self'", 'data:'],
-      connectSrc: ["'self'"],
-      fontSrc: ["'self'"],
-      objectSrc: ["'none'"],
-      baseUri: ["'self'"],
-      formAction: ["'self'"],
-      frameAncestors: ["'self'"]
-    }
-  },
-  // Public JSON (stats, lists) is read cross-origin by embedding sites.
-  crossOriginResourcePolicy: { policy: 'cross-origin' },
-  referrerPolicy: { policy: 'strict-origin-when-cross-origin' }
-})
+// helmet's headers, worked out once at start rather than per request (as @fastify/helmet would).
+function helmetHeaders (): Record<string, string> {
+  const headers: Record<string, string> = {}
+  const collector = { setHeader: (name: string, value: string) => { headers[name.toLowerCase()] = value }, removeHeader: () => {} }
+  helmet({
+    // Same-origin only: no page or widget of ours loads anything from a third party.
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        fontSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'self'"]
+      }
+    },
+    // Public JSON (stats, lists) is read cross-origin by embedding sites.
+    crossOriginResourcePolicy: { policy: 'cross-origin' },
+    referrerPolicy: { policy: 'strict-origin-when-cross-origin' }
+  })({} as never, collector as never, () => {})
+  return headers
+}
+
+const documentHeaders = helmetHeaders()
+// A JSON answer is never rendered as a document, so the policies about framing, scripts and the
+// like have nothing to act on; these four still do. Keeping the answer small matters for the
+// cached counts that thousands of readers poll.
+const dataHeaders = Object.fromEntries(Object.entries(documentHeaders).filter(([name]) => [
+  'x-content-type-options', 'cross-origin-resource-policy', 'referrer-policy', 'strict-transport-security'
+].includes(name)))
 
 async function securityPlugin (app: FastifyInstance): Promise<void> {
-  app.addHook('onRequest', (request, reply, done) => { securityHeaders(request.raw, reply.raw, (err) => { done(err as Error | undefined) }) })
+  app.addHook('onSend', async (_request, reply) => {
+    const type = reply.getHeader('content-type')
+    if (typeof type === 'string' && type.startsWith('application/')) {
+      reply.headers(dataHeaders)
+      return
+    }
+    // A page that brings its own policy (the API documentation does) keeps it.
+    for (const [name, value] of Object.entries(documentHeaders)) if (!reply.hasHeader(name)) reply.header(name, value)
+  })
 }
 
 export default fp(securityPlugin, { name: 'security' })

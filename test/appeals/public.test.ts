@@ -69,14 +69,19 @@ eachDatabase(t, 'any website may read public appeal data; admin data is not shar
   t.notOk(admin.headers['access-control-allow-origin'], 'the admin API is not opened to other origins')
 })
 
-eachDatabase(t, 'public responses carry the security headers', async (t, { app }) => {
+eachDatabase(t, 'responses carry the security headers that apply to them', async (t, { app }) => {
   const owner = await organiser(app)
   const slug = await appeal(app, owner)
   for (const url of ['/api/appeals', `/api/appeals/${slug}`, '/api/appeals/no-such-appeal']) {
     const response = await app.inject({ method: 'GET', url })
     t.equal(response.headers['x-content-type-options'], 'nosniff', `${url}: nosniff`)
-    const csp = String(response.headers['content-security-policy'] ?? '')
-    t.match(csp, /default-src 'self'/, `${url}: a content security policy`)
-    t.match(csp, /object-src 'none'/)
+    t.equal(response.headers['referrer-policy'], 'strict-origin-when-cross-origin', `${url}: referrer policy`)
+    t.ok(response.headers['strict-transport-security'], `${url}: HSTS`)
+    t.notOk(response.headers['x-ratelimit-remaining'], `${url}: no rate-limit headers while under the limit`)
   }
+  const page = await app.inject({ method: 'GET', url: '/docs/' })
+  t.match(page.headers['content-type'], /text\/html/)
+  t.match(String(page.headers['content-security-policy'] ?? ''), /default-src 'self'/, 'a page has a content security policy')
+  t.equal(page.headers['x-frame-options'], 'SAMEORIGIN', 'a page may not be framed by other sites')
+  t.equal(page.headers['x-content-type-options'], 'nosniff')
 })
