@@ -73,14 +73,18 @@ export async function app (fastify: FastifyInstance, opts: AppOptions): Promise<
   // another instance, in the same error shape as everything else (Fastify's built-in 503 is not).
   let closing = false
   fastify.addHook('preClose', async () => { closing = true })
-  fastify.addHook('onRequest', async () => { if (closing) throw appError('SERVICE_UNAVAILABLE') })
+  fastify.addHook('onRequest', (_request, _reply, done) => { done(closing ? appError('SERVICE_UNAVAILABLE') : undefined) })
   // A keep-alive connection busy when shutdown began would otherwise stay open, idle, for the whole
   // keep-alive timeout and hold the shutdown back; its last answer closes it instead.
-  fastify.addHook('onSend', async (_request, reply) => { if (closing) reply.header('connection', 'close') })
-  fastify.addHook('preValidation', async (request) => {
+  fastify.addHook('onSend', (_request, reply, payload, done) => {
+    if (closing) reply.header('connection', 'close')
+    done(null, payload)
+  })
+  fastify.addHook('preValidation', (request, _reply, done) => {
     if (request.body !== undefined && request.body !== null && typeof request.body === 'object') {
       request.body = normaliseInput(request.body)
     }
+    done()
   })
   await fastify.register(authPlugin)
   // 3. Routes.

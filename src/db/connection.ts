@@ -1,9 +1,7 @@
 import { mkdirSync } from 'node:fs'
-import { PGlite } from '@electric-sql/pglite'
+import type { PGlite } from '@electric-sql/pglite'
 import type { ExtractTablesWithRelations, SQL } from 'drizzle-orm'
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core'
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite'
-import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator'
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js'
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator'
 import postgres from 'postgres'
@@ -43,7 +41,9 @@ export async function openDatabase (options: DatabaseOptions): Promise<DatabaseH
   return openPglite(options.dataDir)
 }
 
-function pgliteHandle (client: PGlite): DatabaseHandle {
+// PGlite is loaded only when it is used: a server on PostgreSQL has no use for it.
+async function pgliteHandle (client: PGlite): Promise<DatabaseHandle> {
+  const { drizzle: drizzlePglite } = await import('drizzle-orm/pglite')
   const db = drizzlePglite({ client, schema }) as unknown as Database
   return { db, driver: 'pglite', close: async () => { await client.close() } }
 }
@@ -65,6 +65,9 @@ async function openPostgres (url: string, poolSize: number): Promise<DatabaseHan
 
 async function openPglite (dataDir: string): Promise<DatabaseHandle> {
   if (dataDir !== 'memory://') mkdirSync(dataDir, { recursive: true })
+  const [{ PGlite }, { drizzle: drizzlePglite }, { migrate: migratePglite }] = await Promise.all([
+    import('@electric-sql/pglite'), import('drizzle-orm/pglite'), import('drizzle-orm/pglite/migrator')
+  ])
   const client = await PGlite.create(dataDir)
   await migratePglite(drizzlePglite({ client }), { migrationsFolder: paths.migrations })
   return pgliteHandle(client)

@@ -29,7 +29,8 @@ const exportRoutes: FastifyPluginAsyncTypebox = async (app) => {
       reply.header('content-disposition', `attachment; filename="${appeal.slug}-signatures-${date}.${extension}"`)
       reply.header('cache-control', 'private, no-store')
       reply.type(format.type)
-      return reply.send(Readable.from(exports[format.method](appeal, request.query)))
+      // A byte stream that reads ahead one batch at most (object mode would buffer sixteen of them).
+      return reply.send(Readable.from(exports[format.method](appeal, request.query), { objectMode: false, highWaterMark: 64 * 1024 }))
     })
   }
 }

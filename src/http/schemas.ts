@@ -1,9 +1,13 @@
-import countries from 'i18n-iso-countries'
+import { createRequire } from 'node:module'
 import { Type, type TSchema } from 'typebox'
 import { languages } from '../i18n/index.js'
 
+// i18n-iso-countries' ISO 3166-1 table; its main entry would also load every language's country names
+// (11 MB we do not use: Intl.DisplayNames names countries).
+const isoTable = createRequire(import.meta.url)('i18n-iso-countries/codes.json') as Array<[string, string, string, string]>
+
 /** ISO 3166-1 alpha-2 codes, the only countries a signature or event may name. */
-export const countryCodes = Object.keys(countries.getAlpha2Codes()).sort()
+export const countryCodes = isoTable.map(([alpha2]) => alpha2).sort()
 
 // `enum` rather than a union of literals: one keyword to check instead of 250 alternatives to try.
 export const Country = Type.Unsafe<string>({ type: 'string', enum: countryCodes, description: 'ISO 3166-1 alpha-2 code' })

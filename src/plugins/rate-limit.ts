@@ -1,7 +1,7 @@
 import rateLimit from '@fastify/rate-limit'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
-import { Redis } from 'ioredis'
+import type { Redis } from 'ioredis'
 import { appError } from '../errors/app-error.js'
 
 // Global limit per client address; signing and sign-in set stricter ones in their route options.
@@ -10,6 +10,8 @@ async function rateLimitPlugin (app: FastifyInstance): Promise<void> {
   const { config } = app
   let redis: Redis | undefined
   if (config.REDIS_URL !== undefined) {
+    // Loaded only when configured: the embedded default has no use for it (22 MB).
+    const { Redis } = await import('ioredis')
     redis = new Redis(config.REDIS_URL, { connectTimeout: 2000, maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: true })
     await redis.connect()
     app.addHook('onClose', async () => { await redis?.quit() })

@@ -38,14 +38,15 @@ const dataHeaders = Object.fromEntries(Object.entries(documentHeaders).filter(([
 ].includes(name)))
 
 async function securityPlugin (app: FastifyInstance): Promise<void> {
-  app.addHook('onSend', async (_request, reply) => {
+  app.addHook('onSend', (_request, reply, payload, done) => {
     const type = reply.getHeader('content-type')
     if (typeof type === 'string' && type.startsWith('application/')) {
       reply.headers(dataHeaders)
-      return
+    } else {
+      // A page that brings its own policy (the API documentation does) keeps it.
+      for (const [name, value] of Object.entries(documentHeaders)) if (!reply.hasHeader(name)) reply.header(name, value)
     }
-    // A page that brings its own policy (the API documentation does) keeps it.
-    for (const [name, value] of Object.entries(documentHeaders)) if (!reply.hasHeader(name)) reply.header(name, value)
+    done(null, payload)
   })
 }
 

@@ -25,7 +25,10 @@ const statsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       description: `Cached for up to ${maxAge} s; send If-None-Match with the ETag to get 304 when nothing changed.`,
       params: SlugParams,
       response: withErrors({ 200: StatsSchema, 304: Type.Null() }, 404)
-    }
+    },
+    // Live counters are polled by everyone watching an appeal, often many people behind one address (a
+    // union hall, a campus); the answer is cached, so serving it costs no more than refusing it would.
+    config: { rateLimit: false }
   }, async (request, reply) => {
     const appeal = await appeals.getPublic(request.params.slug)
     const entry = await stats.get(appeal.id)

@@ -90,6 +90,16 @@ t.test('the global limit applies per address to every request', async (t) => {
   t.equal((await app.inject({ method: 'GET', url: '/api/appeals', remoteAddress: '198.51.100.9' })).statusCode, 200, 'another address is not affected')
 })
 
+eachDatabase(t, 'live counts stay readable by many watchers behind one address', async (t, { app }) => {
+  const slug = await appeal(app, await organiser(app))
+  for (let i = 1; i <= 8; i++) {
+    const response = await app.inject({ method: 'GET', url: `/api/appeals/${slug}/stats`, remoteAddress: '198.51.100.20' })
+    t.equal(response.statusCode, 200, `stats read ${i} of 8 is answered past the global limit of 5`)
+  }
+  const other = await app.inject({ method: 'GET', url: '/api/appeals', remoteAddress: '198.51.100.20' })
+  t.equal(other.statusCode, 200, 'and they do not use up the allowance for the rest')
+}, { RATE_LIMIT_GLOBAL_MAX: '5' })
+
 /** Two app instances on one database; `shared` extra settings go to both. */
 async function twoInstances (t: TestContext, env: Record<string, string>): Promise<{ a: FastifyInstance, b: FastifyInstance, slug: string, sameDatabase: boolean }> {
   const slug = `shared-${randomBytes(4).toString('hex')}`
