@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify'
+import { eq } from 'drizzle-orm'
 import { signatures } from '../../src/db/schema.js'
 
 let counter = 0
@@ -53,4 +54,43 @@ export async function sign (app: FastifyInstance, slug: string, body: Record<str
 
 export async function signatureRows (app: FastifyInstance) {
   return app.db.select().from(signatures)
+}
+
+export async function idOf (app: FastifyInstance, email: string): Promise<number> {
+  const row = (await signatureRows(app)).find((r) => r.email === email.toLowerCase())
+  if (row === undefined) throw new Error(`no signature for ${email}`)
+  return row.id
+}
+
+/**
+ * An appeal with one signature of each kind a filter tells apart, on known dates: 'waiting' is pending
+ * (CU, 2026-01-10), 'old' (VE, 2026-01-01), 'mid' (GB, 2026-02-01), 'union' an organisation (GB,
+ * 2026-03-01), 'spam' hidden (VE, 2026-03-02); all @example.org.
+ */
+export async function filterableAppeal (app: FastifyInstance, owner: Organiser): Promise<string> {
+  const slug = await appeal(app, owner, { requireConfirmation: true })
+  const expect = async (response: Promise<{ statusCode: number, body: string }>, status: number): Promise<void> => {
+    const { statusCode, body } = await response
+    if (statusCode !== status) throw new Error(`expected ${status}, got ${statusCode}: ${body}`)
+  }
+  await expect(sign(app, slug, person({ name: 'Waiting', email: 'waiting@example.org', country: 'CU' })), 201)
+  await expect(app.inject({ method: 'PATCH', url: `/api/admin/appeals/${slug}`, headers: owner.auth, payload: { requireConfirmation: false } }), 200)
+  for (const body of [
+    person({ name: 'Old VE', email: 'old@example.org', country: 'VE' }),
+    person({ name: 'Mid GB', email: 'mid@example.org', country: 'GB' }),
+    organisation({ name: 'Union GB', email: 'union@example.org', country: 'GB' }),
+    person({ name: 'Spam', email: 'spam@example.org', country: 'VE' })
+  ]) await expect(sign(app, slug, body), 201)
+  await expect(app.inject({ method: 'POST', url: `/api/admin/appeals/${slug}/signatures/${await idOf(app, 'spam@example.org')}/hide`, headers: owner.auth }), 200)
+  const dates: Record<string, string> = {
+    'waiting@example.org': '2026-01-10T00:00:00Z',
+    'old@example.org': '2026-01-01T00:00:00Z',
+    'mid@example.org': '2026-02-01T00:00:00Z',
+    'union@example.org': '2026-03-01T00:00:00Z',
+    'spam@example.org': '2026-03-02T00:00:00Z'
+  }
+  for (const [email, at] of Object.entries(dates)) {
+    await app.db.update(signatures).set({ createdAt: new Date(at) }).where(eq(signatures.id, await idOf(app, email)))
+  }
+  return slug
 }

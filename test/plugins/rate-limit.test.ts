@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify'
 import { Redis } from 'ioredis'
 import t from 'tap'
 import { build, eachDatabase, freshPostgresDatabase, json, redisUrl, type TestContext } from '../helpers/app.js'
-import { appeal, organiser, person, sign, signatureRows, type Organiser } from '../helpers/fixtures.js'
+import { appeal, organiser, person, signatureRows, type Organiser } from '../helpers/fixtures.js'
 
 const root = join(import.meta.dirname, '..', '..')
 const french = JSON.parse(readFileSync(join(root, 'locales', 'fr', 'errors.json'), 'utf8')) as { code: Record<string, string> }

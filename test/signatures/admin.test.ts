@@ -3,18 +3,12 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import t from 'tap'
 import { signatures } from '../../src/db/schema.js'
 import { eachDatabase, json } from '../helpers/app.js'
-import { appeal, organisation, organiser, person, sign, signatureRows, type Organiser } from '../helpers/fixtures.js'
+import { appeal, filterableAppeal, idOf, organisation, organiser, person, sign, signatureRows, type Organiser } from '../helpers/fixtures.js'
 
 const search = async (app: FastifyInstance, who: Organiser, slug: string, query = '') =>
   app.inject({ method: 'GET', url: `/api/admin/appeals/${slug}/signatures${query}`, headers: who.auth })
 
 const names = (response: LightMyRequestResponse): string[] => json(response).items.map((i: { name: string | null }) => i.name)
-
-async function idOf (app: FastifyInstance, email: string): Promise<number> {
-  const row = (await signatureRows(app)).find((r) => r.email === email.toLowerCase())
-  if (row === undefined) throw new Error(`no signature for ${email}`)
-  return row.id
-}
 
 async function rowOf (app: FastifyInstance, id: number) {
   const [row] = await app.db.select().from(signatures).where(eq(signatures.id, id))
@@ -99,27 +93,7 @@ eachDatabase(t, 'search looks in name, email and organisation, ignores case and 
 
 eachDatabase(t, 'organisers filter by status, kind, country, hidden and time', async (t, { app }) => {
   const owner = await organiser(app)
-  const slug = await appeal(app, owner, { requireConfirmation: true })
-  t.equal((await sign(app, slug, person({ name: 'Waiting', email: 'waiting@example.org', country: 'CU' }))).statusCode, 201)
-  t.equal((await app.inject({ method: 'PATCH', url: `/api/admin/appeals/${slug}`, headers: owner.auth, payload: { requireConfirmation: false } })).statusCode, 200)
-  for (const body of [
-    person({ name: 'Old VE', email: 'old@example.org', country: 'VE' }),
-    person({ name: 'Mid GB', email: 'mid@example.org', country: 'GB' }),
-    organisation({ name: 'Union GB', email: 'union@example.org', country: 'GB' }),
-    person({ name: 'Spam', email: 'spam@example.org', country: 'VE' })
-  ]) t.equal((await sign(app, slug, body)).statusCode, 201)
-  const spam = await idOf(app, 'spam@example.org')
-  t.equal((await app.inject({ method: 'POST', url: `/api/admin/appeals/${slug}/signatures/${spam}/hide`, headers: owner.auth })).statusCode, 200)
-  const dates: Record<string, string> = {
-    'waiting@example.org': '2026-01-10T00:00:00Z',
-    'old@example.org': '2026-01-01T00:00:00Z',
-    'mid@example.org': '2026-02-01T00:00:00Z',
-    'union@example.org': '2026-03-01T00:00:00Z',
-    'spam@example.org': '2026-03-02T00:00:00Z'
-  }
-  for (const [email, at] of Object.entries(dates)) {
-    await app.db.update(signatures).set({ createdAt: new Date(at) }).where(eq(signatures.id, await idOf(app, email)))
-  }
+  const slug = await filterableAppeal(app, owner)
   const filtered = async (query: string) => {
     const response = await search(app, owner, slug, query)
     t.equal(response.statusCode, 200, query)
