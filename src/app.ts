@@ -50,13 +50,13 @@ function validators () {
   return ({ schema, httpPart }: { schema: object, httpPart?: string }) => (httpPart === 'body' ? body : text).compile(schema)
 }
 
-/** The whole application as one plugin, so tests register exactly what the server runs. */
 export interface AppOptions {
   config: Config
   /** A migrated PGlite instance to use instead of opening DATA_DIR (tests clone one template per test). */
   pglite?: DatabaseOptions['pglite']
 }
 
+/** The whole application as one plugin, so tests register exactly what the server runs. */
 export async function app (fastify: FastifyInstance, opts: AppOptions): Promise<void> {
   // 1. Configuration and infrastructure.
   await fastify.register(configPlugin, { config: opts.config })

@@ -94,13 +94,11 @@ const insertColumns = [
   'members', 'public', 'contact', 'consentVersion', 'locale', 'source', 'ipHash', 'createdAt', 'confirmedAt'
 ] as const satisfies ReadonlyArray<keyof NewSignature>
 
-const insertQuery = (executor: Executor) => executor.insert(signatures)
-
 export function createSignaturesService (db: Database, options: { keys: Keys, consentVersion: string, onPending?: PendingSignatureHook }) {
   // Signing is the hot path: its statement is built once and prepared, not rebuilt for every signature.
   // Times go in as ISO text cast by PostgreSQL: drizzle's Date encoder would fail on a null placeholder.
   const timeColumns = new Set<string>(['createdAt', 'confirmedAt'])
-  const prepared = insertQuery(db)
+  const prepared = db.insert(signatures)
     .values(Object.fromEntries(insertColumns.map((c) => [c, timeColumns.has(c) ? sql`${sql.placeholder(c)}::timestamptz` : sql.placeholder(c)])) as unknown as NewSignature)
     .onConflictDoNothing({ target: [signatures.appealId, signatures.emailHash] })
     .returning({ id: signatures.id })
@@ -141,13 +139,14 @@ export function createSignaturesService (db: Database, options: { keys: Keys, co
       check(appeal, input)
       const now = context.now ?? new Date()
       const pending = appeal.requireConfirmation
+      const email = normaliseEmail(input.email)
       const row: NewSignature = {
         appealId: appeal.id,
         kind: input.kind,
         status: pending ? 'pending' : 'confirmed',
         name: input.name,
-        email: normaliseEmail(input.email),
-        emailHash: keyedHash(options.keys.emailHash, normaliseEmail(input.email)),
+        email,
+        emailHash: keyedHash(options.keys.emailHash, email),
         country: input.country,
         city: appeal.collectCity ? input.city : undefined,
         organisation: input.kind === 'organisation' || appeal.collectOrganisation ? input.organisation : undefined,
@@ -167,7 +166,7 @@ export function createSignaturesService (db: Database, options: { keys: Keys, co
       const hook = options.onPending
       const created = pending && hook !== undefined
         ? await db.transaction(async (tx) => {
-          const [inserted] = await insertQuery(tx).values(row)
+          const [inserted] = await tx.insert(signatures).values(row)
             .onConflictDoNothing({ target: [signatures.appealId, signatures.emailHash] }).returning({ id: signatures.id })
           if (inserted === undefined) throw appError('SIGNATURE_DUPLICATE')
           const signature = { ...row, id: inserted.id }

@@ -1,4 +1,8 @@
+import { eq } from 'drizzle-orm'
 import t from 'tap'
+import { signatures } from '../../src/db/schema.js'
+import { appError } from '../../src/errors/app-error.js'
+import { createSignaturesService } from '../../src/signatures/service.js'
 import { eachDatabase, json } from '../helpers/app.js'
 import { appeal, organisation, organiser, person, sign, signatureRows } from '../helpers/fixtures.js'
 
@@ -179,4 +183,31 @@ eachDatabase(t, 'malformed requests get their own codes', async (t, { app }) => 
   t.equal(huge.statusCode, 413)
   t.equal(json(huge).error.code, 'BODY_TOO_LARGE')
   t.equal((await signatureRows(app)).length, 0)
+})
+
+eachDatabase(t, 'a pending signature and the work of its hook commit together or not at all', async (t, { app }) => {
+  const owner = await organiser(app)
+  const slug = await appeal(app, owner, { requireConfirmation: true })
+  const target = await app.services.appeals.getPublic(slug)
+  const seen: Array<{ id: number, email: string | null | undefined }> = []
+  const working = createSignaturesService(app.db, {
+    keys: app.keys,
+    consentVersion: '2026-11',
+    onPending: async (tx, signature) => {
+      const [row] = await tx.select().from(signatures).where(eq(signatures.id, signature.id))
+      t.ok(row, 'the hook sees the new signature inside the transaction')
+      seen.push({ id: signature.id, email: signature.email })
+    }
+  })
+  t.same(await working.sign(target, person({ email: 'Hook@Example.org' }) as never, { ip: '192.0.2.7', source: 'api' }), { status: 'pending' })
+  t.equal(seen[0]?.email, 'hook@example.org')
+  const failing = createSignaturesService(app.db, {
+    keys: app.keys,
+    consentVersion: '2026-11',
+    onPending: async () => { throw new Error('the mail queue is unavailable') }
+  })
+  await t.rejects(failing.sign(target, person({ email: 'lost@example.org' }) as never, { ip: '192.0.2.7', source: 'api' }), /mail queue/)
+  const emails = (await signatureRows(app)).map((r) => r.email)
+  t.same(emails, ['hook@example.org'], 'the signature whose hook failed was not kept')
+  await t.rejects(working.sign(target, person({ email: 'hook@example.org' }) as never, { ip: '192.0.2.7', source: 'api' }), appError('SIGNATURE_DUPLICATE'))
 })
