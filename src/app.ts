@@ -18,6 +18,7 @@ import rateLimitPlugin from './plugins/rate-limit.js'
 import securityPlugin from './plugins/security.js'
 import servicesPlugin from './plugins/services.js'
 import authPlugin from './organisers/auth.js'
+import setupPlugin from './organisers/setup.js'
 import adminRoutes from './organisers/routes.js'
 import appealRoutes from './appeals/routes.js'
 import adminAppealRoutes from './appeals/admin-routes.js'
@@ -87,6 +88,7 @@ export async function app (fastify: FastifyInstance, opts: AppOptions): Promise<
     done()
   })
   await fastify.register(authPlugin)
+  await fastify.register(setupPlugin)
   // 3. Routes.
   await fastify.register(async (publicApi) => {
     // Any website may read public appeal data (counts, lists, events) from the browser.

@@ -33,7 +33,9 @@ export type Config = Static<typeof ConfigSchema>
 
 const checker = Compile(ConfigSchema)
 
-export class ConfigError extends Error {}
+export class ConfigError extends Error {
+  override name = 'ConfigError'
+}
 
 /** Reads the environment (or a test's overrides) into a validated Config; throws ConfigError naming each bad setting. */
 export function loadConfig (env: Record<string, string | undefined> = process.env): Config {

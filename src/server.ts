@@ -23,10 +23,15 @@ async function main (): Promise<void> {
   const url = config.PUBLIC_URL ?? `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${(app.server.address() as { port: number }).port}`
   const database = app.dbDriver === 'pglite' ? `embedded PGlite in ${config.DATA_DIR}` : 'PostgreSQL'
   console.log(`Solidaria is listening on ${url} (${database}); API documentation at ${url}/docs`)
-  if (await app.services.organisers.count() === 0) {
-    console.log('No organiser exists yet. Create the first admin with:\n' +
-      '  npm run cli -- organiser create --email you@example.org --name "Your Name" --admin\n' +
-      '(the password is read from standard input), and load the demo campaign with: npm run cli -- demo')
+  if (app.setup.token !== null) {
+    const body = JSON.stringify({ token: app.setup.token, email: 'you@example.org', name: 'Your Name', password: 'at least 10 characters' })
+    console.log([
+      'No organiser exists yet. Create the first admin now (this token works once, on this server):',
+      `  curl -X POST ${url}/api/admin/setup -H 'content-type: application/json' -d '${body}'`,
+      'or, with the server stopped:',
+      '  npm run cli -- organiser create --email you@example.org --name "Your Name" --admin   (password on stdin)',
+      'The demo campaign loads with the server stopped: npm run cli -- demo'
+    ].join('\n'))
   }
 }
 

@@ -1,11 +1,12 @@
-import { mkdirSync } from 'node:fs'
+import { mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import type { PGlite } from '@electric-sql/pglite'
 import type { ExtractTablesWithRelations, SQL } from 'drizzle-orm'
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core'
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js'
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator'
 import postgres from 'postgres'
-import { paths } from '../config.js'
+import { ConfigError, paths } from '../config.js'
 import * as schema from './schema.js'
 
 type Schema = typeof schema
@@ -63,14 +64,52 @@ async function openPostgres (url: string, poolSize: number): Promise<DatabaseHan
   return { db, driver: 'postgres', close: async () => { await client.end({ timeout: 5 }) } }
 }
 
+/**
+ * The embedded database belongs to one process at a time: a second one (the CLI while the server runs)
+ * would write behind the first one's back and could corrupt it. A lock file with the owner's pid says
+ * who has it; one left by a process that died is taken over. Returns the release function.
+ */
+function lockDataDir (dataDir: string): () => void {
+  const file = join(dataDir, 'solidaria.lock')
+  try {
+    writeFileSync(file, String(process.pid), { flag: 'wx' })
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
+    const owner = Number(readFileSync(file, 'utf8'))
+    if (Number.isInteger(owner) && owner !== process.pid && isAlive(owner)) {
+      throw new ConfigError(`The embedded database in ${dataDir} is in use by process ${owner} (a running Solidaria server?). ` +
+        'Stop that process first: two processes must never open it at once.')
+    }
+    writeFileSync(file, String(process.pid))
+  }
+  return () => {
+    try { if (readFileSync(file, 'utf8') === String(process.pid)) unlinkSync(file) } catch {}
+  }
+}
+
+function isAlive (pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
 async function openPglite (dataDir: string): Promise<DatabaseHandle> {
-  if (dataDir !== 'memory://') mkdirSync(dataDir, { recursive: true })
+  const release = dataDir === 'memory://' ? () => {} : (mkdirSync(dataDir, { recursive: true }), lockDataDir(dataDir))
   const [{ PGlite }, { drizzle: drizzlePglite }, { migrate: migratePglite }] = await Promise.all([
     import('@electric-sql/pglite'), import('drizzle-orm/pglite'), import('drizzle-orm/pglite/migrator')
   ])
-  const client = await PGlite.create(dataDir)
-  await migratePglite(drizzlePglite({ client }), { migrationsFolder: paths.migrations })
-  return pgliteHandle(client)
+  try {
+    const client = await PGlite.create(dataDir)
+    await migratePglite(drizzlePglite({ client }), { migrationsFolder: paths.migrations })
+    const handle = await pgliteHandle(client)
+    return { ...handle, close: async () => { await handle.close(); release() } }
+  } catch (err) {
+    release()
+    throw err
+  }
 }
 
 /**

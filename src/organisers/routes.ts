@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { Email, Line, TimestampOut, withErrors } from '../http/schemas.js'
+import { appError } from '../errors/app-error.js'
 import { SESSION_COOKIE, signedIn } from './auth.js'
 import { MIN_PASSWORD_LENGTH } from './passwords.js'
 
@@ -16,6 +17,7 @@ const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) })
 const organiserRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { organisers } = app.services
   const { config } = app
+  const setup = app.setup
 
   app.post('/session', {
     schema: {
@@ -30,6 +32,30 @@ const organiserRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const organiser = await organisers.fromSession(token)
     reply.setCookie(SESSION_COOKIE, token, { path: '/', httpOnly: true, sameSite: 'lax', secure: 'auto', expires: expiresAt })
     return { organiser: organiser!, expiresAt }
+  })
+
+  // The first admin, made through the running server with the one-time token it printed at start (the
+  // CLI cannot open the embedded database while the server has it).
+  app.post('/setup', {
+    schema: {
+      tags: ['organisers'],
+      summary: 'Create the first admin with the one-time token printed at start',
+      body: Type.Object({
+        token: Type.String({ minLength: 1, maxLength: 200 }),
+        email: Email,
+        name: Line(200),
+        password: Type.String({ minLength: MIN_PASSWORD_LENGTH, maxLength: 1000 })
+      }, { additionalProperties: false }),
+      response: withErrors({ 201: OrganiserSchema }, 403, 409)
+    },
+    config: { rateLimit: { max: config.RATE_LIMIT_SIGNIN_MAX, timeWindow: config.RATE_LIMIT_SIGNIN_WINDOW, keyGenerator: (r) => `signin:${r.ip}` } }
+  }, async (request, reply) => {
+    const { token, ...account } = request.body
+    if (await organisers.count() > 0) throw appError('SETUP_DONE')
+    if (!setup.matches(token)) throw appError('SETUP_TOKEN_INVALID')
+    const created = await organisers.create({ ...account, role: 'admin' })
+    setup.used()
+    return reply.code(201).send(created)
   })
 
   app.delete('/session', {
