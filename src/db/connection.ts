@@ -120,3 +120,9 @@ export async function selectRows<T> (executor: Executor, query: SQL): Promise<T[
   const result = await executor.execute(query) as unknown
   return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[]
 }
+
+/** Whether a query failed on the named unique index or constraint (either driver passes on PostgreSQL's error). */
+export function isUniqueViolation (err: unknown, constraint: string): boolean {
+  const cause = (err as { cause?: { code?: string, constraint?: string, constraint_name?: string } }).cause
+  return cause?.code === '23505' && (cause.constraint ?? cause.constraint_name) === constraint
+}

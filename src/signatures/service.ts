@@ -1,7 +1,7 @@
 import { and, desc, eq, ilike, isNotNull, isNull, lt, or, sql, type SQL } from 'drizzle-orm'
 import type { Appeal } from '../appeals/service.js'
 import { assertSigningOpen } from '../appeals/service.js'
-import type { Database, Executor } from '../db/connection.js'
+import { isUniqueViolation, type Database, type Executor } from '../db/connection.js'
 import { signatures } from '../db/schema.js'
 import { appError, invalidFields, type FieldError } from '../errors/app-error.js'
 import { keyedHash, type Keys } from '../secrets/keys.js'
@@ -94,13 +94,18 @@ const insertColumns = [
   'members', 'public', 'contact', 'consentVersion', 'locale', 'source', 'ipHash', 'createdAt', 'confirmedAt'
 ] as const satisfies ReadonlyArray<keyof NewSignature>
 
+function duplicateAsAppError (err: unknown): never {
+  throw isUniqueViolation(err, 'signatures_appeal_email_uq') ? appError('SIGNATURE_DUPLICATE') : err
+}
+
 export function createSignaturesService (db: Database, options: { keys: Keys, consentVersion: string, onPending?: PendingSignatureHook }) {
   // Signing is the hot path: its statement is built once and prepared, not rebuilt for every signature.
   // Times go in as ISO text cast by PostgreSQL: drizzle's Date encoder would fail on a null placeholder.
   const timeColumns = new Set<string>(['createdAt', 'confirmedAt'])
+  // A duplicate is found by the unique index on (appeal, email hash) failing the insert: duplicates are
+  // rare, and ON CONFLICT would make every insert take PostgreSQL's costlier speculative path.
   const prepared = db.insert(signatures)
     .values(Object.fromEntries(insertColumns.map((c) => [c, timeColumns.has(c) ? sql`${sql.placeholder(c)}::timestamptz` : sql.placeholder(c)])) as unknown as NewSignature)
-    .onConflictDoNothing({ target: [signatures.appealId, signatures.emailHash] })
     .returning({ id: signatures.id })
     .prepare('insert_signature')
   async function insertPrepared (row: NewSignature): Promise<NewSignature & { id: number }> {
@@ -109,8 +114,8 @@ export function createSignaturesService (db: Database, options: { keys: Keys, co
       const value = row[c] ?? null
       values[c] = value instanceof Date ? value.toISOString() : value
     }
-    const [inserted] = await prepared.execute(values)
-    if (inserted === undefined) throw appError('SIGNATURE_DUPLICATE')
+    const [inserted] = await prepared.execute(values).catch(duplicateAsAppError)
+    if (inserted === undefined) throw new Error('signature insert returned no row')
     return { ...row, id: inserted.id }
   }
 
@@ -166,9 +171,8 @@ export function createSignaturesService (db: Database, options: { keys: Keys, co
       const hook = options.onPending
       const created = pending && hook !== undefined
         ? await db.transaction(async (tx) => {
-          const [inserted] = await tx.insert(signatures).values(row)
-            .onConflictDoNothing({ target: [signatures.appealId, signatures.emailHash] }).returning({ id: signatures.id })
-          if (inserted === undefined) throw appError('SIGNATURE_DUPLICATE')
+          const [inserted] = await tx.insert(signatures).values(row).returning({ id: signatures.id }).catch(duplicateAsAppError)
+          if (inserted === undefined) throw new Error('signature insert returned no row')
           const signature = { ...row, id: inserted.id }
           await hook(tx, signature, input)
           return signature
