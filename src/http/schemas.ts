@@ -40,5 +40,4 @@ export function withErrors<T extends Record<number, TSchema>> (success: T, ...st
 }
 
 export const SlugParams = Type.Object({ slug: Type.String({ maxLength: 80 }) })
-export const LangQuery = Type.Object({ lang: Type.Optional(Type.String({ maxLength: 35 })) })
 export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()])
