@@ -82,8 +82,6 @@ export function createAppealsService (db: Database) {
   }
 
   return {
-    withTexts,
-
     /** Open appeals, newest first, as the public site lists them. */
     async listOpen () {
       const list = await db.select().from(appeals).where(eq(appeals.status, 'open')).orderBy(sql`${appeals.createdAt} desc`)

@@ -223,12 +223,6 @@ export function createSignaturesService (db: Database, options: { keys: Keys, co
       return { items: page, nextBefore: rows.length > filters.limit ? page.at(-1)?.id ?? null : null }
     },
 
-    async get (appeal: Appeal, id: number): Promise<Signature> {
-      const [row] = await db.select().from(signatures).where(and(eq(signatures.appealId, appeal.id), eq(signatures.id, id))).limit(1)
-      if (row === undefined) throw appError('SIGNATURE_NOT_FOUND')
-      return row
-    },
-
     /** Hides a spam signature (it stops counting and showing) or, with hidden=false, brings it back. */
     async setHidden (appeal: Appeal, id: number, hidden: boolean): Promise<Signature> {
       const [row] = await db.update(signatures).set({ hiddenAt: hidden ? sql`coalesce(${signatures.hiddenAt}, now())` : null })

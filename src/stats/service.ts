@@ -100,10 +100,7 @@ export function createStatsService (db: Database, options: { ttlMs: number, now?
         refresh(appealId).catch(() => { /* the next reader retries; this one keeps the recent answer */ })
       }
       return entry
-    },
-
-    /** Uncached counts, for the organisers' views and for tests. */
-    compute
+    }
   }
 }
 

@@ -117,3 +117,17 @@ eachDatabase(t, 'made-up or malformed credentials are refused', async (t, { app 
   t.equal(noName.statusCode, 400)
   t.equal(json(noName).error.fields.name, 'This field is required.')
 })
+
+eachDatabase(t, 'a token\'s last use is recorded at most once a minute, not on every request', async (t, { app }) => {
+  const owner = await organiser(app)
+  const lastUsed = async (): Promise<Date | null> => (await app.db.select().from(apiTokens).where(eq(apiTokens.organiserId, owner.id)))[0]?.lastUsedAt ?? null
+  t.equal((await app.inject({ url: '/api/admin/me', headers: owner.auth })).statusCode, 200)
+  const first = await lastUsed()
+  t.ok(first instanceof Date, 'the first use is recorded')
+  t.equal((await app.inject({ url: '/api/admin/me', headers: owner.auth })).statusCode, 200)
+  t.equal((await lastUsed())?.getTime(), first?.getTime(), 'a use within the minute writes nothing')
+  const earlier = new Date(Date.now() - 120_000)
+  await app.db.update(apiTokens).set({ lastUsedAt: earlier }).where(eq(apiTokens.organiserId, owner.id))
+  t.equal((await app.inject({ url: '/api/admin/me', headers: owner.auth })).statusCode, 200)
+  t.ok(((await lastUsed())?.getTime() ?? 0) > earlier.getTime(), 'a use after a minute is recorded again')
+})
