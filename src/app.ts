@@ -1,6 +1,4 @@
 import cookie from '@fastify/cookie'
-import Ajv from 'ajv'
-import addFormats from 'ajv-formats'
 import cors from '@fastify/cors'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
@@ -10,6 +8,7 @@ import type { DatabaseOptions } from './db/connection.js'
 import { appError } from './errors/app-error.js'
 import errorHandler from './errors/handler.js'
 import { normaliseInput } from './http/normalise-input.js'
+import { validatorCompiler } from './http/validation.js'
 import configPlugin from './plugins/config.js'
 import databasePlugin from './plugins/database.js'
 import docsPlugin from './plugins/docs.js'
@@ -17,6 +16,8 @@ import i18nPlugin from './plugins/i18n.js'
 import rateLimitPlugin from './plugins/rate-limit.js'
 import securityPlugin from './plugins/security.js'
 import servicesPlugin from './plugins/services.js'
+import pagesPlugin from './pages/plugin.js'
+import pageRoutes from './pages/routes.js'
 import authPlugin from './organisers/auth.js'
 import setupPlugin from './organisers/setup.js'
 import adminRoutes from './organisers/routes.js'
@@ -41,16 +42,6 @@ export function fastifyOptions (config: Config): FastifyServerOptions {
   }
 }
 
-// Unknown fields are an error, not silently dropped, and every bad field is reported at once. Query
-// strings and path parameters arrive as text and are coerced to their types; JSON bodies are not,
-// since coercion would quietly turn a rejected `"goal": 0` into `null`.
-function validators () {
-  const options = { removeAdditional: false, allErrors: true, useDefaults: true, strict: false } as const
-  const body = addFormats.default(new Ajv.default({ ...options, coerceTypes: false }))
-  const text = addFormats.default(new Ajv.default({ ...options, coerceTypes: 'array' }))
-  return ({ schema, httpPart }: { schema: object, httpPart?: string }) => (httpPart === 'body' ? body : text).compile(schema)
-}
-
 export interface AppOptions {
   config: Config
   /** A migrated PGlite instance to use instead of opening DATA_DIR (tests clone one template per test). */
@@ -68,6 +59,7 @@ export async function app (fastify: FastifyInstance, opts: AppOptions): Promise<
   await fastify.register(docsPlugin)
   await fastify.register(databasePlugin, { ...(opts.pglite !== undefined && { pglite: opts.pglite }) })
   await fastify.register(servicesPlugin)
+  await fastify.register(pagesPlugin)
   // 2. Our own cross-cutting behaviour: one error shape, cleaned input, who is signed in.
   await fastify.register(errorHandler)
   // From the moment shutdown starts, a request still arriving on an open connection is told to go to
@@ -103,11 +95,12 @@ export async function app (fastify: FastifyInstance, opts: AppOptions): Promise<
   await fastify.register(adminSignatureRoutes, { prefix: '/api/admin' })
   await fastify.register(adminEventRoutes, { prefix: '/api/admin' })
   await fastify.register(exportRoutes, { prefix: '/api/admin' })
+  await fastify.register(pageRoutes)
 }
 
 export async function createApp (config: Config, options: Omit<AppOptions, 'config'> = {}): Promise<FastifyInstance> {
   const fastify = Fastify(fastifyOptions(config)).withTypeProvider<TypeBoxTypeProvider>()
-  fastify.setValidatorCompiler(validators())
+  fastify.setValidatorCompiler(validatorCompiler)
   // Only JSON is accepted (415 otherwise); Fastify would also parse text/plain.
   fastify.removeContentTypeParser('text/plain')
   // Not encapsulated, so the server (and tests) see the app's decorators: db, services, config.

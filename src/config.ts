@@ -26,7 +26,10 @@ export const ConfigSchema = Type.Object({
   RATE_LIMIT_SIGNIN_MAX: Type.Integer({ minimum: 1, default: 10 }),
   RATE_LIMIT_SIGNIN_WINDOW: Type.String({ default: '15 minutes' }),
   RATE_LIMIT_SKIP_ON_STORE_ERROR: Type.Boolean({ default: true }),
-  RATE_LIMIT_REDIS_PREFIX: Type.String({ default: 'solidaria-rl:' })
+  RATE_LIMIT_REDIS_PREFIX: Type.String({ default: 'solidaria-rl:' }),
+  // Off by default: map tiles from a third party would tell it who reads the appeal.
+  MAP_TILE_URL: Type.Optional(Type.String({ pattern: '^https://[^/]+/.*\\{z\\}.*\\{x\\}.*\\{y\\}' })),
+  MAP_TILE_ATTRIBUTION: Type.String({ maxLength: 300, default: '' })
 })
 
 export type Config = Static<typeof ConfigSchema>
@@ -81,5 +84,7 @@ function findProjectRoot (from: string): string {
 export const paths = {
   migrations: join(projectRoot, 'migrations'),
   locales: join(projectRoot, 'locales'),
+  /** The browser code, built from web/ by Vite (`npm run build:web`). */
+  webBuild: join(projectRoot, 'dist', 'web'),
   dataDir: (config: Config) => config.DATA_DIR === 'memory://' ? config.DATA_DIR : resolve(config.DATA_DIR)
 }

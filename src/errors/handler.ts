@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
+import type { i18n } from 'i18next'
 import { requestLanguage } from '../http/language.js'
 import { AppError, appError, type FieldError } from './app-error.js'
 
@@ -67,7 +68,7 @@ export function validationError (errors: AjvError[]): AppError {
   return appError('VALIDATION_FAILED', {}, fields)
 }
 
-function toAppError (error: FastifyError | AppError | Error): AppError {
+export function toAppError (error: FastifyError | AppError | Error): AppError {
   if (error instanceof AppError) return error
   const fe = error as FastifyError & { validation?: AjvError[] }
   if (fe.validation !== undefined) return validationError(fe.validation)
@@ -83,16 +84,27 @@ function toAppError (error: FastifyError | AppError | Error): AppError {
 }
 
 /** The JSON body of every error Solidaria answers, translated for the request's reader. */
-export function errorBody (request: FastifyRequest, error: AppError): { error: { code: string, message: string, fields: Record<string, string> } } {
-  const lng = requestLanguage(request)
-  const t = request.server.i18n.getFixedT(lng, 'errors')
+export function errorBody (request: FastifyRequest, error: AppError): { error: TranslatedError } {
+  return { error: translateError(request.server.i18n, requestLanguage(request), error) }
+}
+
+export interface TranslatedError { code: string, message: string, fields: Record<string, string> }
+
+export function translateError (i18n: i18n, lng: string, error: AppError): TranslatedError {
+  const t = i18n.getFixedT(lng, 'errors')
   const fields: Record<string, string> = {}
   for (const [name, f] of Object.entries(error.fields)) fields[name] = t(`validation.${f.key}`, f.params ?? {})
-  return { error: { code: error.code, message: t(`code.${error.code}`, error.params), fields } }
+  return { code: error.code, message: t(`code.${error.code}`, error.params), fields }
 }
 
 export function sendError (request: FastifyRequest, reply: FastifyReply, error: AppError): FastifyReply {
   return reply.code(error.statusCode).type('application/json; charset=utf-8').send(errorBody(request, error))
+}
+
+// A reader who follows a broken link gets a page in their language; a program gets the JSON error.
+function answer (request: FastifyRequest, reply: FastifyReply, error: AppError): FastifyReply {
+  const { pages } = request.server
+  return pages.wantsPage(request) ? pages.sendError(request, reply, error) : sendError(request, reply, error)
 }
 
 async function errorHandler (app: FastifyInstance): Promise<void> {
@@ -100,9 +112,9 @@ async function errorHandler (app: FastifyInstance): Promise<void> {
     const appErr = toAppError(error)
     // A 5xx body never carries internals; the log keeps them.
     if (appErr.statusCode >= 500) request.log.error({ err: error }, 'request failed')
-    return sendError(request, reply, appErr)
+    return answer(request, reply, appErr)
   })
-  app.setNotFoundHandler({ preHandler: app.rateLimit() }, (request, reply) => sendError(request, reply, appError('NOT_FOUND')))
+  app.setNotFoundHandler({ preHandler: app.rateLimit() }, (request, reply) => answer(request, reply, appError('NOT_FOUND')))
 }
 
-export default fp(errorHandler, { name: 'error-handler', dependencies: ['i18n', '@fastify/rate-limit'] })
+export default fp(errorHandler, { name: 'error-handler', dependencies: ['i18n', '@fastify/rate-limit', 'pages'] })

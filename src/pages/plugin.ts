@@ -1,0 +1,60 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import fp from 'fastify-plugin'
+import { paths } from '../config.js'
+import type { AppError } from '../errors/app-error.js'
+import { translateError } from '../errors/handler.js'
+import { ASSETS_PREFIX, readPageAssets, type PageAssets } from './assets.js'
+import { layout, type PageMeta } from './templates/layout.js'
+import { errorPage } from './templates/lists.js'
+import { createView, pageLanguage, type View } from './view.js'
+
+export interface Pages {
+  assets: PageAssets
+  /** Sends a whole HTML document around a page's main content. */
+  send: (reply: FastifyReply, view: View, meta: PageMeta, main: string, status?: number) => FastifyReply
+  /** Whether errors on this request are answered with a page (everything but the API, docs and assets). */
+  wantsPage: (request: FastifyRequest) => boolean
+  /** The translated error page. */
+  sendError: (request: FastifyRequest, reply: FastifyReply, error: AppError) => FastifyReply
+  /** A path as an absolute address (PUBLIC_URL, or the address the request came to). */
+  publicUrl: (request: FastifyRequest, path: string) => string
+}
+
+declare module 'fastify' {
+  interface FastifyInstance { pages: Pages }
+}
+
+/** Whether an error on this request is answered with an HTML page rather than JSON. */
+function wantsPage (request: FastifyRequest): boolean {
+  const path = request.url
+  return !(path === '/api' || path.startsWith('/api/') || path.startsWith('/docs') || path.startsWith(ASSETS_PREFIX))
+}
+
+// What every page shares (the built assets, the document around the content, the error page) is
+// decorated on the root instance, so the root error and not-found handlers can answer with a page.
+async function pagesPlugin (app: FastifyInstance): Promise<void> {
+  const assets = readPageAssets(paths.webBuild)
+  if (!assets.built) app.log.warn('web/ has not been built (npm run build:web): pages are served without their styles and scripts')
+
+  const send: Pages['send'] = (reply, view, meta, main, status = 200) => reply.code(status)
+    .header('cache-control', 'no-cache')
+    .header('vary', 'accept-language, cookie')
+    .type('text/html; charset=utf-8')
+    .send(layout(view, assets, meta, main))
+
+  app.decorate('pages', {
+    assets,
+    send,
+    wantsPage,
+    sendError (request, reply, error) {
+      const view = createView(request, pageLanguage(request, reply))
+      const notFound = error.statusCode === 404
+      const message = notFound || error.statusCode >= 500 ? undefined : translateError(app.i18n, view.lang, error).message
+      const title = notFound ? view.t('error.notFoundTitle') : view.t('error.title')
+      return send(reply, view, { title, noindex: true }, errorPage(view, notFound, message), error.statusCode)
+    },
+    publicUrl: (request, path) => `${app.config.PUBLIC_URL ?? `${request.protocol}://${request.host}`}${path}`
+  } satisfies Pages)
+}
+
+export default fp(pagesPlugin, { name: 'pages', dependencies: ['i18n', 'config'] })

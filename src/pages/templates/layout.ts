@@ -1,0 +1,83 @@
+import { html } from 'ghtml'
+import { languages } from '../../i18n/index.js'
+import type { PageAssets } from '../assets.js'
+import { autonym, type View } from '../view.js'
+
+export interface PageMeta {
+  title: string
+  description?: string
+  /** The page's absolute address, for link previews. */
+  url?: string
+  /** Open Graph / Twitter card tags are written when set (appeal pages). */
+  preview?: { type: 'website' | 'article', locales?: string[] }
+  /** Data for the browser code, as JSON in a non-executable script element (no inline script runs). */
+  data?: unknown
+  noindex?: boolean
+}
+
+/** JSON that cannot close the script element it sits in. */
+function scriptJson (value: unknown): string {
+  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029')
+}
+
+function languageLink (view: View, lang: string): string {
+  const separator = view.path.includes('?') ? '&' : '?'
+  return `${view.path}${separator}lang=${lang}`
+}
+
+function languageSwitcher (view: View): string {
+  return html`<nav class="languages" aria-label="${view.t('site.language')}"><ul>!${languages.map((lang) => lang === view.lang
+    ? html`<li><a href="${languageLink(view, lang)}" lang="${lang}" hreflang="${lang}" aria-current="true">${autonym(lang)}</a></li>`
+    : html`<li><a href="${languageLink(view, lang)}" lang="${lang}" hreflang="${lang}">${autonym(lang)}</a></li>`
+  )}</ul></nav>`
+}
+
+function previewTags (view: View, meta: PageMeta): string {
+  if (meta.preview === undefined) return ''
+  const description = meta.description ?? ''
+  return html`
+<meta property="og:type" content="${meta.preview.type}">
+<meta property="og:site_name" content="${view.t('site.name')}">
+<meta property="og:title" content="${meta.title}">
+<meta property="og:description" content="${description}">
+<meta property="og:locale" content="${view.lang}">
+!${(meta.preview.locales ?? []).filter((l) => l !== view.lang).map((l) => html`<meta property="og:locale:alternate" content="${l}">`)}
+!${meta.url === undefined ? '' : html`<meta property="og:url" content="${meta.url}">`}
+<meta name="twitter:card" content="summary">
+<meta name="twitter:title" content="${meta.title}">
+<meta name="twitter:description" content="${description}">`
+}
+
+/** A whole HTML document around a page's main content. */
+export function layout (view: View, assets: PageAssets, meta: PageMeta, main: string): string {
+  const title = meta.title === view.t('site.name') ? meta.title : `${meta.title} · ${view.t('site.name')}`
+  return `<!doctype html>\n` + html`<html lang="${view.lang}" dir="${view.dir}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${title}</title>
+!${meta.description === undefined ? '' : html`<meta name="description" content="${meta.description}">`}
+!${meta.noindex === true ? '<meta name="robots" content="noindex">' : ''}
+!${previewTags(view, meta)}
+!${assets.styles.map((href) => html`<link rel="stylesheet" href="${href}">`)}
+!${assets.preloads.map((href) => html`<link rel="modulepreload" href="${href}">`)}
+!${assets.scripts.map((src) => html`<script type="module" src="${src}"></script>`)}
+</head>
+<body>
+<a class="skip-link" href="#content">${view.t('site.skipToContent')}</a>
+<header class="site-header">
+<p class="site-name"><a href="/">${view.t('site.name')}</a></p>
+!${languageSwitcher(view)}
+</header>
+<main id="content" tabindex="-1">
+!${main}
+</main>
+<footer class="site-footer">
+<p>${view.t('site.footer')}</p>
+<p><a href="/">${view.t('site.home')}</a> · <a href="/docs">${view.t('site.apiDocs')}</a></p>
+</footer>
+!${meta.data === undefined ? '' : `<script type="application/json" id="page-data">${scriptJson(meta.data)}</script>`}
+</body>
+</html>
+`
+}

@@ -1,0 +1,85 @@
+import { html } from 'ghtml'
+import type { AppealText } from '../../appeals/service.js'
+import type { SolidarityEvent } from '../../events/service.js'
+import type { AppealStats } from '../../stats/service.js'
+import type { View } from '../view.js'
+
+export interface PublicSignatureItem {
+  kind: 'individual' | 'organisation'
+  name: string | null
+  country: string
+  city: string | null
+  organisation: string | null
+  role: string | null
+  createdAt: Date | string
+}
+
+export interface OrganisationItem {
+  organisation: string | null
+  organisationType: string | null
+  country: string
+  members: number | null
+}
+
+/** Pieces shared by the appeal page and the pages that list its signatures, organisations and events. */
+
+export function signatureItem (view: View, s: PublicSignatureItem): string {
+  const who = s.kind === 'organisation' ? (s.organisation ?? s.name ?? '') : (s.name ?? '')
+  const affiliation = s.kind === 'individual' ? [s.role, s.organisation].filter(Boolean).join(', ') : ''
+  const place = [s.city, view.country(s.country)].filter(Boolean).join(', ')
+  return html`<li class="signature"><span class="signature-name">${who}</span>!${affiliation === '' ? '' : html` <span class="signature-affiliation">${affiliation}</span>`} <span class="signature-place">${place}</span> <time datetime="${new Date(s.createdAt).toISOString()}">${view.t('signatures.on', { date: view.date(s.createdAt) })}</time></li>`
+}
+
+export function organisationItem (view: View, o: OrganisationItem): string {
+  const type = o.organisationType === null ? '' : view.t(`form.types.${o.organisationType}`)
+  const members = o.members === null ? '' : view.t('organisations.members', { count: o.members })
+  return html`<li class="organisation"><span class="organisation-name">${o.organisation ?? ''}</span> <span class="organisation-details">${[type, view.country(o.country), members].filter(Boolean).join(' · ')}</span></li>`
+}
+
+export function eventItem (view: View, e: SolidarityEvent): string {
+  const place = [e.city, view.country(e.country)].filter(Boolean).join(', ')
+  return html`<li class="event"><span class="event-title">${e.title}</span> <time datetime="${e.startsAt.toISOString()}">${view.date(e.startsAt)}</time> <span class="event-place">${place}</span>!${e.attendance === null ? '' : html` <span class="event-attendance">${view.t('events.attendance', { count: e.attendance })}</span>`}!${e.link === null ? '' : html` <a class="event-link" href="${e.link}" rel="noopener noreferrer">${view.t('events.more')}</a>`}</li>`
+}
+
+/** Plain share links: nothing is loaded from the networks until the reader clicks one. */
+export function shareLinks (view: View, url: string, text: AppealText): string {
+  const u = encodeURIComponent(url)
+  const message = encodeURIComponent(`${text.title} ${url}`)
+  const links: Array<[string, string]> = [
+    [view.t('appeal.shareEmail'), `mailto:?subject=${encodeURIComponent(view.t('appeal.shareEmailSubject', { title: text.title }))}&body=${message}`],
+    ['WhatsApp', `https://wa.me/?text=${message}`],
+    ['Telegram', `https://t.me/share/url?url=${u}&text=${encodeURIComponent(text.title)}`],
+    ['Facebook', `https://www.facebook.com/sharer/sharer.php?u=${u}`],
+    ['X', `https://x.com/intent/post?text=${message}`],
+    ['Bluesky', `https://bsky.app/intent/compose?text=${message}`]
+  ]
+  return html`<section class="share" aria-labelledby="share-heading"><h2 id="share-heading">${view.t('appeal.share')}</h2>
+<ul class="share-links">!${links.map(([label, href]) => html`<li><a href="${href}" rel="noopener noreferrer">${label}</a></li>`)}</ul>
+<p class="share-url"><label for="share-url">${view.t('appeal.copyLink')}</label> <input id="share-url" type="url" value="${url}" readonly></p></section>`
+}
+
+/** The counts, with the element ids and data attributes the browser code updates live. */
+export function counter (view: View, stats: AppealStats, goal: number | null): string {
+  const t = view.t
+  const ratio = goal === null ? 0 : Math.min(1, stats.signatures / goal)
+  return html`<section class="counter" id="counter" aria-labelledby="counter-heading" data-goal="${goal ?? ''}">
+<h2 id="counter-heading">${t('counter.heading')}</h2>
+<p class="count"><data id="signature-count" value="${stats.signatures}">${view.number(stats.signatures)}</data></p>
+!${goal === null ? '' : html`<p class="goal"><progress id="goal-progress" max="${goal}" value="${Math.min(stats.signatures, goal)}" aria-labelledby="goal-text"></progress> <span id="goal-text">${t('counter.progress', { ratio })}</span> · <span>${t('counter.goal', { goal })}</span></p>`}
+<p id="people-summary" data-individuals="${stats.individuals}" data-countries="${stats.countries}">${t('counter.people', { count: stats.individuals })} ${t('counter.fromCountries', { count: stats.countries })}</p>
+<p id="organisation-summary" data-organisations="${stats.organisations}" data-members="${stats.membersRepresented}"!${stats.organisations === 0 ? ' hidden' : ''}>${t('counter.organisations', { count: stats.organisations })} ${t('counter.members', { count: stats.membersRepresented })}</p>
+!${stats.events === 0 ? '' : html`<p id="event-summary">${t('counter.events', { count: stats.events })} ${t('counter.inCountries', { count: stats.eventCountries })}</p>`}
+</section>`
+}
+
+/** Counts by country as a table: what a reader without JavaScript or a screen reader gets for the map. */
+export function countryTable (view: View, byCountry: Record<string, number>): string {
+  const rows = Object.entries(byCountry).sort(([a, x], [b, y]) => y - x || view.country(a).localeCompare(view.country(b), view.lang))
+  return html`<table class="country-table" id="country-table">
+<caption>${view.t('map.tableCaption')}</caption>
+<thead><tr><th scope="col">${view.t('map.country')}</th><th scope="col">${view.t('map.count')}</th></tr></thead>
+<tbody>!${rows.length === 0
+    ? html`<tr><td colspan="2">${view.t('map.noData')}</td></tr>`
+    : rows.map(([code, n]) => html`<tr data-country="${code}"><th scope="row">${view.country(code)}</th><td><data value="${n}">${view.number(n)}</data></td></tr>`)}</tbody>
+</table>`
+}
