@@ -56,6 +56,7 @@ export function layout (view: View, assets: PageAssets, meta: PageMeta, main: st
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title}</title>
+<link rel="icon" href="data:,">
 !${meta.description === undefined ? '' : html`<meta name="description" content="${meta.description}">`}
 !${meta.noindex === true ? '<meta name="robots" content="noindex">' : ''}
 !${previewTags(view, meta)}

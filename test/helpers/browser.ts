@@ -1,0 +1,44 @@
+import { existsSync, mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import type { FastifyInstance } from 'fastify'
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions } from 'playwright-core'
+import { loadDemo } from '../../src/cli/demo.js'
+import { build, type TestContext } from './app.js'
+
+// Debian's chromium package (`.ci/run` installs it); playwright-core only drives it.
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-quic', '--disable-sync']
+
+export const screenshotsDir = join(import.meta.dirname, '..', 'browser', 'screenshots')
+
+export interface Site {
+  app: FastifyInstance
+  origin: string
+  browser: Browser
+  /** A new browser profile (cookies and all) that records every host it sends a request to. */
+  context: (options?: BrowserContextOptions) => Promise<BrowserContext & { hosts: Set<string> }>
+}
+
+/** The real server, listening on a loopback port with the demo campaign loaded, and a headless Chromium. */
+export async function site (t: TestContext, env: Record<string, string> = {}): Promise<Site> {
+  if (!existsSync(CHROMIUM)) throw new Error(`Chromium is not at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`)
+  const app = await build(t, { STATS_TTL_MS: '500', ...env })
+  await loadDemo(app.db, { keys: app.keys, consentVersion: app.config.CONSENT_VERSION, log: () => {} })
+  await app.listen({ host: '127.0.0.1', port: 0 })
+  const { port } = app.server.address() as { port: number }
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS })
+  t.teardown(() => browser.close())
+  mkdirSync(screenshotsDir, { recursive: true })
+  return {
+    app,
+    origin: `http://127.0.0.1:${port}`,
+    browser,
+    async context (options = {}) {
+      const context = await browser.newContext({ locale: 'en-GB', ...options }) as BrowserContext & { hosts: Set<string> }
+      context.hosts = new Set()
+      context.on('request', (request) => { context.hosts.add(new URL(request.url()).host) })
+      t.teardown(() => context.close())
+      return context
+    }
+  }
+}
