@@ -135,3 +135,38 @@ t.test('the code uses no message key English lacks', async (t) => {
   }
   for (const [key, where] of used) t.ok(keys.has(`validation.${key}`), `validation.${key} (used in ${where}) is in en/errors.json`)
 })
+
+/** Every .ts file the pages and the browser code are made of. */
+const pageSources = (): string[] => [...sourceFiles(join(root, 'src', 'pages')), ...sourceFiles(join(root, 'web')).filter((f) => !f.endsWith('vite.config.ts'))]
+
+/**
+ * The keys the pages and the browser code translate: `t('ns:key')` or `t('key')` (the pages namespace), and
+ * for a key built at run time (`t(\`form.types.${type}\`)`), its fixed beginning.
+ */
+function translationCalls (): Array<{ namespace: string, key: string, prefix: boolean, where: string }> {
+  const calls: Array<{ namespace: string, key: string, prefix: boolean, where: string }> = []
+  for (const file of pageSources()) {
+    const text = readFileSync(file, 'utf8')
+    const where = relative(root, file)
+    for (const match of text.matchAll(/\bt\(\s*(?:'([^']+)'|`([^`$]*)(\$\{)?)/g)) {
+      const literal = match[1] ?? match[2] ?? ''
+      const [namespace, key] = literal.includes(':') ? literal.split(':', 2) as [string, string] : ['pages', literal]
+      calls.push({ namespace, key, prefix: match[3] !== undefined, where })
+    }
+  }
+  return calls
+}
+
+t.test('the pages and the browser code use no key English lacks', async (t) => {
+  const calls = translationCalls()
+  t.ok(calls.length > 100, `the scan finds the translation calls (${calls.length})`)
+  t.ok(calls.some((c) => c.prefix && c.key === 'form.types.'), 'including keys built at run time')
+  t.ok(calls.some((c) => c.namespace === 'errors'), 'and keys of another namespace')
+  for (const { namespace, key, prefix, where } of calls) {
+    const keys = [...(english.get(namespace)?.keys() ?? [])]
+    const found = prefix
+      ? keys.some((k) => k.startsWith(key))
+      : keys.some((k) => k === key || k.replace(PLURAL_SUFFIX, '') === key)
+    t.ok(found, `${namespace}:${key}${prefix ? '…' : ''} (used in ${where}) is in en/${namespace}.json`)
+  }
+})

@@ -3,7 +3,7 @@ import fp from 'fastify-plugin'
 import helmet from 'helmet'
 
 // helmet's headers, worked out once at start rather than per request (as @fastify/helmet would).
-function helmetHeaders (): Record<string, string> {
+function helmetHeaders (imageSources: string[]): Record<string, string> {
   const headers: Record<string, string> = {}
   const collector = { setHeader: (name: string, value: string) => { headers[name.toLowerCase()] = value }, removeHeader: () => {} }
   helmet({
@@ -13,7 +13,7 @@ function helmetHeaders (): Record<string, string> {
         defaultSrc: ["'self'"],
         scriptSrc: ["'self'"],
         styleSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:'],
+        imgSrc: ["'self'", 'data:', ...imageSources],
         connectSrc: ["'self'"],
         fontSrc: ["'self'"],
         objectSrc: ["'none'"],
@@ -29,15 +29,21 @@ function helmetHeaders (): Record<string, string> {
   return headers
 }
 
-const documentHeaders = helmetHeaders()
-// A JSON answer is never rendered as a document, so the policies about framing, scripts and the
-// like have nothing to act on; these four still do. Keeping the answer small matters for the
-// cached counts that thousands of readers poll.
-const dataHeaders = Object.fromEntries(Object.entries(documentHeaders).filter(([name]) => [
-  'x-content-type-options', 'cross-origin-resource-policy', 'referrer-policy', 'strict-transport-security'
-].includes(name)))
+/** The origin map tiles come from, when an operator chose a tile server (`{s}` subdomains become `*`). */
+export function tileOrigin (tileUrl: string | undefined): string[] {
+  if (tileUrl === undefined) return []
+  const match = /^https:\/\/[^/]+/.exec(tileUrl)
+  return match === null ? [] : [match[0].replace(/\{s\}/g, '*')]
+}
 
 async function securityPlugin (app: FastifyInstance): Promise<void> {
+  const documentHeaders = helmetHeaders(tileOrigin(app.config.MAP_TILE_URL))
+  // A JSON answer is never rendered as a document, so the policies about framing, scripts and the
+  // like have nothing to act on; these four still do. Keeping the answer small matters for the
+  // cached counts that thousands of readers poll.
+  const dataHeaders = Object.fromEntries(Object.entries(documentHeaders).filter(([name]) => [
+    'x-content-type-options', 'cross-origin-resource-policy', 'referrer-policy', 'strict-transport-security'
+  ].includes(name)))
   app.addHook('onSend', (_request, reply, payload, done) => {
     const type = reply.getHeader('content-type')
     if (typeof type === 'string' && type.startsWith('application/')) {
@@ -50,4 +56,4 @@ async function securityPlugin (app: FastifyInstance): Promise<void> {
   })
 }
 
-export default fp(securityPlugin, { name: 'security' })
+export default fp(securityPlugin, { name: 'security', dependencies: ['config'] })

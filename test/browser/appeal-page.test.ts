@@ -186,3 +186,23 @@ t.test('axe finds no serious or critical accessibility problem, and screenshots 
     }
   }
 })
+
+t.test('a name written as HTML is shown as text and runs nothing', async (t) => {
+  const name = '<img src=x onerror=alert(1)>'
+  const response = await fetch(`${s.origin}/api/appeals/${SLUG}/signatures`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ kind: 'individual', name, email: uniqueEmail(), country: 'FR', city: '<script>alert(2)</script>', public: true })
+  })
+  t.equal(response.status, 201)
+  const context = await s.context()
+  const page = await context.newPage()
+  const dialogs: string[] = []
+  page.on('dialog', (dialog) => { dialogs.push(dialog.message()); void dialog.dismiss() })
+  await page.goto(`${s.origin}/appeals/${SLUG}?lang=en`)
+  await page.waitForSelector('#map path[data-country]')
+  t.equal(await page.locator('#latest-signatures .signature-name').first().textContent(), name, 'the name reads as typed')
+  t.match(await page.locator('#latest-signatures .signature-place').first().textContent(), '<script>alert(2)</script>')
+  t.equal(await page.locator('#latest-signatures img').count(), 0, 'no image element was made of it')
+  t.same(dialogs, [], 'no script ran')
+})
