@@ -25,7 +25,6 @@ export interface PageData {
   lang: string
   statsUrl: string
   signUrl: string
-  thanksUrl: string
   shapesUrl: string | null
   stats: AppealStats
   goal: number | null

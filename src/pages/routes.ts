@@ -84,7 +84,6 @@ const pagesRoutes: FastifyPluginAsyncTypebox = async (app) => {
       lang,
       statsUrl: `/api/appeals/${appeal.slug}/stats`,
       signUrl: `/api/appeals/${appeal.slug}/signatures`,
-      thanksUrl: `/appeals/${appeal.slug}/thanks`,
       shapesUrl: assets.mapShapes,
       stats: entry.stats,
       goal: appeal.goal,

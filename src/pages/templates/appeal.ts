@@ -71,7 +71,7 @@ export function appealPage (view: View, data: AppealPageData): string {
 <div class="appeal-columns">
 <div class="appeal-text"!${textLang}>
 !${renderMarkdown(text.body)}
-!${text.demands.length === 0 ? '' : html`<h2>${t('appeal.demands')}</h2><ol class="demands">!${text.demands.map((d) => html`<li>${d}</li>`)}</ol>`}
+!${text.demands.length === 0 ? '' : html`<h2!${textLang === '' ? '' : html` lang="${view.lang}" dir="${view.dir}"`}>${t('appeal.demands')}</h2><ol class="demands">!${text.demands.map((d) => html`<li>${d}</li>`)}</ol>`}
 </div>
 <div class="appeal-side">
 !${counter(view, stats, appeal.goal)}
