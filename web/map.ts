@@ -10,6 +10,21 @@ import type { AppealStats, PageData } from './page-data.js'
 const SHADES = ['#fcd5c5', '#f9a58a', '#f06c4f', '#d23a2f', '#9c1b1f']
 const EMPTY = '#e9e6e1'
 
+type Ring = number[][]
+
+// A few shapes (Russia's far east, Fiji) cross the 180th meridian; drawn as they are, their rings run
+// across the whole map. Moving their western points by 360° keeps each ring in one piece.
+function unwrapRing (ring: Ring): Ring {
+  const longitudes = ring.map((point) => point[0] ?? 0)
+  if (Math.max(...longitudes) - Math.min(...longitudes) <= 180) return ring
+  return ring.map(([lon = 0, lat = 0]) => [lon < 0 ? lon + 360 : lon, lat])
+}
+
+function unwrapAntimeridian (geometry: GeoJSON.Geometry | null): void {
+  if (geometry?.type === 'Polygon') geometry.coordinates = geometry.coordinates.map(unwrapRing)
+  if (geometry?.type === 'MultiPolygon') geometry.coordinates = geometry.coordinates.map((polygon) => polygon.map(unwrapRing))
+}
+
 /** Class limits for the legend: round numbers growing geometrically up to the largest count. */
 export function classLimits (max: number): number[] {
   if (max <= 0) return []
@@ -81,6 +96,7 @@ export async function showMap (element: HTMLElement, data: PageData, t: TFunctio
   if (data.shapesUrl === null) return
   const topology = await (await fetch(data.shapesUrl)).json() as Topology<{ countries: GeometryCollection }>
   const countries = feature(topology, topology.objects.countries)
+  for (const country of countries.features) unwrapAntimeridian(country.geometry)
   const names = new Intl.DisplayNames([data.lang], { type: 'region' })
   const countryName = (code: string): string => names.of(code) ?? code
 
