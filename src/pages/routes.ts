@@ -65,7 +65,7 @@ const pagesRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   async function renderAppeal (request: FastifyRequest, reply: FastifyReply, appeal: Appeal, form: FormState | undefined, status = 200) {
     const lang = pageLanguage(request, reply, appeal.originalLanguage)
-    const view = createView(request, lang)
+    const view = createView(request, lang, request.method === 'GET' ? undefined : `/appeals/${appeal.slug}`)
     const [texts, entry, latest, organisations, eventList] = await Promise.all([
       appeals.texts(appeal),
       stats.get(appeal.id),
@@ -73,7 +73,7 @@ const pagesRoutes: FastifyPluginAsyncTypebox = async (app) => {
       appeal.allowOrganisations ? signatures.listOrganisations(appeal, { limit: PREVIEW_ITEMS, offset: 0 }) : Promise.resolve([]),
       events.list(appeal)
     ])
-    const { text } = chooseText(appeal, texts, lang)
+    const { language, text } = chooseText(appeal, texts, lang)
     const url = publicUrl(request, `/appeals/${appeal.slug}`)
     const main = appealPage(view, {
       appeal, texts, stats: entry.stats, latest: latest?.items ?? null, organisations, events: eventList,
@@ -97,7 +97,7 @@ const pagesRoutes: FastifyPluginAsyncTypebox = async (app) => {
       title: text.title,
       description: text.summary ?? '',
       url,
-      preview: { type: 'article', locales: Object.keys(texts) },
+      preview: { type: 'article', locale: language, locales: Object.keys(texts) },
       data
     }
     return send(reply, view, meta, main, status)
@@ -105,7 +105,9 @@ const pagesRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/', { schema: { hide: true, querystring: PageQuery } }, async (request, reply) => {
     const view = createView(request, pageLanguage(request, reply))
-    const open = await appeals.listOpen()
+    // An appeal past its closing date is not offered for signing, even before anyone closes it.
+    const now = new Date()
+    const open = (await appeals.listOpen()).filter((a) => a.closesAt === null || a.closesAt > now)
     const items = await Promise.all(open.map(async (appeal) => ({ appeal, texts: appeal.texts, signatures: (await stats.get(appeal.id)).stats.signatures })))
     return send(reply, view, { title: view.t('site.name'), description: view.t('site.tagline') }, homePage(view, items))
   })

@@ -89,10 +89,11 @@ export function countryFromLanguage (request: FastifyRequest): string | undefine
   return undefined
 }
 
-export function createView (request: FastifyRequest, lang: string): View {
+/** `path` is the page's own address when the request's is another (a form post answered with the form). */
+export function createView (request: FastifyRequest, lang: string, path?: string): View {
   const numberFormat = new Intl.NumberFormat(lang)
   const dateFormat = new Intl.DateTimeFormat(lang, { dateStyle: 'long', timeZone: 'UTC' })
-  const url = new URL(request.url, 'http://localhost')
+  const url = new URL(path ?? request.url, 'http://localhost')
   url.searchParams.delete('lang')
   return {
     lang,

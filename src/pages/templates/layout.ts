@@ -9,7 +9,8 @@ export interface PageMeta {
   /** The page's absolute address, for link previews. */
   url?: string
   /** Open Graph / Twitter card tags are written when set (appeal pages). */
-  preview?: { type: 'website' | 'article', locales?: string[] }
+  /** `locale` is the language of the text the preview shows, which may not be the reader's. */
+  preview?: { type: 'website' | 'article', locale: string, locales?: string[] }
   /** Data for the browser code, as JSON in a non-executable script element (no inline script runs). */
   data?: unknown
   noindex?: boolean
@@ -40,8 +41,8 @@ function previewTags (view: View, meta: PageMeta): string {
 <meta property="og:site_name" content="${view.t('site.name')}">
 <meta property="og:title" content="${meta.title}">
 <meta property="og:description" content="${description}">
-<meta property="og:locale" content="${view.lang}">
-!${(meta.preview.locales ?? []).filter((l) => l !== view.lang).map((l) => html`<meta property="og:locale:alternate" content="${l}">`)}
+<meta property="og:locale" content="${meta.preview.locale}">
+!${(meta.preview.locales ?? []).filter((l) => l !== meta.preview?.locale).map((l) => html`<meta property="og:locale:alternate" content="${l}">`)}
 !${meta.url === undefined ? '' : html`<meta property="og:url" content="${meta.url}">`}
 <meta name="twitter:card" content="summary">
 <meta name="twitter:title" content="${meta.title}">
