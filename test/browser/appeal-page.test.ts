@@ -60,7 +60,7 @@ t.test('a supporter signs in English, sees the thanks and the counter go up, and
   await page.goto(`${s.origin}/appeals/${SLUG}?lang=en`)
   t.equal(await page.getAttribute('html', 'lang'), 'en')
   t.equal(await page.getAttribute('html', 'dir'), 'ltr')
-  await page.waitForSelector('#map path[data-country]')
+  await page.waitForSelector('#map path[data-country]', { state: 'attached' })
   const before = await count(page)
   await signWithJavaScript(page, 'GB', 'Ada Lovelace')
   await page.waitForSelector('#thanks')
@@ -107,7 +107,7 @@ t.test('a signature from a new country shades that country on the map', async (t
   const watcher = await context.newPage()
   await watcher.goto(`${s.origin}/appeals/${SLUG}?lang=en`)
   const path = `#map path[data-country="${country}"]`
-  await watcher.waitForSelector(path)
+  await watcher.waitForSelector(path, { state: 'attached' })
   const empty = await watcher.getAttribute(path, 'fill')
   // Someone else signs from that country; the page already open picks it up from the live counts.
   const response = await fetch(`${s.origin}/api/appeals/${SLUG}/signatures`, {
@@ -172,7 +172,7 @@ t.test('axe finds no serious or critical accessibility problem, and screenshots 
       const context = await s.context({ viewport, locale: lang === 'ar' ? 'ar-EG' : 'en-GB', deviceScaleFactor: 1 })
       const page = await context.newPage()
       await page.goto(`${s.origin}/appeals/${SLUG}?lang=${lang}`)
-      await page.waitForSelector('#map path[data-country]')
+      await page.waitForSelector('#map path[data-country]', { state: 'attached' })
       await page.screenshot({ path: join(screenshotsDir, `appeal-${lang}-${device}.png`), fullPage: true })
       await page.evaluate(axeSource)
       const violations = await page.evaluate(async () => {
@@ -200,7 +200,7 @@ t.test('a name written as HTML is shown as text and runs nothing', async (t) => 
   const dialogs: string[] = []
   page.on('dialog', (dialog) => { dialogs.push(dialog.message()); void dialog.dismiss() })
   await page.goto(`${s.origin}/appeals/${SLUG}?lang=en`)
-  await page.waitForSelector('#map path[data-country]')
+  await page.waitForSelector('#map path[data-country]', { state: 'attached' })
   t.equal(await page.locator('#latest-signatures .signature-name').first().textContent(), name, 'the name reads as typed')
   t.match(await page.locator('#latest-signatures .signature-place').first().textContent(), '<script>alert(2)</script>')
   t.equal(await page.locator('#latest-signatures img').count(), 0, 'no image element was made of it')
