@@ -9,6 +9,7 @@ import { AppError } from '../errors/app-error.js'
 import { translateError, validationError } from '../errors/handler.js'
 import { CountryString, SlugParams } from '../http/schemas.js'
 import { compileBodyValidator } from '../http/validation.js'
+import { signingRateLimit } from '../plugins/rate-limit.js'
 import { SignatureInput } from '../signatures/schemas.js'
 import { ASSETS_PREFIX } from './assets.js'
 import { appealPage, chooseText, PREVIEW_ITEMS } from './templates/appeal.js'
@@ -118,13 +119,7 @@ const pagesRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post('/appeals/:slug/sign', {
     schema: { hide: true, params: SlugParams },
-    config: {
-      rateLimit: {
-        max: config.RATE_LIMIT_SIGN_MAX,
-        timeWindow: config.RATE_LIMIT_SIGN_WINDOW,
-        keyGenerator: (request) => `sign:${request.ip}:${(request.params as { slug?: string }).slug ?? ''}`
-      }
-    }
+    config: { rateLimit: signingRateLimit(config) }
   }, async (request, reply) => {
     const appeal = await appeals.getPublic(request.params.slug)
     const body = (request.body ?? {}) as Record<string, unknown>

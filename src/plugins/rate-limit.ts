@@ -2,6 +2,7 @@ import rateLimit from '@fastify/rate-limit'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Redis } from 'ioredis'
+import type { Config } from '../config.js'
 import { appError } from '../errors/app-error.js'
 
 // Global limit per client address; signing and sign-in set stricter ones in their route options.
@@ -27,6 +28,18 @@ async function rateLimitPlugin (app: FastifyInstance): Promise<void> {
     addHeadersOnExceeding: { 'x-ratelimit-limit': false, 'x-ratelimit-remaining': false, 'x-ratelimit-reset': false },
     errorResponseBuilder: (_request, context) => appError('RATE_LIMITED', { seconds: Math.max(1, Math.ceil(context.ttl / 1000)) })
   })
+}
+
+/**
+ * The limit on signing, per address and appeal, so a busy appeal does not use up a signer's allowance for
+ * another. The API and the HTML form share it: one key, whichever way the signature comes.
+ */
+export function signingRateLimit (config: Config) {
+  return {
+    max: config.RATE_LIMIT_SIGN_MAX,
+    timeWindow: config.RATE_LIMIT_SIGN_WINDOW,
+    keyGenerator: (request: { ip: string, params: unknown }) => `sign:${request.ip}:${(request.params as { slug?: string }).slug ?? ''}`
+  }
 }
 
 export default fp(rateLimitPlugin, { name: 'rate-limit', dependencies: ['config'] })

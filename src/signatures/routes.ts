@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { SlugParams, withErrors } from '../http/schemas.js'
+import { signingRateLimit } from '../plugins/rate-limit.js'
 import { Organisation, PublicListQuery, PublicSignature, SignatureInput, SignedResponse } from './schemas.js'
 
 const signatureRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -15,14 +16,7 @@ const signatureRoutes: FastifyPluginAsyncTypebox = async (app) => {
       body: SignatureInput,
       response: withErrors({ 201: SignedResponse }, 404, 409, 413, 415)
     },
-    config: {
-      // Per address and appeal, so a busy appeal does not use up a signer's allowance for another.
-      rateLimit: {
-        max: config.RATE_LIMIT_SIGN_MAX,
-        timeWindow: config.RATE_LIMIT_SIGN_WINDOW,
-        keyGenerator: (request) => `sign:${request.ip}:${(request.params as { slug?: string }).slug ?? ''}`
-      }
-    }
+    config: { rateLimit: signingRateLimit(config) }
   }, async (request, reply) => {
     const appeal = await appeals.getPublic(request.params.slug)
     const result = await signatures.sign(appeal, request.body, { ip: request.ip, source: 'api' })
