@@ -26,7 +26,7 @@ function unwrapAntimeridian (geometry: GeoJSON.Geometry | null): void {
 }
 
 /** Class limits for the legend: round numbers growing geometrically up to the largest count. */
-export function classLimits (max: number): number[] {
+function classLimits (max: number): number[] {
   if (max <= 0) return []
   const limits: number[] = []
   for (let i = 1; i <= SHADES.length; i++) {

@@ -68,7 +68,7 @@ export function validationError (errors: AjvError[]): AppError {
   return appError('VALIDATION_FAILED', {}, fields)
 }
 
-export function toAppError (error: FastifyError | AppError | Error): AppError {
+function toAppError (error: FastifyError | AppError | Error): AppError {
   if (error instanceof AppError) return error
   const fe = error as FastifyError & { validation?: AjvError[] }
   if (fe.validation !== undefined) return validationError(fe.validation)

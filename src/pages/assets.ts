@@ -20,7 +20,7 @@ export interface PageAssets {
 }
 
 /** What the build writes beside Vite's manifest (see web/vite.config.ts). */
-export const BUILD_REPORT = 'build-report.json'
+const BUILD_REPORT = 'build-report.json'
 
 export const ASSETS_PREFIX = '/assets/'
 const ENTRY = 'main.ts'

@@ -8,6 +8,7 @@ import { paths } from '../config.js'
 import { AppError } from '../errors/app-error.js'
 import { translateError, validationError } from '../errors/handler.js'
 import { CountryString, SlugParams } from '../http/schemas.js'
+import { requestLanguage } from '../http/language.js'
 import { compileBodyValidator } from '../http/validation.js'
 import { signingRateLimit } from '../plugins/rate-limit.js'
 import { SignatureInput } from '../signatures/schemas.js'
@@ -27,7 +28,7 @@ const checkSignature = compileBodyValidator(SignatureInput)
 const FORM_FIELDS = ['kind', 'name', 'email', 'country', 'city', 'organisation', 'role', 'organisationType', 'members', 'locale', 'website'] as const
 
 /** An HTML form's fields as the JSON API would receive them: empty means absent, ticked means true. */
-export function formToSignature (body: Record<string, unknown>): Record<string, unknown> {
+function formToSignature (body: Record<string, unknown>): Record<string, unknown> {
   const input: Record<string, unknown> = {}
   for (const name of FORM_FIELDS) {
     const value = body[name]
@@ -132,8 +133,7 @@ const pagesRoutes: FastifyPluginAsyncTypebox = async (app) => {
       return reply.redirect(`/appeals/${appeal.slug}/thanks${result.status === 'pending' ? '?status=pending' : ''}`, 303)
     } catch (err) {
       if (!(err instanceof AppError) || err.statusCode >= 500) throw err
-      const lang = pageLanguage(request, reply, appeal.originalLanguage)
-      const translated = translateError(app.i18n, lang, err)
+      const translated = translateError(app.i18n, requestLanguage(request, appeal.originalLanguage), err)
       // A field the form does not show (an unknown one) is reported in the summary instead.
       const shown = new Set<string>(FORM_FIELDS)
       for (const [field, message] of Object.entries(translated.fields)) {

@@ -1,8 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { TFunction } from 'i18next'
-import { LANGUAGE_COOKIE } from '../http/language.js'
+import { LANGUAGE_COOKIE, requestLanguage } from '../http/language.js'
 import { countryCodes } from '../http/schemas.js'
-import { matchLanguage, parseAcceptLanguage, referenceLanguage } from '../i18n/index.js'
+import { matchLanguage, parseAcceptLanguage } from '../i18n/index.js'
 
 const RTL_LANGUAGES = new Set(['ar', 'fa', 'he', 'ur', 'ps', 'ckb', 'yi'])
 const ONE_YEAR_S = 365 * 24 * 3600
@@ -39,11 +39,11 @@ function displayNames (lang: string, type: 'region' | 'language'): Intl.DisplayN
   return names
 }
 
-export function countryName (lang: string, code: string): string {
+function countryName (lang: string, code: string): string {
   return displayNames(lang, 'region').of(code) ?? code
 }
 
-export function countryList (lang: string): Country[] {
+function countryList (lang: string): Country[] {
   let list = countryListCache.get(lang)
   if (list === undefined) {
     const collator = new Intl.Collator(lang)
@@ -62,8 +62,8 @@ export function autonym (code: string): string {
 export const directionOf = (lang: string): 'ltr' | 'rtl' => RTL_LANGUAGES.has(lang.split('-')[0] ?? lang) ? 'rtl' : 'ltr'
 
 /**
- * The page's language: ?lang=, then the cookie the language switcher sets, then Accept-Language, then the
- * appeal's original language. A ?lang= choice is remembered in the cookie, so the next page keeps it.
+ * The page's language, chosen as for every request (src/http/language.ts) with the appeal's original
+ * language last. A ?lang= choice is remembered in the cookie, so the next page keeps it.
  */
 export function pageLanguage (request: FastifyRequest, reply: FastifyReply, fallback?: string): string {
   const query = request.query as Record<string, unknown> | undefined
@@ -71,11 +71,7 @@ export function pageLanguage (request: FastifyRequest, reply: FastifyReply, fall
   if (chosen !== undefined && request.cookies[LANGUAGE_COOKIE] !== chosen) {
     reply.setCookie(LANGUAGE_COOKIE, chosen, { path: '/', maxAge: ONE_YEAR_S, sameSite: 'lax', httpOnly: true, secure: request.protocol === 'https' })
   }
-  return chosen ?? matchLanguage([
-    request.cookies[LANGUAGE_COOKIE],
-    ...parseAcceptLanguage(request.headers['accept-language']),
-    fallback
-  ]) ?? referenceLanguage
+  return requestLanguage(request, fallback)
 }
 
 /** The country of the reader's language region (es-VE → VE), never looked up from the address. */

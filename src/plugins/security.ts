@@ -30,7 +30,7 @@ function helmetHeaders (imageSources: string[]): Record<string, string> {
 }
 
 /** The origin map tiles come from, when an operator chose a tile server (`{s}` subdomains become `*`). */
-export function tileOrigin (tileUrl: string | undefined): string[] {
+function tileOrigin (tileUrl: string | undefined): string[] {
   if (tileUrl === undefined) return []
   const match = /^https:\/\/[^/]+/.exec(tileUrl)
   return match === null ? [] : [match[0].replace(/\{s\}/g, '*')]

@@ -79,10 +79,12 @@ eachDatabase(t, 'unticked boxes mean no', async (t, { app }) => {
 eachDatabase(t, 'a second signature with the same email is refused on the page', async (t, { app }) => {
   const slug = await appeal(app, await organiser(app))
   t.equal((await postForm(app, slug, valid({ name: 'First' }))).statusCode, 303)
-  const again = await postForm(app, slug, valid({ name: 'Second', email: ' ANA@example.org ' }), { 'accept-language': 'es' })
+  // The form carries the language it was shown in, so the answer comes back in it whatever the browser's.
+  const again = await postForm(app, slug, valid({ name: 'Second', email: ' ANA@example.org ', locale: 'es' }), { 'accept-language': 'de' })
   t.equal(again.statusCode, 409)
   t.match(again.headers['content-type'], /^text\/html/)
   t.equal(summary(again.body), es.errors.code.SIGNATURE_DUPLICATE, 'the translated message heads the form')
+  t.match(again.body, '<html lang="es"', 'on a page in the same language')
   t.equal(inputValue(again.body, 'name'), 'Second', 'what was typed is kept')
   const rows = await signatureRows(app)
   t.equal(rows.length, 1, 'still one signature')
