@@ -29,6 +29,8 @@ import statsRoutes from './stats/routes.js'
 import eventRoutes from './events/routes.js'
 import adminEventRoutes from './events/admin-routes.js'
 import exportRoutes from './exports/routes.js'
+import embedRoutes from './embed/routes.js'
+import embedAdminRoutes from './embed/admin-routes.js'
 
 export function fastifyOptions (config: Config): FastifyServerOptions {
   return {
@@ -95,6 +97,8 @@ export async function app (fastify: FastifyInstance, opts: AppOptions): Promise<
   await fastify.register(adminSignatureRoutes, { prefix: '/api/admin' })
   await fastify.register(adminEventRoutes, { prefix: '/api/admin' })
   await fastify.register(exportRoutes, { prefix: '/api/admin' })
+  await fastify.register(embedAdminRoutes, { prefix: '/api/admin' })
+  await fastify.register(embedRoutes)
   await fastify.register(pageRoutes)
 }
 

@@ -86,5 +86,7 @@ export const paths = {
   locales: join(projectRoot, 'locales'),
   /** The browser code, built from web/ by Vite (`npm run build:web`). */
   webBuild: join(projectRoot, 'dist', 'web'),
+  /** embed.js, built from web/embed/ by Vite, served at a fixed address. */
+  embedBuild: join(projectRoot, 'dist', 'embed'),
   dataDir: (config: Config) => config.DATA_DIR === 'memory://' ? config.DATA_DIR : resolve(config.DATA_DIR)
 }

@@ -17,7 +17,8 @@ const JITTER_MS = 1500
 const MAX_BACKOFF_MS = 60_000
 const HOLD_OWN_MS = 15_000
 
-export function watchCounts (data: PageData, t: TFunction): LiveCounts {
+/** The page's counts, polled while the tab is visible; `poll: false` where none are shown (the signing widget). */
+export function watchCounts (data: PageData, t: TFunction, poll = true): LiveCounts {
   let current = data.stats
   const listeners: Array<(stats: AppealStats) => void> = [(stats) => { renderCounter(stats, data, t) }]
   const publish = (stats: AppealStats): void => {
@@ -30,9 +31,9 @@ export function watchCounts (data: PageData, t: TFunction): LiveCounts {
   let timer: number | undefined
   const schedule = (): void => {
     window.clearTimeout(timer)
-    if (!document.hidden) timer = window.setTimeout(poll, delay + Math.random() * JITTER_MS)
+    if (!document.hidden) timer = window.setTimeout(refresh, delay + Math.random() * JITTER_MS)
   }
-  async function poll (): Promise<void> {
+  async function refresh (): Promise<void> {
     try {
       const response = await fetch(data.statsUrl, { cache: 'no-cache', headers: { accept: 'application/json' } })
       if (!response.ok) throw new Error(String(response.status))
@@ -45,8 +46,10 @@ export function watchCounts (data: PageData, t: TFunction): LiveCounts {
     }
     schedule()
   }
-  document.addEventListener('visibilitychange', () => { if (document.hidden) window.clearTimeout(timer); else void poll() })
-  schedule()
+  if (poll) {
+    document.addEventListener('visibilitychange', () => { if (document.hidden) window.clearTimeout(timer); else void refresh() })
+    schedule()
+  }
 
   return {
     get current () { return current },

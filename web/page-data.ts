@@ -21,6 +21,8 @@ export interface MapEvent {
 }
 
 export interface PageData {
+  /** Set on a widget's page (src/embed/): which one. */
+  widget?: string
   slug: string
   lang: string
   statsUrl: string

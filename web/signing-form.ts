@@ -119,12 +119,16 @@ function thank (form: HTMLFormElement, t: TFunction, pending: boolean): void {
   status.textContent = pending ? t('thanks.pending') : t('thanks.confirmed', { title })
   const next = document.createElement('p')
   next.textContent = t('thanks.nextText')
-  const share = document.createElement('p')
-  const link = document.createElement('a')
-  link.href = '#share-heading'
-  link.textContent = t('thanks.shareAsk')
-  share.append(link)
-  panel.append(heading, status, next, share)
+  panel.append(heading, status, next)
+  // The appeal page has share links to point at; a widget links to the appeal page instead.
+  if (document.getElementById('share-heading') !== null) {
+    const share = document.createElement('p')
+    const link = document.createElement('a')
+    link.href = '#share-heading'
+    link.textContent = t('thanks.shareAsk')
+    share.append(link)
+    panel.append(share)
+  }
   section.replaceChildren(panel)
   panel.focus()
 }

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { Email, SiteLanguage, SlugParams, withErrors } from '../http/schemas.js'
 import { signedIn } from '../organisers/auth.js'
-import { AppealSchema, AppealSettingsInput, AppealTextInput, NewAppealInput, presentAppeal } from './schemas.js'
+import { AdminAppealSchema, AppealSettingsInput, AppealTextInput, NewAppealInput, presentAdminAppeal } from './schemas.js'
 import type { Appeal } from './service.js'
 
 const MemberSchema = Type.Object({ id: Type.String(), email: Type.String(), name: Type.String(), role: Type.String() })
@@ -12,18 +12,18 @@ const adminAppealRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { appeals } = app.services
   app.addHook('preHandler', app.requireOrganiser)
 
-  const present = async (appeal: Appeal) => presentAppeal(appeal, await appeals.texts(appeal))
+  const present = async (appeal: Appeal) => presentAdminAppeal(appeal, await appeals.texts(appeal))
   const errors = [401, 403, 404, 409]
 
   app.get('/appeals', {
-    schema: { tags: ['admin: appeals'], summary: 'Appeals you manage (all of them, for admins)', response: withErrors({ 200: Type.Object({ items: Type.Array(AppealSchema) }) }, 401) }
+    schema: { tags: ['admin: appeals'], summary: 'Appeals you manage (all of them, for admins)', response: withErrors({ 200: Type.Object({ items: Type.Array(AdminAppealSchema) }) }, 401) }
   }, async (request) => {
     const list = await appeals.listManaged(signedIn(request))
-    return { items: list.map((a) => presentAppeal(a, a.texts)) }
+    return { items: list.map((a) => presentAdminAppeal(a, a.texts)) }
   })
 
   app.post('/appeals', {
-    schema: { tags: ['admin: appeals'], summary: 'Create a draft appeal with its original text', body: NewAppealInput, response: withErrors({ 201: AppealSchema }, ...errors) }
+    schema: { tags: ['admin: appeals'], summary: 'Create a draft appeal with its original text', body: NewAppealInput, response: withErrors({ 201: AdminAppealSchema }, ...errors) }
   }, async (request, reply) => {
     const { text, ...rest } = request.body
     const appeal = await appeals.create(signedIn(request), { ...rest, text: { summary: '', body: '', demands: [], ...text } })
@@ -31,11 +31,11 @@ const adminAppealRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.get('/appeals/:slug', {
-    schema: { tags: ['admin: appeals'], summary: 'An appeal, drafts included', params: SlugParams, response: withErrors({ 200: AppealSchema }, ...errors) }
+    schema: { tags: ['admin: appeals'], summary: 'An appeal, drafts included', params: SlugParams, response: withErrors({ 200: AdminAppealSchema }, ...errors) }
   }, async (request) => present(await appeals.getManaged(signedIn(request), request.params.slug)))
 
   app.patch('/appeals/:slug', {
-    schema: { tags: ['admin: appeals'], summary: 'Change an appeal\'s settings', params: SlugParams, body: AppealSettingsInput, response: withErrors({ 200: AppealSchema }, ...errors) }
+    schema: { tags: ['admin: appeals'], summary: 'Change an appeal\'s settings', params: SlugParams, body: AppealSettingsInput, response: withErrors({ 200: AdminAppealSchema }, ...errors) }
   }, async (request) => {
     const appeal = await appeals.getManaged(signedIn(request), request.params.slug)
     return present(await appeals.update(appeal, request.body))
@@ -43,7 +43,7 @@ const adminAppealRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   for (const [action, status] of [['open', 'open'], ['close', 'closed']] as const) {
     app.post(`/appeals/:slug/${action}`, {
-      schema: { tags: ['admin: appeals'], summary: `${action === 'open' ? 'Open (or reopen)' : 'Close'} an appeal for signatures`, params: SlugParams, response: withErrors({ 200: AppealSchema }, ...errors) }
+      schema: { tags: ['admin: appeals'], summary: `${action === 'open' ? 'Open (or reopen)' : 'Close'} an appeal for signatures`, params: SlugParams, response: withErrors({ 200: AdminAppealSchema }, ...errors) }
     }, async (request) => {
       const appeal = await appeals.getManaged(signedIn(request), request.params.slug)
       return present(await appeals.setStatus(appeal, status))
@@ -53,7 +53,7 @@ const adminAppealRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const TextParams = Type.Object({ slug: Type.String({ maxLength: 80 }), language: SiteLanguage })
 
   app.put('/appeals/:slug/texts/:language', {
-    schema: { tags: ['admin: appeals'], summary: 'Add or replace the text in one language', params: TextParams, body: AppealTextInput, response: withErrors({ 200: AppealSchema }, ...errors) }
+    schema: { tags: ['admin: appeals'], summary: 'Add or replace the text in one language', params: TextParams, body: AppealTextInput, response: withErrors({ 200: AdminAppealSchema }, ...errors) }
   }, async (request) => {
     const appeal = await appeals.getManaged(signedIn(request), request.params.slug)
     await appeals.putText(appeal, request.params.language, { summary: '', body: '', demands: [], ...request.body })
@@ -61,7 +61,7 @@ const adminAppealRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.delete('/appeals/:slug/texts/:language', {
-    schema: { tags: ['admin: appeals'], summary: 'Remove a translation (never the original)', params: TextParams, response: withErrors({ 200: AppealSchema }, ...errors) }
+    schema: { tags: ['admin: appeals'], summary: 'Remove a translation (never the original)', params: TextParams, response: withErrors({ 200: AdminAppealSchema }, ...errors) }
   }, async (request) => {
     const appeal = await appeals.getManaged(signedIn(request), request.params.slug)
     await appeals.deleteText(appeal, request.params.language)

@@ -1,5 +1,5 @@
 import { Type } from 'typebox'
-import { Line, Nullable, SiteLanguage, Slug, Timestamp, TimestampOut, Url } from '../http/schemas.js'
+import { Line, Nullable, SiteLanguage, Slug, Timestamp, TimestampOut, Url, WebOrigin } from '../http/schemas.js'
 import type { Appeal, AppealText } from './service.js'
 
 export const AppealTextInput = Type.Object({
@@ -24,7 +24,11 @@ const settings = {
   collectOrganisation: Type.Optional(Type.Boolean()),
   collectRole: Type.Optional(Type.Boolean()),
   donationUrl: Type.Optional(Nullable(Url)),
-  joinUrl: Type.Optional(Nullable(Url))
+  joinUrl: Type.Optional(Nullable(Url)),
+  embedOrigins: Type.Optional(Type.Array(WebOrigin, {
+    maxItems: 100,
+    description: 'Sites allowed to frame the signing widget ("https://union.example.org"); empty: any site'
+  }))
 }
 
 export const NewAppealInput = Type.Object({
@@ -54,6 +58,11 @@ export const AppealSchema = Type.Object({
   joinUrl: Nullable(Type.String()),
   texts: Type.Record(Type.String(), AppealTextSchema)
 })
+
+/** What its organisers see of an appeal: the public shape and the settings only they need. */
+export const AdminAppealSchema = Type.Object({ ...AppealSchema.properties, embedOrigins: Type.Array(Type.String()) })
+
+export const presentAdminAppeal = (appeal: Appeal, texts: Record<string, AppealText>) => ({ ...presentAppeal(appeal, texts), embedOrigins: appeal.embedOrigins })
 
 /** The public shape of an appeal (dates as they are; the response schema serialises them). */
 export function presentAppeal (appeal: Appeal, texts: Record<string, AppealText>) {

@@ -19,6 +19,7 @@ export interface AppealSettings {
   collectRole?: boolean
   donationUrl?: string | null
   joinUrl?: string | null
+  embedOrigins?: string[]
 }
 
 export interface NewAppeal extends AppealSettings {
@@ -32,8 +33,10 @@ function toDate (value: string | null | undefined): Date | null | undefined {
 }
 
 function settingsRow (settings: AppealSettings): Partial<typeof appeals.$inferInsert> {
-  const { opensAt, closesAt, ...rest } = settings
+  const { opensAt, closesAt, embedOrigins, ...rest } = settings
   const row: Partial<typeof appeals.$inferInsert> = { ...rest }
+  // As browsers compare them: lower-case host, no default port, each once.
+  if (embedOrigins !== undefined) row.embedOrigins = [...new Set(embedOrigins.map((o) => new URL(o).origin))]
   if (opensAt !== undefined) row.opensAt = toDate(opensAt)
   if (closesAt !== undefined) row.closesAt = toDate(closesAt)
   return row

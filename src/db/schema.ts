@@ -54,6 +54,8 @@ export const appeals = pgTable('appeals', {
   collectRole: boolean('collect_role').notNull().default(true),
   donationUrl: text('donation_url'),
   joinUrl: text('join_url'),
+  // Origins allowed to frame the signing widget; empty means any site may.
+  embedOrigins: jsonb('embed_origins').$type<string[]>().notNull().default([]),
   createdAt: createdAt(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow()
 })
@@ -96,6 +98,8 @@ export const signatures = pgTable('signatures', {
   consentVersion: text('consent_version').notNull(),
   locale: text('locale'),
   source: signatureSource('source').notNull(),
+  // The origin (scheme, host, port; never a path) of the page that framed the signing widget.
+  embedOrigin: text('embed_origin'),
   // Keyed hash of the client address; the address itself is never stored.
   ipHash: text('ip_hash'),
   hiddenAt: timestamp('hidden_at', { withTimezone: true }),

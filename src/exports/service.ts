@@ -28,7 +28,7 @@ const columns: ExportColumn[] = [
   plain('hidden', sql`${s.hiddenAt} is not null`), text('name', s.name), text('email', s.email), text('country', s.country),
   text('city', s.city), text('organisation', s.organisation), text('role', s.role), plain('organisationType', sql`${s.organisationType}`),
   plain('members', sql`${s.members}`), plain('public', sql`${s.public}`), plain('contact', sql`${s.contact}`),
-  text('consentVersion', s.consentVersion), text('locale', s.locale), plain('source', sql`${s.source}`),
+  text('consentVersion', s.consentVersion), text('locale', s.locale), plain('source', sql`${s.source}`), text('embedOrigin', s.embedOrigin),
   plain('createdAt', iso(s.createdAt)), plain('confirmedAt', iso(s.confirmedAt)), plain('erasedAt', iso(s.erasedAt))
 ]
 

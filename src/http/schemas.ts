@@ -19,6 +19,8 @@ export const SiteLanguage = Type.Unsafe<string>({ type: 'string', enum: language
 /** Any BCP 47-looking tag (a signer's locale may be one we do not translate into yet). */
 export const LanguageTag = Type.String({ pattern: '^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$', maxLength: 35 })
 export const Url = Type.String({ format: 'uri', pattern: '^https?://', maxLength: 2000 })
+/** A web origin: scheme, host and port, without a path ("https://union.example.org"). */
+export const WebOrigin = Type.String({ pattern: '^https?://([A-Za-z0-9-]+\\.)*[A-Za-z0-9-]+(:[0-9]{1,5})?$', maxLength: 300 })
 export const Timestamp = Type.String({ format: 'date-time' })
 /** A time in a response: the handler gives a Date, the serialiser writes ISO 8601. */
 export const TimestampOut = Type.Unsafe<Date | string>({ type: 'string', format: 'date-time' })

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { paths } from '../config.js'
+import { OEMBED_PATH } from '../embed/oembed.js'
 import type { AppError } from '../errors/app-error.js'
 import { translateError } from '../errors/handler.js'
 import { ASSETS_PREFIX, readPageAssets, type PageAssets } from './assets.js'
@@ -27,7 +28,10 @@ declare module 'fastify' {
 /** Whether an error on this request is answered with an HTML page rather than JSON. */
 function wantsPage (request: FastifyRequest): boolean {
   const path = request.url
-  return !(path === '/api' || path.startsWith('/api/') || path.startsWith('/docs') || path.startsWith(ASSETS_PREFIX))
+  if (path === '/api' || path.startsWith('/api/') || path.startsWith('/docs') || path.startsWith(ASSETS_PREFIX) || path.startsWith(OEMBED_PATH)) return false
+  // A form's script that sends JSON to the form's own address reads the error as JSON.
+  const type = request.headers['content-type']
+  return !(typeof type === 'string' && type.startsWith('application/json'))
 }
 
 // What every page shares (the built assets, the document around the content, the error page) is

@@ -5,14 +5,12 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
 import type { Appeal } from '../appeals/service.js'
 import { paths } from '../config.js'
-import { AppError } from '../errors/app-error.js'
-import { translateError, validationError } from '../errors/handler.js'
+import { OEMBED_PATH } from '../embed/oembed.js'
 import { CountryString, SlugParams } from '../http/schemas.js'
-import { requestLanguage } from '../http/language.js'
-import { compileBodyValidator } from '../http/validation.js'
 import { signingRateLimit } from '../plugins/rate-limit.js'
-import { SignatureInput } from '../signatures/schemas.js'
 import { ASSETS_PREFIX } from './assets.js'
+import { sentByScript, signFromForm, signFromScript } from './form-signing.js'
+import { appealPageData } from './page-data.js'
 import { appealPage, chooseText, PREVIEW_ITEMS } from './templates/appeal.js'
 import type { PageMeta } from './templates/layout.js'
 import { eventsPage, homePage, organisationsPage, signaturesPage, thanksPage } from './templates/lists.js'
@@ -23,28 +21,6 @@ import { countryFromLanguage, createView, pageLanguage } from './view.js'
 const PageQuery = Type.Object({ lang: Type.Optional(Type.String({ maxLength: 35 })) })
 const SIGNATURES_PER_PAGE = 50
 const ORGANISATIONS_PER_PAGE = 50
-
-const checkSignature = compileBodyValidator(SignatureInput)
-const FORM_FIELDS = ['kind', 'name', 'email', 'country', 'city', 'organisation', 'role', 'organisationType', 'members', 'locale', 'website'] as const
-
-/** An HTML form's fields as the JSON API would receive them: empty means absent, ticked means true. */
-function formToSignature (body: Record<string, unknown>): Record<string, unknown> {
-  const input: Record<string, unknown> = {}
-  for (const name of FORM_FIELDS) {
-    const value = body[name]
-    if (value !== undefined && value !== '') input[name] = value
-  }
-  input.public = body.public === 'on'
-  input.contact = body.contact === 'on'
-  if (typeof input.members === 'string' && /^\d{1,10}$/.test(input.members)) input.members = Number(input.members)
-  // Without JavaScript the organisation's fields stay on screen; someone signing for themselves may
-  // have filled them in before choosing.
-  if (input.kind !== 'organisation') {
-    delete input.organisationType
-    delete input.members
-  }
-  return input
-}
 
 const pagesRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { appeals, signatures, stats, events } = app.services
@@ -81,25 +57,13 @@ const pagesRoutes: FastifyPluginAsyncTypebox = async (app) => {
       appeal, texts, stats: entry.stats, latest: latest?.items ?? null, organisations, events: eventList,
       form: form ?? emptyForm(countryFromLanguage(request)), url, now: new Date()
     })
-    const data = {
-      slug: appeal.slug,
-      lang,
-      statsUrl: `/api/appeals/${appeal.slug}/stats`,
-      signUrl: `/api/appeals/${appeal.slug}/signatures`,
-      shapesUrl: assets.mapShapes,
-      stats: entry.stats,
-      goal: appeal.goal,
-      events: eventList.filter((e) => e.latitude !== null && e.longitude !== null).map((e) => ({
-        title: e.title, date: view.date(e.startsAt), city: e.city, country: e.country, lat: e.latitude, lng: e.longitude, link: e.link
-      })),
-      tiles: config.MAP_TILE_URL === undefined ? null : { url: config.MAP_TILE_URL, attribution: config.MAP_TILE_ATTRIBUTION },
-      i18n: { pages: app.i18n.getResourceBundle(lang, 'pages'), errors: app.i18n.getResourceBundle(lang, 'errors') }
-    }
+    const data = appealPageData(app, view, { appeal, stats: entry.stats, events: eventList, signUrl: `/appeals/${appeal.slug}/sign` })
     const meta: PageMeta = {
       title: text.title,
       description: text.summary ?? '',
       url,
       preview: { type: 'article', locale: language, locales: Object.keys(texts) },
+      oembed: publicUrl(request, `${OEMBED_PATH}?url=${encodeURIComponent(url)}&format=json`),
       data
     }
     return send(reply, view, meta, main, status)
@@ -123,26 +87,11 @@ const pagesRoutes: FastifyPluginAsyncTypebox = async (app) => {
     config: { rateLimit: signingRateLimit(config) }
   }, async (request, reply) => {
     const appeal = await appeals.getPublic(request.params.slug)
-    const body = (request.body ?? {}) as Record<string, unknown>
-    const input = formToSignature(body)
-    const values = Object.fromEntries(Object.entries(body).map(([k, v]) => [k, typeof v === 'string' ? v : undefined]))
-    const state: FormState = { values: { ...values, public: input.public === true, contact: input.contact === true }, errors: {} }
-    try {
-      if (!checkSignature(input)) throw validationError(checkSignature.errors ?? [])
-      const result = await signatures.sign(appeal, input as unknown as Parameters<typeof signatures.sign>[1], { ip: request.ip, source: 'web' })
-      return reply.redirect(`/appeals/${appeal.slug}/thanks${result.status === 'pending' ? '?status=pending' : ''}`, 303)
-    } catch (err) {
-      if (!(err instanceof AppError) || err.statusCode >= 500) throw err
-      const translated = translateError(app.i18n, requestLanguage(request, appeal.originalLanguage), err)
-      // A field the form does not show (an unknown one) is reported in the summary instead.
-      const shown = new Set<string>(FORM_FIELDS)
-      for (const [field, message] of Object.entries(translated.fields)) {
-        if (shown.has(field)) state.errors[field] = message
-        else state.message ??= translated.message
-      }
-      if (Object.keys(translated.fields).length === 0 || err.code !== 'VALIDATION_FAILED') state.message = translated.message
-      return renderAppeal(request, reply, appeal, state, err.statusCode)
-    }
+    const context = { ip: request.ip, source: 'web' } as const
+    if (sentByScript(request)) return reply.code(201).send(await signFromScript(app, request, appeal, context))
+    const outcome = await signFromForm(app, request, appeal, context)
+    if (!outcome.signed) return renderAppeal(request, reply, appeal, outcome.form, outcome.statusCode)
+    return reply.redirect(`/appeals/${appeal.slug}/thanks${outcome.status === 'pending' ? '?status=pending' : ''}`, 303)
   })
 
   app.get('/appeals/:slug/thanks', {

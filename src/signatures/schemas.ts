@@ -71,6 +71,7 @@ export const AdminSignature = Type.Object({
   consentVersion: Type.String(),
   locale: Nullable(Type.String()),
   source: Type.String(),
+  embedOrigin: Nullable(Type.String()),
   ipHash: Nullable(Type.String()),
   createdAt: TimestampOut,
   confirmedAt: Nullable(TimestampOut),

@@ -32,6 +32,8 @@ export interface SignatureInput {
 export interface SigningContext {
   ip: string
   source: SignatureSource
+  /** For a signature made in the signing widget: the origin of the page that framed it. */
+  embedOrigin?: string
   now?: Date
 }
 
@@ -91,7 +93,7 @@ export function adminFilterConditions (appealId: string, f: AdminFilters): SQL[]
 
 const insertColumns = [
   'appealId', 'kind', 'status', 'name', 'email', 'emailHash', 'country', 'city', 'organisation', 'role', 'organisationType',
-  'members', 'public', 'contact', 'consentVersion', 'locale', 'source', 'ipHash', 'createdAt', 'confirmedAt'
+  'members', 'public', 'contact', 'consentVersion', 'locale', 'source', 'embedOrigin', 'ipHash', 'createdAt', 'confirmedAt'
 ] as const satisfies ReadonlyArray<keyof NewSignature>
 
 function duplicateAsAppError (err: unknown): never {
@@ -163,6 +165,7 @@ export function createSignaturesService (db: Database, options: { keys: Keys, co
         consentVersion: input.consentVersion ?? options.consentVersion,
         locale: input.locale,
         source: context.source,
+        embedOrigin: context.embedOrigin,
         ipHash: keyedHash(options.keys.ipHash, context.ip),
         createdAt: now,
         confirmedAt: pending ? null : now

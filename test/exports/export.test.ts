@@ -7,7 +7,7 @@ import { appeal, filterableAppeal, idOf, organisation, organiser, person, sign, 
 
 const COLUMNS = [
   'id', 'kind', 'status', 'hidden', 'name', 'email', 'country', 'city', 'organisation', 'role', 'organisationType',
-  'members', 'public', 'contact', 'consentVersion', 'locale', 'source', 'createdAt', 'confirmedAt', 'erasedAt'
+  'members', 'public', 'contact', 'consentVersion', 'locale', 'source', 'embedOrigin', 'createdAt', 'confirmedAt', 'erasedAt'
 ]
 
 /** A strict RFC 4180 reader: CRLF between records, quotes only around whole cells, "" for a quote. */

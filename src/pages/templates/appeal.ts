@@ -42,15 +42,16 @@ export interface AppealPageData {
   now: Date
 }
 
-function signingState (view: View, appeal: Appeal, data: AppealPageData): string {
+/** The signing form, or why the appeal takes no signature now. */
+export function signingSection (view: View, appeal: Appeal, form: FormState, action: string, now: Date): string {
   const t = view.t
-  if (appeal.status === 'closed' || (appeal.closesAt !== null && appeal.closesAt <= data.now)) {
+  if (appeal.status === 'closed' || (appeal.closesAt !== null && appeal.closesAt <= now)) {
     return html`<section class="sign closed" id="sign"><p class="notice">${t('appeal.closed')}</p></section>`
   }
-  if (appeal.opensAt !== null && appeal.opensAt > data.now) {
+  if (appeal.opensAt !== null && appeal.opensAt > now) {
     return html`<section class="sign" id="sign"><p class="notice">${t('appeal.notYetOpen', { date: view.date(appeal.opensAt) })}</p></section>`
   }
-  return signingForm(view, appeal, data.form, `/appeals/${appeal.slug}/sign#sign`) +
+  return signingForm(view, appeal, form, action) +
     (appeal.closesAt === null ? '' : html`<p class="closes">${t('appeal.closesOn', { date: view.date(appeal.closesAt) })}</p>`)
 }
 
@@ -75,7 +76,7 @@ export function appealPage (view: View, data: AppealPageData): string {
 </div>
 <div class="appeal-side">
 !${counter(view, stats, appeal.goal)}
-!${signingState(view, appeal, data)}
+!${signingSection(view, appeal, data.form, `/appeals/${appeal.slug}/sign#sign`, data.now)}
 </div>
 </div>
 !${appeal.donationUrl === null && appeal.joinUrl === null

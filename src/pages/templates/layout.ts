@@ -14,10 +14,12 @@ export interface PageMeta {
   /** Data for the browser code, as JSON in a non-executable script element (no inline script runs). */
   data?: unknown
   noindex?: boolean
+  /** The page's oEmbed address, announced for CMSs that embed from a link. */
+  oembed?: string
 }
 
 /** JSON that cannot close the script element it sits in. */
-function scriptJson (value: unknown): string {
+export function scriptJson (value: unknown): string {
   return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029')
 }
 
@@ -61,6 +63,7 @@ export function layout (view: View, assets: PageAssets, meta: PageMeta, main: st
 !${meta.description === undefined ? '' : html`<meta name="description" content="${meta.description}">`}
 !${meta.noindex === true ? '<meta name="robots" content="noindex">' : ''}
 !${previewTags(view, meta)}
+!${meta.oembed === undefined ? '' : html`<link rel="alternate" type="application/json+oembed" href="${meta.oembed}" title="${meta.title}">`}
 !${assets.styles.map((href) => html`<link rel="stylesheet" href="${href}">`)}
 !${assets.preloads.map((href) => html`<link rel="modulepreload" href="${href}">`)}
 !${assets.scripts.map((src) => html`<script type="module" src="${src}"></script>`)}
