@@ -3,7 +3,6 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
 import type { Appeal } from '../appeals/service.js'
-import { signingRateLimit } from '../plugins/rate-limit.js'
 import { sentByScript, signFromForm, signFromScript } from '../pages/form-signing.js'
 import { appealPageData } from '../pages/page-data.js'
 import { chooseText } from '../pages/templates/appeal.js'
@@ -20,7 +19,7 @@ const WidgetParams = Type.Object({ slug: Type.String({ maxLength: 80 }) })
 // The widgets other sites frame (map, counter, signing form), the script that frames them, and oEmbed.
 const embedRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { appeals, stats, events } = app.services
-  const { config, security } = app
+  const { security } = app
   const { assets, publicUrl } = app.pages
 
   await app.register(formbody, { bodyLimit: 16_384 })
@@ -85,7 +84,7 @@ const embedRoutes: FastifyPluginAsyncTypebox = async (app) => {
   // that the signature came through a widget and from which site.
   app.post('/embed/:slug/sign', {
     schema: { hide: true, params: WidgetParams, querystring: WidgetQuery, response: { 201: SignedResponse } },
-    config: { rateLimit: signingRateLimit(config) }
+    onRequest: app.limitSigning
   }, async (request, reply) => {
     const appeal = await appeals.getPublic(request.params.slug)
     const origin = embedderOrigin(request, request.query, publicUrl(request, ''))

@@ -53,9 +53,10 @@ async function pagesPlugin (app: FastifyInstance): Promise<void> {
     sendError (request, reply, error) {
       const view = createView(request, pageLanguage(request, reply))
       const notFound = error.statusCode === 404
-      const message = notFound || error.statusCode >= 500 ? undefined : translateError(app.i18n, view.lang, error).message
+      // A bad address (a widget's colour, a page number) is named, with what is wrong with it.
+      const translated = notFound || error.statusCode >= 500 ? undefined : translateError(app.i18n, view.lang, error)
       const title = notFound ? view.t('error.notFoundTitle') : view.t('error.title')
-      return send(reply, view, { title, noindex: true }, errorPage(view, notFound, message), error.statusCode)
+      return send(reply, view, { title, noindex: true }, errorPage(view, notFound, translated?.message, translated?.fields), error.statusCode)
     },
     publicUrl: (request, path) => `${app.config.PUBLIC_URL ?? `${request.protocol}://${request.host}`}${path}`
   } satisfies Pages)

@@ -7,7 +7,6 @@ import type { Appeal } from '../appeals/service.js'
 import { paths } from '../config.js'
 import { OEMBED_PATH } from '../embed/oembed.js'
 import { CountryString, SlugParams } from '../http/schemas.js'
-import { signingRateLimit } from '../plugins/rate-limit.js'
 import { ASSETS_PREFIX } from './assets.js'
 import { sentByScript, signFromForm, signFromScript } from './form-signing.js'
 import { appealPageData } from './page-data.js'
@@ -24,7 +23,6 @@ const ORGANISATIONS_PER_PAGE = 50
 
 const pagesRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { appeals, signatures, stats, events } = app.services
-  const { config } = app
   const { assets, send, publicUrl } = app.pages
 
   await app.register(formbody, { bodyLimit: 16_384 })
@@ -84,7 +82,7 @@ const pagesRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post('/appeals/:slug/sign', {
     schema: { hide: true, params: SlugParams },
-    config: { rateLimit: signingRateLimit(config) }
+    onRequest: app.limitSigning
   }, async (request, reply) => {
     const appeal = await appeals.getPublic(request.params.slug)
     const context = { ip: request.ip, source: 'web' } as const

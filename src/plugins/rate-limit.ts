@@ -1,8 +1,7 @@
 import rateLimit from '@fastify/rate-limit'
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, onRequestAsyncHookHandler } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Redis } from 'ioredis'
-import type { Config } from '../config.js'
 import { appError } from '../errors/app-error.js'
 
 // Global limit per client address; signing and sign-in set stricter ones in their route options.
@@ -28,17 +27,36 @@ async function rateLimitPlugin (app: FastifyInstance): Promise<void> {
     addHeadersOnExceeding: { 'x-ratelimit-limit': false, 'x-ratelimit-remaining': false, 'x-ratelimit-reset': false },
     errorResponseBuilder: (_request, context) => appError('RATE_LIMITED', { seconds: Math.max(1, Math.ceil(context.ttl / 1000)) })
   })
+  app.decorate('limitSigning', signingLimiter(app))
 }
 
-/**
- * The limit on signing, per address and appeal, so a busy appeal does not use up a signer's allowance for
- * another. The API and the HTML form share it: one key, whichever way the signature comes.
- */
-export function signingRateLimit (config: Config) {
-  return {
+declare module 'fastify' {
+  interface FastifyInstance {
+    /**
+     * The limit on signing, per address and appeal, as an onRequest hook shared by every way of signing
+     * (the API, the appeal page's form, the signing widget): one counter, whichever way the signature
+     * comes. A busy appeal does not use up a signer's allowance for another.
+     */
+    limitSigning: onRequestAsyncHookHandler
+  }
+}
+
+// A route's own `config.rateLimit` gets a store of its own (in memory, and a key prefix of its own in
+// Redis), so three routes configured alike would allow three times the limit. One limiter is made
+// here instead and every signing route calls it.
+function signingLimiter (app: FastifyInstance): onRequestAsyncHookHandler {
+  const { config } = app
+  const limit = app.createRateLimit({
     max: config.RATE_LIMIT_SIGN_MAX,
     timeWindow: config.RATE_LIMIT_SIGN_WINDOW,
-    keyGenerator: (request: { ip: string, params: unknown }) => `sign:${request.ip}:${(request.params as { slug?: string }).slug ?? ''}`
+    keyGenerator: (request) => `sign:${request.ip}:${(request.params as { slug?: string }).slug ?? ''}`
+  })
+  return async (request, reply) => {
+    const result = await limit(request)
+    if (result.isAllowed || !result.isExceeded) return
+    const seconds = Math.max(1, result.ttlInSeconds)
+    reply.header('retry-after', seconds)
+    throw appError('RATE_LIMITED', { seconds })
   }
 }
 

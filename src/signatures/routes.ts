@@ -1,12 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { SlugParams, withErrors } from '../http/schemas.js'
-import { signingRateLimit } from '../plugins/rate-limit.js'
 import { Organisation, PublicListQuery, PublicSignature, SignatureInput, SignedResponse } from './schemas.js'
 
 const signatureRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { appeals, signatures } = app.services
-  const { config } = app
 
   app.post('/appeals/:slug/signatures', {
     schema: {
@@ -16,7 +14,7 @@ const signatureRoutes: FastifyPluginAsyncTypebox = async (app) => {
       body: SignatureInput,
       response: withErrors({ 201: SignedResponse }, 404, 409, 413, 415)
     },
-    config: { rateLimit: signingRateLimit(config) }
+    onRequest: app.limitSigning
   }, async (request, reply) => {
     const appeal = await appeals.getPublic(request.params.slug)
     const result = await signatures.sign(appeal, request.body, { ip: request.ip, source: 'api' })

@@ -138,6 +138,7 @@ eachDatabase(t, 'the CSV export has a header and every field of every signature,
       consentVersion: row.consentVersion,
       locale: row.locale ?? '',
       source: row.source,
+      embedOrigin: neutral(row.embedOrigin),
       createdAt: iso(row.createdAt),
       confirmedAt: iso(row.confirmedAt),
       erasedAt: iso(row.erasedAt)
@@ -223,7 +224,7 @@ eachDatabase(t, 'the NDJSON export has one object per line with the same fields'
   const rows = (await signatureRows(app)).sort((a, b) => a.id - b.id)
   t.same(records.map((r) => r.id), rows.map((r) => r.id), 'in id order')
   const [first, union, gone] = records
-  t.match(first, { kind: 'individual', status: 'confirmed', hidden: false, name: TRICKY, email: 'evil@example.org', city: 'Caracas', role: 'nurse', locale: 'es', members: null, public: true, contact: false, source: 'api', erasedAt: null })
+  t.match(first, { kind: 'individual', status: 'confirmed', hidden: false, name: TRICKY, email: 'evil@example.org', city: 'Caracas', role: 'nurse', locale: 'es', members: null, public: true, contact: false, source: 'api', embedOrigin: null, erasedAt: null })
   t.equal(first?.createdAt, rows[0]?.createdAt.toISOString(), 'times are ISO 8601')
   t.match(union, { kind: 'organisation', email: 'union@example.org', members: 4500, organisationType: 'trade_union', contact: true })
   t.match(gone, { id: erased, status: 'erased', name: null, email: null, city: null })

@@ -88,9 +88,11 @@ export function homePage (view: View, items: Array<{ appeal: Appeal, texts: Reco
     })}</ul>`}`
 }
 
-export function errorPage (view: View, notFound: boolean, message?: string): string {
+export function errorPage (view: View, notFound: boolean, message?: string, fields: Record<string, string> = {}): string {
   const t = view.t
+  const problems = Object.entries(fields)
   return html`<h1>${notFound ? t('error.notFoundTitle') : t('error.title')}</h1>
 <p>${message ?? (notFound ? t('error.notFoundText') : t('error.text'))}</p>
+!${problems.length === 0 ? '' : html`<ul class="error-fields">!${problems.map(([field, problem]) => html`<li><code>${field}</code>: ${problem}</li>`)}</ul>`}
 <p><a href="/">${t('error.home')}</a></p>`
 }
