@@ -36,8 +36,8 @@ export function widgetDocument (view: View, assets: EntryAssets, meta: WidgetMet
 <title>${meta.title}</title>
 <meta name="robots" content="noindex">
 <link rel="icon" href="data:,">
-<style>!${meta.style}</style>
 !${assets.styles.map((href) => html`<link rel="stylesheet" href="${href}">`)}
+<style>!${meta.style}</style>
 !${assets.preloads.map((href) => html`<link rel="modulepreload" href="${href}">`)}
 !${assets.scripts.map((src) => html`<script type="module" src="${src}"></script>`)}
 </head>
