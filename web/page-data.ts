@@ -21,8 +21,6 @@ export interface MapEvent {
 }
 
 export interface PageData {
-  /** Set on a widget's page (src/embed/): which one. */
-  widget?: string
   slug: string
   lang: string
   statsUrl: string

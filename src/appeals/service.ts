@@ -46,6 +46,11 @@ function checkDates (opensAt: Date | null | undefined, closesAt: Date | null | u
   if (opensAt != null && closesAt != null && closesAt <= opensAt) throw invalidFields({ closesAt: { key: 'closesBeforeOpens' } })
 }
 
+/** Whether an appeal takes signatures now (open, and within its dates). */
+export function isSigningOpen (appeal: Appeal, now = new Date()): boolean {
+  return appeal.status === 'open' && (appeal.closesAt === null || appeal.closesAt > now) && (appeal.opensAt === null || appeal.opensAt <= now)
+}
+
 /** Why an appeal does not take a signature now, or nothing if it does. */
 export function assertSigningOpen (appeal: Appeal, now = new Date()): void {
   if (appeal.status === 'draft') throw appError('APPEAL_NOT_OPEN')

@@ -13,7 +13,7 @@ const DEFAULT_WIDTH = 640
 
 const OembedQuery = Type.Object({
   url: Type.String({ maxLength: 2000 }),
-  format: Type.Optional(Type.String({ maxLength: 10 })),
+  format: Type.Optional(Type.String({ maxLength: 100 })),
   maxwidth: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })),
   maxheight: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 }))
 })

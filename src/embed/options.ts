@@ -57,15 +57,18 @@ export function asOrigin (value: string | undefined): string | undefined {
 }
 
 /**
- * The origin of the page that frames the widget. The frame's first request carries it as its Referer
- * (embed.js asks for the origin alone); the widget then passes it on in its own links and form, whose
- * requests come from the frame itself. Only the origin is kept: the embedding page's path may say
- * more about the reader than we need to know.
+ * The origin of the page that frames the widget, or undefined. The frame's first request (the widget's
+ * GET) carries it as its Referer (embed.js asks for the origin alone); the widget then passes it on in its
+ * own form and links as ?origin=, since their requests come from the frame itself. Only an origin is
+ * ever kept: the embedding page's path may say more about the reader than we need to know. It is what
+ * the browser, or whoever sends the request, says; where the appeal names its sites, only one of them
+ * is kept.
  */
-export function embedderOrigin (request: FastifyRequest, query: WidgetQueryValues, ownOrigin: string): string | undefined {
-  const referer = asOrigin(request.headers.referer)
-  if (referer !== undefined && referer !== ownOrigin) return referer
-  return asOrigin(query.origin)
+export function embedderOrigin (request: FastifyRequest, query: WidgetQueryValues, d: { firstRequest: boolean, own: string[], allowed: string[] }): string | undefined {
+  const referer = d.firstRequest ? asOrigin(request.headers.referer) : undefined
+  const origin = referer !== undefined && !d.own.includes(referer) ? referer : asOrigin(query.origin)
+  if (origin === undefined || d.own.includes(origin)) return undefined
+  return d.allowed.length === 0 || d.allowed.includes(origin) ? origin : undefined
 }
 
 // Colours: the site's accent, its darker shade for hovering, a text colour readable on it, and a shade

@@ -2,7 +2,7 @@ import formbody from '@fastify/formbody'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
-import type { Appeal } from '../appeals/service.js'
+import { isSigningOpen, type Appeal } from '../appeals/service.js'
 import { sentByScript, signFromForm, signFromScript } from '../pages/form-signing.js'
 import { appealPageData } from '../pages/page-data.js'
 import { chooseText } from '../pages/templates/appeal.js'
@@ -10,7 +10,7 @@ import { emptyForm, type FormState } from '../pages/templates/signing-form.js'
 import { countryFromLanguage, createView, type View } from '../pages/view.js'
 import { SignedResponse } from '../signatures/schemas.js'
 import { embedScript } from './script.js'
-import { embedderOrigin, optionsQuery, themeStyle, WidgetQuery, widgetOptions, type Widget, type WidgetOptions, type WidgetQueryValues } from './options.js'
+import { asOrigin, embedderOrigin, optionsQuery, themeStyle, WidgetQuery, widgetOptions, type Widget, type WidgetOptions, type WidgetQueryValues } from './options.js'
 import { oembedRoute } from './oembed.js'
 import { counterWidget, mapWidget, signWidget, thanksWidget, widgetDocument, type WidgetMeta } from './templates.js'
 
@@ -44,6 +44,11 @@ const embedRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return { title: text.title, language }
   }
 
+  // This site's own origins: the one it is published at, and the one the request came to.
+  const ownOrigins = (request: FastifyRequest): string[] => [asOrigin(publicUrl(request, '')), `${request.protocol}://${request.host}`].filter((o): o is string => o !== undefined)
+  const originOf = (request: FastifyRequest, query: WidgetQueryValues, appeal: Appeal, firstRequest: boolean): string | undefined =>
+    embedderOrigin(request, query, { firstRequest, own: ownOrigins(request), allowed: appeal.embedOrigins })
+
   const widgetTitle = (widget: Widget, lang: string, title: string): string => app.i18n.t(`embed.titles.${widget}`, { lng: lang, ns: 'pages', title })
 
   // The map and the counter show only public counts, the same for everyone: a cache may keep them briefly
@@ -57,8 +62,8 @@ const embedRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const url = appealUrl(request, appeal, options)
       const main = widget === 'map'
         ? mapWidget(view, { heading: title, stats: entry.stats })
-        : counterWidget(view, { heading: title, stats: entry.stats, goal: appeal.goal, appealUrl: url, signable: appeal.status === 'open' })
-      const data = appealPageData(app, view, { appeal, stats: entry.stats, events: eventList, signUrl: '', widget, sections: ['counter', 'map'], errors: false })
+        : counterWidget(view, { heading: title, stats: entry.stats, goal: appeal.goal, appealUrl: url, signable: isSigningOpen(appeal) })
+      const data = appealPageData(app, view, { appeal, stats: entry.stats, events: eventList, signUrl: '', sections: ['counter', 'map'], errors: false })
       reply.header('cache-control', 'public, max-age=30').header('vary', 'accept-language')
       return send(reply, view, appeal, { widget, title: widgetTitle(widget, options.lang, title.title), options, appealUrl: url, data }, main)
     })
@@ -67,11 +72,11 @@ const embedRoutes: FastifyPluginAsyncTypebox = async (app) => {
   async function renderSign (request: FastifyRequest, query: WidgetQueryValues, reply: FastifyReply, appeal: Appeal, form: FormState | undefined, status = 200) {
     const options = widgetOptions(request, query, appeal.originalLanguage)
     const view = createView(request, options.lang)
-    const origin = embedderOrigin(request, query, publicUrl(request, ''))
+    const origin = originOf(request, query, appeal, request.method === 'GET')
     const [title, entry] = await Promise.all([heading(appeal, options.lang), stats.get(appeal.id)])
     const action = `/embed/${appeal.slug}/sign?${optionsQuery(options, origin)}`
     const main = signWidget(view, { heading: title, appeal, form: form ?? emptyForm(countryFromLanguage(request)), action, now: new Date() })
-    const data = appealPageData(app, view, { appeal, stats: entry.stats, events: [], signUrl: action, widget: 'sign', sections: ['counter', 'form', 'thanks'] })
+    const data = appealPageData(app, view, { appeal, stats: entry.stats, events: [], signUrl: action, sections: ['counter', 'form', 'thanks'] })
     reply.header('cache-control', 'private, no-store')
     return send(reply, view, appeal, { widget: 'sign', title: widgetTitle('sign', options.lang, title.title), options, appealUrl: appealUrl(request, appeal, options), data }, main, status)
   }
@@ -87,7 +92,7 @@ const embedRoutes: FastifyPluginAsyncTypebox = async (app) => {
     onRequest: app.limitSigning
   }, async (request, reply) => {
     const appeal = await appeals.getPublic(request.params.slug)
-    const origin = embedderOrigin(request, request.query, publicUrl(request, ''))
+    const origin = originOf(request, request.query, appeal, false)
     const context = { ip: request.ip, source: 'embed', ...(origin !== undefined && { embedOrigin: origin }) } as const
     if (sentByScript(request)) return reply.code(201).send(await signFromScript(app, request, appeal, context))
     const outcome = await signFromForm(app, request, appeal, context)
@@ -105,7 +110,7 @@ const embedRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const url = appealUrl(request, appeal, options)
     const main = thanksWidget(view, { heading: await heading(appeal, options.lang), pending: request.query.status === 'pending', appealUrl: url })
     reply.header('cache-control', 'private, no-store')
-    return send(reply, view, appeal, { widget: 'thanks', title: view.t('thanks.title'), options, appealUrl: url, data: { widget: 'thanks', lang: options.lang } }, main)
+    return send(reply, view, appeal, { widget: 'thanks', title: view.t('thanks.title'), options, appealUrl: url, data: { lang: options.lang } }, main)
   })
 
   await app.register(embedScript)

@@ -13,13 +13,13 @@ import type { Widget, WidgetOptions } from './options.js'
 // heading, the widget, and a link to the appeal's own page, which opens outside the frame.
 
 export interface WidgetMeta {
-  widget: Widget | 'thanks'
+  widget: Widget | 'thanks' | 'error'
   title: string
   options: WidgetOptions
   /** The colours, as a style element's text (see themeStyle). */
   style: string
-  /** The appeal's page, which links in the widget open in a new tab. */
-  appealUrl: string
+  /** The appeal's page, which links in the widget open in a new tab (none on an error page). */
+  appealUrl?: string
   data?: unknown
 }
 
@@ -45,7 +45,7 @@ export function widgetDocument (view: View, assets: EntryAssets, meta: WidgetMet
 <main id="content">
 !${main}
 </main>
-<p class="widget-credit">!${outLink(view, meta.appealUrl, view.t('embed.readAppeal'))}</p>
+!${meta.appealUrl === undefined ? '' : html`<p class="widget-credit">!${outLink(view, meta.appealUrl, view.t('embed.readAppeal'))}</p>`}
 !${meta.data === undefined ? '' : `<script type="application/json" id="page-data">${scriptJson(meta.data)}</script>`}
 </body>
 </html>
@@ -81,5 +81,14 @@ export function thanksWidget (view: View, d: { heading: AppealHeading, pending: 
 <h1>${view.t('thanks.title')}</h1>
 <p class="thanks-status">${d.pending ? view.t('thanks.pending') : view.t('thanks.confirmed', { title: d.heading.title })}</p>
 <p>!${outLink(view, d.appealUrl, view.t('embed.shareFromAppeal'))}</p>
+</section>`
+}
+
+/** An error inside a widget's frame: the message alone, without the site around it. */
+export function errorWidget (view: View, d: { title: string, message: string, fields: Record<string, string> }): string {
+  return html`<section class="widget-error" role="alert">
+<h1 class="widget-title">${d.title}</h1>
+<p>${d.message}</p>
+!${Object.keys(d.fields).length === 0 ? '' : html`<ul>!${Object.entries(d.fields).map(([field, problem]) => html`<li><code>${field}</code>: ${problem}</li>`)}</ul>`}
 </section>`
 }

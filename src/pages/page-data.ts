@@ -13,7 +13,6 @@ export function appealPageData (app: FastifyInstance, view: View, d: {
   stats: AppealStats
   events: SolidarityEvent[]
   signUrl: string
-  widget?: string
   /** The sections of the pages' words the scripts use, where not all (a widget needs few). */
   sections?: string[]
   /** Whether the scripts show errors (a signing form does). */
@@ -22,7 +21,6 @@ export function appealPageData (app: FastifyInstance, view: View, d: {
   const { config } = app
   const pages = app.i18n.getResourceBundle(view.lang, 'pages') as Record<string, unknown>
   return {
-    ...(d.widget !== undefined && { widget: d.widget }),
     slug: d.appeal.slug,
     lang: view.lang,
     statsUrl: `/api/appeals/${d.appeal.slug}/stats`,

@@ -2,6 +2,10 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { paths } from '../config.js'
 import { OEMBED_PATH } from '../embed/oembed.js'
+import { themeStyle } from '../embed/options.js'
+import { errorWidget, widgetDocument } from '../embed/templates.js'
+import { requestLanguage } from '../http/language.js'
+import { WIDGET_PREFIX } from '../plugins/security.js'
 import type { AppError } from '../errors/app-error.js'
 import { translateError } from '../errors/handler.js'
 import { ASSETS_PREFIX, readPageAssets, type PageAssets } from './assets.js'
@@ -46,11 +50,29 @@ async function pagesPlugin (app: FastifyInstance): Promise<void> {
     .type('text/html; charset=utf-8')
     .send(layout(view, assets, meta, main))
 
+  // An error in a widget (an unknown appeal, a bad colour, too many signatures) is shown inside the
+  // frame as a widget: no site around it, no cookie, and the frame still resized to it.
+  function sendWidgetError (request: FastifyRequest, reply: FastifyReply, error: AppError): FastifyReply {
+    const view = createView(request, requestLanguage(request))
+    const notFound = error.statusCode === 404
+    const translated = error.statusCode >= 500 ? undefined : translateError(app.i18n, view.lang, error)
+    const title = notFound ? view.t('error.notFoundTitle') : view.t('error.title')
+    const message = notFound ? view.t('error.notFoundText') : translated?.message ?? view.t('error.text')
+    const theme = themeStyle({ lang: view.lang, theme: 'light' })
+    return reply.code(error.statusCode)
+      .header('cache-control', 'no-store')
+      .header('content-security-policy', app.security.widgetPolicy(['*'], [theme.hash]))
+      .type('text/html; charset=utf-8')
+      .send(widgetDocument(view, assets.widget, { widget: 'error', title, options: { lang: view.lang, theme: 'light' }, style: theme.css, data: { lang: view.lang } },
+        errorWidget(view, { title, message, fields: notFound ? {} : translated?.fields ?? {} })))
+  }
+
   app.decorate('pages', {
     assets,
     send,
     wantsPage,
     sendError (request, reply, error) {
+      if (request.url.startsWith(WIDGET_PREFIX)) return sendWidgetError(request, reply, error)
       const view = createView(request, pageLanguage(request, reply))
       const notFound = error.statusCode === 404
       // A bad address (a widget's colour, a page number) is named, with what is wrong with it.
@@ -62,4 +84,4 @@ async function pagesPlugin (app: FastifyInstance): Promise<void> {
   } satisfies Pages)
 }
 
-export default fp(pagesPlugin, { name: 'pages', dependencies: ['i18n', 'config'] })
+export default fp(pagesPlugin, { name: 'pages', dependencies: ['i18n', 'config', 'security'] })

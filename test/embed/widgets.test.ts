@@ -59,14 +59,22 @@ t.test('widgets answer for public appeals only, with a page that may be framed',
   const app = await build(t)
   const owner = await organiser(app)
   const draft = await appeal(app, owner, {}, false)
-  for (const url of [`/embed/${draft}/counter`, '/embed/no-such-appeal/map', '/embed/no-such-appeal/sign']) {
+  for (const url of [`/embed/${draft}/counter?lang=es`, '/embed/no-such-appeal/map?lang=es', '/embed/no-such-appeal/sign']) {
     const response = await app.inject({ url })
     t.equal(response.statusCode, 404, url)
     t.match(response.headers['content-type'], /^text\/html/, 'a page, shown inside the frame')
+    t.match(response.body, /class="widget widget-error"/, 'as a widget, without the site around it')
+    t.notMatch(response.body, /class="site-header"/)
+    t.equal(response.headers['set-cookie'], undefined, 'setting no cookie')
     t.same(policy(response.headers['content-security-policy']).get('frame-ancestors'), ['*'], 'which any site may frame')
     t.equal(response.headers['x-frame-options'], undefined)
   }
   const slug = await appeal(app, owner)
+  t.match((await app.inject({ url: `/embed/${slug}/counter` })).body, /class="widget-action"/, 'an open appeal\'s counter invites signing')
+  const expired = await appeal(app, owner, { closesAt: '2020-01-01T00:00:00Z' })
+  const closedCounter = await app.inject({ url: `/embed/${expired}/counter` })
+  t.equal(closedCounter.statusCode, 200, 'an appeal past its closing date still shows its count')
+  t.notMatch(closedCounter.body, /class="widget-action"/, 'without inviting anyone to sign')
   const unknown = await app.inject({ url: `/embed/${slug}/petition` })
   t.equal(unknown.statusCode, 404, 'an unknown widget does not exist')
   const site = await app.inject({ url: `/appeals/${slug}` })
@@ -132,6 +140,13 @@ eachDatabase(t, 'an appeal can keep its signing widget to its own sites; the map
     const response = await app.inject({ method: 'PATCH', url: `/api/admin/appeals/${slug}`, headers: owner.auth, payload: { embedOrigins: bad } })
     t.equal(response.statusCode, 400, `refused: ${bad[0] ?? ''}${bad.length > 1 ? ` and ${bad.length - 1} more` : ''}`)
   }
+  const listed = await app.inject({ method: 'POST', url: `/embed/${slug}/sign?origin=${encodeURIComponent('https://union.example.org')}`, payload: person({ email: 'listed@example.org' }) })
+  const unlisted = await app.inject({ method: 'POST', url: `/embed/${slug}/sign?origin=${encodeURIComponent('https://elsewhere.example.org')}`, payload: person({ email: 'unlisted@example.org' }) })
+  t.same([listed.statusCode, unlisted.statusCode], [201, 201])
+  const origins = Object.fromEntries((await signatureRows(app)).map((r) => [r.email, r.embedOrigin]))
+  t.equal(origins['listed@example.org'], 'https://union.example.org', 'an origin on the appeal\'s list is recorded')
+  t.equal(origins['unlisted@example.org'], null, 'one that is not (a claim no browser would have made) is not')
+
   const cleared = await app.inject({ method: 'PATCH', url: `/api/admin/appeals/${slug}`, headers: owner.auth, payload: { embedOrigins: [] } })
   t.same(json(cleared).embedOrigins, [])
   const again = await app.inject({ url: `/embed/${slug}/sign` })
@@ -183,10 +198,20 @@ eachDatabase(t, 'the signing widget signs like the site, recording the widget an
   t.equal(rows.length, 2, 'only the two good signatures were written')
   t.same(rows.map((r) => [r.source, r.embedOrigin]).sort(), [['embed', HOST], ['embed', HOST]])
 
+  // The form's own requests come from the frame: their Referer is this site, never taken for the embedder.
+  const fromFrame = await app.inject({ method: 'POST', url: action, headers: { referer: `http://localhost:80/embed/${slug}/sign?lang=en` }, payload: person({ email: 'frame@example.org' }) })
+  t.equal(fromFrame.statusCode, 201)
+  t.equal((await signatureRows(app)).find((r) => r.email === 'frame@example.org')?.embedOrigin, HOST, 'the origin the form carries is recorded, not the frame\'s own')
+  const itself = await app.inject({ url: `/embed/${slug}/sign`, headers: { referer: `http://localhost:80/appeals/${slug}` } })
+  t.notMatch(attr(/<form[^>]*>/.exec(itself.body)?.[0] ?? '', 'action') ?? '', 'origin=', 'framed by this site itself, no embedder is recorded')
+  const rowsBefore = (await signatureRows(app)).length
+
   const direct = await app.inject({ method: 'POST', url: `/embed/${slug}/sign?origin=not-an-origin`, payload: person() })
   t.equal(direct.statusCode, 201, 'a signature without a usable origin still counts')
-  const last = (await signatureRows(app)).find((r) => r.id === Math.max(...rows.map((x) => x.id)) + 1)
-  t.equal(last?.embedOrigin ?? null, null, 'with no origin recorded')
+  const all = await signatureRows(app)
+  t.equal(all.length, rowsBefore + 1)
+  const last = all.reduce((a, b) => (b.id > a.id ? b : a))
+  t.equal(last.embedOrigin, null, 'with no origin recorded')
 
   const site = await app.inject({ method: 'POST', url: `/appeals/${slug}/sign`, payload: person({ email: 'site@example.org' }) })
   t.equal(site.statusCode, 201, 'the appeal page\'s script signs the same way through its own form')
@@ -202,4 +227,10 @@ eachDatabase(t, 'the signing widget shares the site\'s signing rate limit', asyn
   t.equal(status, 429, 'sending too fast is refused')
   const site = await app.inject({ method: 'POST', url: `/api/appeals/${slug}/signatures`, payload: person() })
   t.equal(site.statusCode, 429, 'and the same address is refused on the API too: one limit')
+  const form = await app.inject({ method: 'POST', url: `/embed/${slug}/sign?lang=fr`, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'name=x' })
+  t.equal(form.statusCode, 429)
+  t.match(form.body, /class="widget widget-error"/, 'a form sent without JavaScript hears it inside the frame')
+  t.match(decode(form.body), strings('fr', 'errors').code.RATE_LIMITED.split('{{')[0], 'in the widget\'s language')
+  t.equal(form.headers['set-cookie'], undefined)
+  t.ok(form.headers['retry-after'], 'saying when to come back')
 }, { RATE_LIMIT_SIGN_MAX: '5' })

@@ -27,6 +27,7 @@ export function reportSize (): void {
     last = height
     window.parent.postMessage(resizeMessage(height, document.title), target)
   }
-  new ResizeObserver(send).observe(document.body)
   send()
+  if (typeof ResizeObserver === 'function') new ResizeObserver(send).observe(document.body)
+  else window.addEventListener('load', send)
 }

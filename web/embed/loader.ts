@@ -25,7 +25,7 @@ declare global {
 
 function frameFor (host: Host, options: DOMStringMap, slug: string): HTMLIFrameElement | undefined {
   const widget = (options.widget ?? 'sign') as Widget
-  if (!SLUG.test(slug) || !(widget in HEIGHTS)) {
+  if (!SLUG.test(slug) || !Object.prototype.hasOwnProperty.call(HEIGHTS, widget)) {
     console.warn(`Solidaria: no widget "${widget}" for appeal "${slug}"`)
     return undefined
   }
@@ -34,7 +34,8 @@ function frameFor (host: Host, options: DOMStringMap, slug: string): HTMLIFrameE
   if (options.accent !== undefined && HEX.test(options.accent)) params.set('accent', options.accent.replace('#', ''))
   if (options.theme === 'dark') params.set('theme', 'dark')
   const frame = document.createElement('iframe')
-  frame.src = `${host.origin}/embed/${slug}/${widget}${params.size > 0 ? `?${params.toString()}` : ''}`
+  const query = params.toString()
+  frame.src = `${host.origin}/embed/${slug}/${widget}${query === '' ? '' : `?${query}`}`
   frame.title = TITLES[widget]
   frame.width = '100%'
   frame.height = String(HEIGHTS[widget])

@@ -5,7 +5,7 @@ import { compress, kb } from '../build/compress.js'
 // embed.js: one classic script (other sites load it with a plain <script async>), built apart from the
 // pages' modules, at a fixed name the snippets can point at.
 const outDir = join(import.meta.dirname, '..', '..', 'dist', 'embed')
-export const EMBED_BUDGET = 5 * 1024
+const EMBED_BUDGET = 5 * 1024
 
 function sizeCheck (): Plugin {
   return {
