@@ -35,10 +35,10 @@ export function widgetOptions (request: FastifyRequest, query: WidgetQueryValues
   return options
 }
 
-/** The options as query parameters, for the widget's own links and form (its language always named). */
+/** The options as query parameters, for the widget's own links and form and for snippets (its language always named). */
 export function optionsQuery (options: WidgetOptions, origin?: string): string {
   const params = new URLSearchParams({ lang: options.lang })
-  if (options.accent !== undefined) params.set('accent', options.accent.slice(1))
+  if (options.accent !== undefined) params.set('accent', options.accent.replace('#', ''))
   if (options.theme !== 'light') params.set('theme', options.theme)
   if (origin !== undefined) params.set('origin', origin)
   return params.toString()

@@ -1,6 +1,6 @@
 import { html } from 'ghtml'
 import { EMBED_SCRIPT } from './script.js'
-import { widgets, type Widget } from './options.js'
+import { optionsQuery, widgets, type Widget } from './options.js'
 
 /** The height a widget's frame starts at, before embed.js fits it to its content. */
 export const WIDGET_HEIGHTS: Record<Widget, number> = { map: 480, counter: 280, sign: 960 }
@@ -26,10 +26,8 @@ export interface Snippet {
 }
 
 export function widgetUrl (o: Omit<SnippetOptions, 'title'>, widget: Widget): string {
-  const params = new URLSearchParams({ lang: o.lang })
-  if (o.accent !== undefined) params.set('accent', o.accent.replace('#', ''))
-  if (o.theme !== undefined && o.theme !== 'light') params.set('theme', o.theme)
-  return `${o.base}/embed/${o.slug}/${widget}?${params.toString()}`
+  const query = optionsQuery({ lang: o.lang, theme: o.theme ?? 'light', ...(o.accent !== undefined && { accent: o.accent }) })
+  return `${o.base}/embed/${o.slug}/${widget}?${query}`
 }
 
 export function iframeSnippet (o: SnippetOptions, widget: Widget, size: { width?: number, height?: number } = {}): string {

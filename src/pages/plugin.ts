@@ -8,6 +8,7 @@ import { requestLanguage } from '../http/language.js'
 import { WIDGET_PREFIX } from '../plugins/security.js'
 import type { AppError } from '../errors/app-error.js'
 import { translateError } from '../errors/handler.js'
+import { sentByScript } from './form-signing.js'
 import { ASSETS_PREFIX, readPageAssets, type PageAssets } from './assets.js'
 import { layout, type PageMeta } from './templates/layout.js'
 import { errorPage } from './templates/lists.js'
@@ -34,8 +35,7 @@ function wantsPage (request: FastifyRequest): boolean {
   const path = request.url
   if (path === '/api' || path.startsWith('/api/') || path.startsWith('/docs') || path.startsWith(ASSETS_PREFIX) || path.startsWith(OEMBED_PATH)) return false
   // A form's script that sends JSON to the form's own address reads the error as JSON.
-  const type = request.headers['content-type']
-  return !(typeof type === 'string' && type.startsWith('application/json'))
+  return !sentByScript(request)
 }
 
 // What every page shares (the built assets, the document around the content, the error page) is

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Page } from 'playwright-core'
 import t from 'tap'
-import { screenshotsDir, site, type Site } from '../helpers/browser.js'
+import { screenshotsDir, seriousViolations, site, type Site } from '../helpers/browser.js'
 
 // A supporter's view of an appeal, in a real browser against the real server with the demo campaign.
 t.setTimeout(600_000)
@@ -12,7 +12,6 @@ t.setTimeout(600_000)
 const SLUG = 'hands-off-venezuela'
 const SPANISH_ONLY = 'control-obrero-guayana'
 const root = join(import.meta.dirname, '..', '..')
-const axeSource = readFileSync(join(root, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8')
 
 type Strings = Record<string, any>
 const strings = (lang: string, ns = 'pages'): Strings => JSON.parse(readFileSync(join(root, 'locales', lang, `${ns}.json`), 'utf8')) as Strings
@@ -174,14 +173,7 @@ t.test('axe finds no serious or critical accessibility problem, and screenshots 
       await page.goto(`${s.origin}/appeals/${SLUG}?lang=${lang}`)
       await page.waitForSelector('#map path[data-country]', { state: 'attached' })
       await page.screenshot({ path: join(screenshotsDir, `appeal-${lang}-${device}.png`), fullPage: true })
-      await page.evaluate(axeSource)
-      const violations = await page.evaluate(async () => {
-        const axe = (window as unknown as { axe: { run: (context: Document, options: object) => Promise<{ violations: Array<{ id: string, impact: string, nodes: Array<{ target: string[] }> }> }> } }).axe
-        const results = await axe.run(document, { resultTypes: ['violations'] })
-        return results.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }))
-      })
-      const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      t.same(serious, [], `${lang} ${device}: no serious or critical violations`)
+      t.same(await seriousViolations(page), [], `${lang} ${device}: no serious or critical violations`)
       t.same([...context.hosts], [new URL(s.origin).host], `${lang} ${device}: no request left the app's host`)
     }
   }

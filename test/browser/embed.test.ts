@@ -2,21 +2,18 @@
 /// <reference lib="dom.iterable" />
 // Functions passed to page.evaluate and waitForFunction run in the browser, hence the DOM types.
 import { createServer, type Server } from 'node:http'
-import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { eq } from 'drizzle-orm'
 import type { Frame, Page } from 'playwright-core'
 import t from 'tap'
 import { signatures } from '../../src/db/schema.js'
-import { screenshotsDir, site } from '../helpers/browser.js'
+import { screenshotsDir, seriousViolations, site } from '../helpers/browser.js'
 
 // Another website embeds an appeal's map, counter and signing form with embed.js: a host page served from
 // a second local server (another origin, another site), in a real browser, against the real server.
 t.setTimeout(600_000)
 
 const SLUG = 'hands-off-venezuela'
-const root = join(import.meta.dirname, '..', '..')
-const axeSource = readFileSync(join(root, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8')
 
 const s = await site(t)
 const solidaria = new URL(s.origin)
@@ -200,13 +197,7 @@ t.test('the widgets pass an accessibility check, light and dark', async (t) => {
     for (const query of ['lang=en', 'lang=ar&theme=dark&accent=f0c040']) {
       await p.goto(`${s.origin}/embed/${SLUG}/${widget}?${query}`)
       if (widget === 'map') await p.waitForSelector('#map path[data-country]', { state: 'attached' })
-      await p.evaluate(axeSource)
-      const violations = await p.evaluate(async () => {
-        const axe = (window as unknown as { axe: { run: (context: Document, options: object) => Promise<{ violations: Array<{ id: string, impact: string, nodes: Array<{ target: string[] }> }> }> } }).axe
-        const results = await axe.run(document, { resultTypes: ['violations'] })
-        return results.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }))
-      })
-      t.same(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical'), [], `${widget} ${query}: no serious or critical violations`)
+      t.same(await seriousViolations(p), [], `${widget} ${query}: no serious or critical violations`)
       await p.screenshot({ path: join(screenshotsDir, `embed-${widget}-${query.includes('dark') ? 'dark' : 'light'}.png`), fullPage: true })
     }
   }

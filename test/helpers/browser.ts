@@ -1,7 +1,7 @@
-import { existsSync, mkdirSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
-import { chromium, type Browser, type BrowserContext, type BrowserContextOptions } from 'playwright-core'
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core'
 import { loadDemo } from '../../src/cli/demo.js'
 import { build, type TestContext } from './app.js'
 
@@ -41,4 +41,19 @@ export async function site (t: TestContext, env: Record<string, string> = {}): P
       return context
     }
   }
+}
+
+const axeSource = readFileSync(join(import.meta.dirname, '..', '..', 'node_modules', 'axe-core', 'axe.min.js'), 'utf8')
+
+export interface Violation { id: string, impact: string, nodes: string[] }
+
+/** What axe-core finds serious or critical on the page as it stands (the first three places of each). */
+export async function seriousViolations (page: Page): Promise<Violation[]> {
+  await page.evaluate(axeSource)
+  const violations = await page.evaluate(async () => {
+    const axe = (globalThis as unknown as { axe: { run: (context: unknown, options: object) => Promise<{ violations: Array<{ id: string, impact: string, nodes: Array<{ target: string[] }> }> }> } }).axe
+    const results = await axe.run((globalThis as unknown as { document: unknown }).document, { resultTypes: ['violations'] })
+    return results.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }))
+  })
+  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
 }
