@@ -16,6 +16,8 @@ import i18nPlugin from './plugins/i18n.js'
 import rateLimitPlugin from './plugins/rate-limit.js'
 import securityPlugin from './plugins/security.js'
 import servicesPlugin from './plugins/services.js'
+import mailSenderPlugin from './plugins/mail-sender.js'
+import backgroundPlugin from './plugins/background.js'
 import pagesPlugin from './pages/plugin.js'
 import pageRoutes from './pages/routes.js'
 import authPlugin from './organisers/auth.js'
@@ -31,6 +33,9 @@ import adminEventRoutes from './events/admin-routes.js'
 import exportRoutes from './exports/routes.js'
 import embedRoutes from './embed/routes.js'
 import embedAdminRoutes from './embed/admin-routes.js'
+import confirmationRoutes from './confirmation/routes.js'
+import removalRoutes from './erasure/routes.js'
+import erasureAdminRoutes from './erasure/admin-routes.js'
 
 export function fastifyOptions (config: Config): FastifyServerOptions {
   return {
@@ -60,7 +65,9 @@ export async function app (fastify: FastifyInstance, opts: AppOptions): Promise<
   await fastify.register(rateLimitPlugin)
   await fastify.register(docsPlugin)
   await fastify.register(databasePlugin, { ...(opts.pglite !== undefined && { pglite: opts.pglite }) })
+  await fastify.register(mailSenderPlugin)
   await fastify.register(servicesPlugin)
+  await fastify.register(backgroundPlugin)
   await fastify.register(pagesPlugin)
   // 2. Our own cross-cutting behaviour: one error shape, cleaned input, who is signed in.
   await fastify.register(errorHandler)
@@ -98,8 +105,11 @@ export async function app (fastify: FastifyInstance, opts: AppOptions): Promise<
   await fastify.register(adminEventRoutes, { prefix: '/api/admin' })
   await fastify.register(exportRoutes, { prefix: '/api/admin' })
   await fastify.register(embedAdminRoutes, { prefix: '/api/admin' })
+  await fastify.register(erasureAdminRoutes, { prefix: '/api/admin' })
   await fastify.register(embedRoutes)
   await fastify.register(pageRoutes)
+  await fastify.register(confirmationRoutes)
+  await fastify.register(removalRoutes)
 }
 
 export async function createApp (config: Config, options: Omit<AppOptions, 'config'> = {}): Promise<FastifyInstance> {

@@ -15,6 +15,17 @@ export const ConfigSchema = Type.Object({
   DATABASE_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 200, default: 10 }),
   REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),
   SECRET_KEY: Type.Optional(Type.String({ minLength: 32 })),
+  // 32 random bytes in base64 (or 64 hex digits): the key that seals emails and private names at rest.
+  DATA_KEY: Type.Optional(Type.String({ minLength: 43, maxLength: 64 })),
+  // Keys sealed data may still be under while it is re-encrypted (`cli keys reencrypt`), comma-separated.
+  DATA_KEY_PREVIOUS: Type.Optional(Type.String({ maxLength: 2000 })),
+  SMTP_URL: Type.Optional(Type.String({ pattern: '^smtps?://' })),
+  MAIL_FROM: Type.String({ minLength: 3, maxLength: 300, default: 'Solidaria <solidaria@localhost>' }),
+  CONFIRMATION_TTL_DAYS: Type.Integer({ minimum: 1, maximum: 90, default: 14 }),
+  MAIL_MAX_PER_DAY: Type.Integer({ minimum: 1, maximum: 100, default: 3 }),
+  // Whether this instance sends queued mail and runs the scheduled jobs (any number of instances may).
+  BACKGROUND_JOBS: Type.Boolean({ default: true }),
+  MAIL_POLL_MS: Type.Integer({ minimum: 50, maximum: 600_000, default: 1000 }),
   SESSION_TTL_HOURS: Type.Integer({ minimum: 1, maximum: 720, default: 12 }),
   BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, default: 262144 }),
   STATS_TTL_MS: Type.Integer({ minimum: 0, maximum: 60000, default: 1000 }),
@@ -66,6 +77,13 @@ function coerce (value: string, schema: { type?: string, anyOf?: unknown[] }): u
     if (/^\d+$/.test(value)) return Number(value)
   }
   return value
+}
+
+/** The address people reach the site at, as links in mails give it: PUBLIC_URL, or where it listens. */
+export function siteUrl (config: Config): string {
+  if (config.PUBLIC_URL !== undefined) return config.PUBLIC_URL.replace(/\/+$/, '')
+  const host = ['0.0.0.0', '::', ''].includes(config.HOST) ? 'localhost' : config.HOST
+  return `http://${host.includes(':') ? `[${host}]` : host}:${config.PORT}`
 }
 
 /** The folder holding package.json, found from this file whether it runs from src/ or from dist/src/. */

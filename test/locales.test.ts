@@ -136,8 +136,11 @@ t.test('the code uses no message key English lacks', async (t) => {
   for (const [key, where] of used) t.ok(keys.has(`validation.${key}`), `validation.${key} (used in ${where}) is in en/errors.json`)
 })
 
-/** Every .ts file the pages and the browser code are made of. */
-const pageSources = (): string[] => [...sourceFiles(join(root, 'src', 'pages')), ...sourceFiles(join(root, 'web')).filter((f) => !f.endsWith('vite.config.ts'))]
+/** Every .ts file that translates with a fixed namespace: the pages (and the pages of links in mails), the browser code, the mails. */
+const translatingSources = (): Array<{ file: string, namespace: string }> => [
+  ...['pages', 'confirmation', 'erasure'].flatMap((dir) => sourceFiles(join(root, 'src', dir))),
+  ...sourceFiles(join(root, 'web')).filter((f) => !f.endsWith('vite.config.ts'))
+].map((file) => ({ file, namespace: 'pages' })).concat(sourceFiles(join(root, 'src', 'mail')).map((file) => ({ file, namespace: 'mail' })))
 
 /**
  * The keys the pages and the browser code translate: `t('ns:key')` or `t('key')` (the pages namespace), and
@@ -145,23 +148,25 @@ const pageSources = (): string[] => [...sourceFiles(join(root, 'src', 'pages')),
  */
 function translationCalls (): Array<{ namespace: string, key: string, prefix: boolean, where: string }> {
   const calls: Array<{ namespace: string, key: string, prefix: boolean, where: string }> = []
-  for (const file of pageSources()) {
+  for (const { file, namespace: fixed } of translatingSources()) {
     const text = readFileSync(file, 'utf8')
     const where = relative(root, file)
     for (const match of text.matchAll(/\bt\(\s*(?:'([^']+)'|`([^`$]*)(\$\{)?)/g)) {
       const literal = match[1] ?? match[2] ?? ''
-      const [namespace, key] = literal.includes(':') ? literal.split(':', 2) as [string, string] : ['pages', literal]
+      const [namespace, key] = literal.includes(':') ? literal.split(':', 2) as [string, string] : [fixed, literal]
       calls.push({ namespace, key, prefix: match[3] !== undefined, where })
     }
   }
   return calls
 }
 
-t.test('the pages and the browser code use no key English lacks', async (t) => {
+t.test('the pages, the mails and the browser code use no key English lacks', async (t) => {
   const calls = translationCalls()
   t.ok(calls.length > 100, `the scan finds the translation calls (${calls.length})`)
   t.ok(calls.some((c) => c.prefix && c.key === 'form.types.'), 'including keys built at run time')
   t.ok(calls.some((c) => c.namespace === 'errors'), 'and keys of another namespace')
+  t.ok(calls.some((c) => c.namespace === 'mail' && c.key === 'greeting'), 'and the mails\' keys')
+  t.ok(calls.some((c) => c.key === 'confirm.button'), 'and those of the pages links in mails open')
   for (const { namespace, key, prefix, where } of calls) {
     const keys = [...(english.get(namespace)?.keys() ?? [])]
     const found = prefix

@@ -9,17 +9,21 @@ const MemberSchema = Type.Object({ id: Type.String(), email: Type.String(), name
 
 // Managing appeals. Every route answers 404 for an appeal the organiser is not a member of.
 const adminAppealRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { appeals } = app.services
+  const { appeals, signatures } = app.services
   app.addHook('preHandler', app.requireOrganiser)
 
-  const present = async (appeal: Appeal) => presentAdminAppeal(appeal, await appeals.texts(appeal))
+  const present = async (appeal: Appeal) => {
+    const [texts, counts] = await Promise.all([appeals.texts(appeal), signatures.statusCounts([appeal.id])])
+    return presentAdminAppeal(appeal, texts, counts.get(appeal.id)!)
+  }
   const errors = [401, 403, 404, 409]
 
   app.get('/appeals', {
     schema: { tags: ['admin: appeals'], summary: 'Appeals you manage (all of them, for admins)', response: withErrors({ 200: Type.Object({ items: Type.Array(AdminAppealSchema) }) }, 401) }
   }, async (request) => {
     const list = await appeals.listManaged(signedIn(request))
-    return { items: list.map((a) => presentAdminAppeal(a, a.texts)) }
+    const counts = await signatures.statusCounts(list.map((a) => a.id))
+    return { items: list.map((a) => presentAdminAppeal(a, a.texts, counts.get(a.id)!)) }
   })
 
   app.post('/appeals', {

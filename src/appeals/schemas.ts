@@ -1,5 +1,6 @@
 import { Type } from 'typebox'
 import { Line, Nullable, SiteLanguage, Slug, Timestamp, TimestampOut, Url, WebOrigin } from '../http/schemas.js'
+import type { StatusCounts } from '../signatures/service.js'
 import type { Appeal, AppealText } from './service.js'
 
 export const AppealTextInput = Type.Object({
@@ -28,7 +29,8 @@ const settings = {
   embedOrigins: Type.Optional(Type.Array(WebOrigin, {
     maxItems: 100,
     description: 'Sites allowed to frame the signing widget ("https://union.example.org"); empty: any site'
-  }))
+  })),
+  retentionMonths: Type.Optional(Type.Integer({ minimum: 1, maximum: 120, description: 'Months after closing until signers\' personal data is erased (12 by default)' }))
 }
 
 export const NewAppealInput = Type.Object({
@@ -59,10 +61,25 @@ export const AppealSchema = Type.Object({
   texts: Type.Record(Type.String(), AppealTextSchema)
 })
 
-/** What its organisers see of an appeal: the public shape and the settings only they need. */
-export const AdminAppealSchema = Type.Object({ ...AppealSchema.properties, embedOrigins: Type.Array(Type.String()) })
+export const StatusCountsSchema = Type.Object({
+  confirmed: Type.Integer({ description: 'confirmed and not hidden: what the public counts show' }),
+  pending: Type.Integer({ description: 'waiting for their owner to confirm by email' }),
+  hidden: Type.Integer({ description: 'hidden as spam' }),
+  erased: Type.Integer({ description: 'erased on request' })
+})
 
-export const presentAdminAppeal = (appeal: Appeal, texts: Record<string, AppealText>) => ({ ...presentAppeal(appeal, texts), embedOrigins: appeal.embedOrigins })
+/** What its organisers see of an appeal: the public shape, the settings only they need, and every count. */
+export const AdminAppealSchema = Type.Object({
+  ...AppealSchema.properties,
+  embedOrigins: Type.Array(Type.String()),
+  retentionMonths: Type.Integer(),
+  closedAt: Nullable(TimestampOut),
+  counts: StatusCountsSchema
+})
+
+export const presentAdminAppeal = (appeal: Appeal, texts: Record<string, AppealText>, counts: StatusCounts) => ({
+  ...presentAppeal(appeal, texts), embedOrigins: appeal.embedOrigins, retentionMonths: appeal.retentionMonths, closedAt: appeal.closedAt, counts
+})
 
 /** The public shape of an appeal (dates as they are; the response schema serialises them). */
 export function presentAppeal (appeal: Appeal, texts: Record<string, AppealText>) {

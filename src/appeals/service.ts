@@ -20,6 +20,7 @@ export interface AppealSettings {
   donationUrl?: string | null
   joinUrl?: string | null
   embedOrigins?: string[]
+  retentionMonths?: number
 }
 
 export interface NewAppeal extends AppealSettings {
@@ -109,6 +110,12 @@ export function createAppealsService (db: Database) {
       return appeal
     },
 
+    /** An appeal by id, drafts included (for links that name a signature rather than an appeal). */
+    async getById (id: string): Promise<Appeal | undefined> {
+      const [appeal] = await db.select().from(appeals).where(eq(appeals.id, id)).limit(1)
+      return appeal
+    },
+
     /**
      * The appeal if this organiser may manage it. Another organiser's appeal answers exactly like a
      * missing one, so its existence is not revealed.
@@ -121,6 +128,14 @@ export function createAppealsService (db: Database) {
         .where(and(eq(appealMembers.appealId, appeal.id), eq(appealMembers.organiserId, who.id))).limit(1)
       if (member === undefined) throw appError('APPEAL_NOT_FOUND')
       return appeal
+    },
+
+    /** The ids and addresses of the appeals this organiser manages (every appeal, for admins). */
+    async managedSlugs (who: SignedIn): Promise<Array<{ id: string, slug: string }>> {
+      const query = db.select({ id: appeals.id, slug: appeals.slug }).from(appeals)
+      return who.role === 'admin'
+        ? query
+        : query.innerJoin(appealMembers, and(eq(appealMembers.appealId, appeals.id), eq(appealMembers.organiserId, who.id)))
     },
 
     async listManaged (who: SignedIn) {
@@ -161,7 +176,9 @@ export function createAppealsService (db: Database) {
     },
 
     async setStatus (appeal: Appeal, status: Appeal['status']): Promise<Appeal> {
-      const [updated] = await db.update(appeals).set({ status, updatedAt: new Date() }).where(eq(appeals.id, appeal.id)).returning()
+      // The retention period runs from the closing (erasure/retention.ts); reopening stops it.
+      const closedAt = status === 'closed' ? sql`coalesce(${appeals.closedAt}, now())` : null
+      const [updated] = await db.update(appeals).set({ status, closedAt, updatedAt: new Date() }).where(eq(appeals.id, appeal.id)).returning()
       forget()
       if (updated === undefined) throw appError('APPEAL_NOT_FOUND')
       return updated

@@ -2,6 +2,7 @@ import type { Database } from '../db/connection.js'
 import { createAppealsService, type Appeal } from '../appeals/service.js'
 import { createEventsService } from '../events/service.js'
 import type { Keys } from '../secrets/keys.js'
+import type { Sealer } from '../secrets/sealing.js'
 import { createSignaturesService, type SignatureInput } from '../signatures/service.js'
 import {
   demoAppeals, demoCountries, demoEndorsements, demoEvents, firstNames, lastNames, roles, statementEndorsements,
@@ -25,11 +26,11 @@ function random (seed: number): () => number {
 const ascii = (text: string): string => text.normalize('NFD').replace(/[^a-zA-Z]/g, '').toLowerCase() || 'x'
 const DAY = 86_400_000
 
-export interface DemoOptions { keys: Keys, consentVersion: string, log: (line: string) => void, now?: Date }
+export interface DemoOptions { keys: Keys, sealer: Sealer, consentVersion: string, log: (line: string) => void, now?: Date }
 
 export async function loadDemo (db: Database, options: DemoOptions): Promise<void> {
   const appeals = createAppealsService(db)
-  const signatures = createSignaturesService(db, { keys: options.keys, consentVersion: options.consentVersion })
+  const signatures = createSignaturesService(db, { keys: options.keys, sealer: options.sealer, consentVersion: options.consentVersion })
   const events = createEventsService(db)
   const rnd = random(1500)
   const pick = <T>(list: readonly T[]): T => list[Math.floor(rnd() * list.length)]!
@@ -94,7 +95,9 @@ export async function loadDemo (db: Database, options: DemoOptions): Promise<voi
     try {
       appeal = await appeals.create(null, {
         slug: demo.slug, originalLanguage: demo.originalLanguage, text: original, goal: demo.goal,
-        allowOrganisations: demo.allowOrganisations, donationUrl: demo.donationUrl, joinUrl: demo.joinUrl
+        allowOrganisations: demo.allowOrganisations, donationUrl: demo.donationUrl, joinUrl: demo.joinUrl,
+        // The generated signers have no mailboxes to confirm from; they count as signed.
+        requireConfirmation: false
       })
     } catch (err) {
       if ((err as { code?: string }).code === 'SLUG_TAKEN') { options.log(`${demo.slug}: already there, left as it is`); continue }

@@ -6,7 +6,12 @@ import { AppError } from '../errors/app-error.js'
 import { createI18n } from '../i18n/index.js'
 import { createOrganisersService } from '../organisers/service.js'
 import { MIN_PASSWORD_LENGTH } from '../organisers/passwords.js'
+import { applyRetention } from '../erasure/retention.js'
+import { createConfirmationService } from '../confirmation/service.js'
+import { createOutbox } from '../mail/outbox.js'
+import { reencrypt } from '../secrets/reencrypt.js'
 import { deriveKeys, resolveSecret } from '../secrets/keys.js'
+import { createSealer, resolveDataKeys } from '../secrets/sealing.js'
 import { loadDemo } from './demo.js'
 
 const USAGE = `Usage: npm run cli -- <command> [options]
@@ -17,6 +22,12 @@ const USAGE = `Usage: npm run cli -- <command> [options]
       Create an API token for scripts (sent as "Authorization: Bearer <token>"); printed once.
   demo
       Load the demo campaign (hands-off-venezuela and two more appeals) with generated signatures.
+  retention run
+      Erase now the personal data of appeals past their retention period, and delete signatures
+      never confirmed whose links expired (the server does both daily).
+  keys reencrypt
+      Seal every email and private name again under DATA_KEY, opening them with the keys in
+      DATA_KEY_PREVIOUS: the step that completes a key rotation (see the README's Privacy section).
 
 The database is the one the server uses: DATABASE_URL, or the embedded one in DATA_DIR.`
 
@@ -34,6 +45,10 @@ async function run (argv: string[], handle: DatabaseHandle, config: ReturnType<t
     options: { email: { type: 'string' }, name: { type: 'string' }, admin: { type: 'boolean', default: false } }
   })
   const organisers = createOrganisersService(handle.db, { sessionTtlHours: config.SESSION_TTL_HOURS })
+  const sealer = () => {
+    const keys = resolveDataKeys(config)
+    return createSealer(keys.current, keys.previous)
+  }
   const command = positionals.join(' ')
   const need = (value: string | undefined, flag: string): string => {
     if (value === undefined || value.trim() === '') throw new UsageError(`--${flag} is required`)
@@ -52,7 +67,17 @@ async function run (argv: string[], handle: DatabaseHandle, config: ReturnType<t
     console.log(token.token)
   } else if (command === 'demo') {
     const keys = deriveKeys(resolveSecret(config).secret)
-    await loadDemo(handle.db, { keys, consentVersion: config.CONSENT_VERSION, log: (line) => console.log(line) })
+    await loadDemo(handle.db, { keys, sealer: sealer(), consentVersion: config.CONSENT_VERSION, log: (line) => console.log(line) })
+  } else if (command === 'retention run') {
+    const retention = await applyRetention(handle.db)
+    const outbox = createOutbox(handle.db, { sealer: sealer(), maxPerDay: config.MAIL_MAX_PER_DAY })
+    const expired = await createConfirmationService(handle.db, { outbox, ttlDays: config.CONFIRMATION_TTL_DAYS }).deleteExpired()
+    console.log(`Appeals past their retention period: ${retention.appeals}; signatures emptied of personal data: ${retention.anonymised}; ` +
+      `never-confirmed signatures deleted: ${retention.deletedPending + expired}.`)
+  } else if (command === 'keys reencrypt') {
+    const run = await reencrypt(handle.db, sealer())
+    console.log(`Sealed again under the current DATA_KEY: ${run.signatures} signatures and ${run.mails} queued mails` +
+      (run.legacy > 0 ? `; sealed for the first time: ${run.legacy} signatures stored in clear.` : '.'))
   } else {
     throw new UsageError(command === '' ? 'no command given' : `unknown command "${command}"`)
   }

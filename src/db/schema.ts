@@ -48,7 +48,8 @@ export const appeals = pgTable('appeals', {
   closesAt: timestamp('closes_at', { withTimezone: true }),
   allowOrganisations: boolean('allow_organisations').notNull().default(true),
   showPublicList: boolean('show_public_list').notNull().default(true),
-  requireConfirmation: boolean('require_confirmation').notNull().default(false),
+  // New appeals count a signature only once its owner confirms it from the mail (see confirmation/).
+  requireConfirmation: boolean('require_confirmation').notNull().default(true),
   collectCity: boolean('collect_city').notNull().default(true),
   collectOrganisation: boolean('collect_organisation').notNull().default(true),
   collectRole: boolean('collect_role').notNull().default(true),
@@ -56,6 +57,10 @@ export const appeals = pgTable('appeals', {
   joinUrl: text('join_url'),
   // Origins allowed to frame the signing widget; empty means any site may.
   embedOrigins: jsonb('embed_origins').$type<string[]>().notNull().default([]),
+  // Months after closing until personal fields are erased (see erasure/retention.ts).
+  retentionMonths: integer('retention_months').notNull().default(12),
+  // When the appeal was last closed by an organiser; null while open (a closing date works on its own).
+  closedAt: timestamp('closed_at', { withTimezone: true }),
   createdAt: createdAt(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow()
 })
@@ -83,8 +88,13 @@ export const signatures = pgTable('signatures', {
   appealId: uuid('appeal_id').notNull().references(() => appeals.id, { onDelete: 'cascade' }),
   kind: signatureKind('kind').notNull(),
   status: signatureStatus('status').notNull(),
+  // Name, city, organisation and role are stored in clear only for signers who chose to be shown
+  // publicly; otherwise they are null here and sealed, with the email, in `sealed`.
   name: text('name'),
-  email: text('email'),
+  // AES-256-GCM under DATA_KEY (secrets/sealing.ts): the email, and the private fields above.
+  sealed: text('sealed'),
+  // Addresses stored in clear before sealing existed; sealed and emptied at start (secrets/reencrypt.ts).
+  legacyEmail: text('email'),
   // HMAC of the normalised email: finds duplicates without comparing addresses.
   emailHash: text('email_hash'),
   country: text('country').notNull(),
@@ -105,8 +115,11 @@ export const signatures = pgTable('signatures', {
   hiddenAt: timestamp('hidden_at', { withTimezone: true }),
   createdAt: createdAt(),
   confirmedAt: timestamp('confirmed_at', { withTimezone: true }),
-  erasedAt: timestamp('erased_at', { withTimezone: true })
+  erasedAt: timestamp('erased_at', { withTimezone: true }),
+  // When the retention period emptied the personal fields; the row still counts.
+  anonymisedAt: timestamp('anonymised_at', { withTimezone: true })
 }, (t) => [
+  index('signatures_legacy_email_idx').on(t.id).where(sql`${t.legacyEmail} is not null`),
   uniqueIndex('signatures_appeal_email_uq').on(t.appealId, t.emailHash),
   index('signatures_appeal_id_idx').on(t.appealId, t.id),
   // Covers the stats aggregate as an index-only scan over the counted rows.
@@ -129,3 +142,50 @@ export const events = pgTable('events', {
   attendance: integer('attendance'),
   createdAt: createdAt()
 }, (t) => [index('events_appeal_idx').on(t.appealId, t.startsAt)])
+
+// A confirmation link's token: 256 random bits, of which only the SHA-256 is kept. Single use.
+export const confirmationTokens = pgTable('confirmation_tokens', {
+  tokenHash: text('token_hash').primaryKey(),
+  signatureId: bigint('signature_id', { mode: 'number' }).notNull().references(() => signatures.id, { onDelete: 'cascade' }),
+  createdAt: createdAt(),
+  expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  usedAt: timestamp('used_at', { withTimezone: true })
+}, (t) => [index('confirmation_tokens_signature_idx').on(t.signatureId), index('confirmation_tokens_expires_idx').on(t.expiresAt)])
+
+export const mailKind = pgEnum('mail_kind', ['confirm', 'already_signed'])
+export const mailStatus = pgEnum('mail_status', ['queued', 'sent', 'failed', 'cancelled'])
+
+// Mail waiting to be sent, written in the same transaction as the signature it is about, and claimed
+// by any instance's worker with FOR UPDATE SKIP LOCKED (see mail/outbox.ts). The recipient is read
+// from the signature when the mail is sent; what only the mail needs (a confirmation token) is sealed.
+export const mailOutbox = pgTable('mail_outbox', {
+  id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+  kind: mailKind('kind').notNull(),
+  appealId: uuid('appeal_id').notNull().references(() => appeals.id, { onDelete: 'cascade' }),
+  signatureId: bigint('signature_id', { mode: 'number' }).notNull().references(() => signatures.id, { onDelete: 'cascade' }),
+  // The recipient's email HMAC, for the cap on mails per address and appeal.
+  emailHash: text('email_hash').notNull(),
+  language: text('language').notNull(),
+  sealed: text('sealed'),
+  status: mailStatus('status').notNull().default('queued'),
+  attempts: integer('attempts').notNull().default(0),
+  nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }).notNull().defaultNow(),
+  lockedUntil: timestamp('locked_until', { withTimezone: true }),
+  lastError: text('last_error'),
+  createdAt: createdAt(),
+  sentAt: timestamp('sent_at', { withTimezone: true })
+}, (t) => [
+  index('mail_outbox_due_idx').on(t.nextAttemptAt, t.id).where(sql`${t.status} = 'queued'`),
+  index('mail_outbox_cap_idx').on(t.appealId, t.emailHash, t.createdAt),
+  index('mail_outbox_signature_idx').on(t.signatureId)
+])
+
+// Periodic work (retention, expiry of unconfirmed signatures, outbox clean-up): whichever instance
+// first moves a job's next run forward runs it, so any number of instances share one schedule.
+export const scheduledJobs = pgTable('scheduled_jobs', {
+  name: text('name').primaryKey(),
+  nextRunAt: timestamp('next_run_at', { withTimezone: true }).notNull(),
+  lastStartedAt: timestamp('last_started_at', { withTimezone: true }),
+  lastFinishedAt: timestamp('last_finished_at', { withTimezone: true }),
+  lastResult: text('last_result')
+})

@@ -8,6 +8,7 @@ import { appealPageData } from '../pages/page-data.js'
 import { chooseText } from '../pages/templates/appeal.js'
 import { emptyForm, type FormState } from '../pages/templates/signing-form.js'
 import { countryFromLanguage, createView, type View } from '../pages/view.js'
+import { requestLanguage } from '../http/language.js'
 import { SignedResponse } from '../signatures/schemas.js'
 import { embedScript } from './script.js'
 import { asOrigin, embedderOrigin, optionsQuery, themeStyle, WidgetQuery, widgetOptions, type Widget, type WidgetOptions, type WidgetQueryValues } from './options.js'
@@ -93,7 +94,7 @@ const embedRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request, reply) => {
     const appeal = await appeals.getPublic(request.params.slug)
     const origin = originOf(request, request.query, appeal, false)
-    const context = { ip: request.ip, source: 'embed', ...(origin !== undefined && { embedOrigin: origin }) } as const
+    const context = { ip: request.ip, source: 'embed', language: requestLanguage(request, appeal.originalLanguage), ...(origin !== undefined && { embedOrigin: origin }) } as const
     if (sentByScript(request)) return reply.code(201).send(await signFromScript(app, request, appeal, context))
     const outcome = await signFromForm(app, request, appeal, context)
     if (!outcome.signed) return renderSign(request, request.query, reply, appeal, outcome.form, outcome.statusCode)

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { html } from 'ghtml'
 import i18next, { type i18n, type Resource } from 'i18next'
 import { paths } from '../config.js'
 
@@ -64,4 +65,15 @@ export function parseAcceptLanguage (header: string | undefined): string[] {
     .filter((e) => e.tag !== '' && e.tag !== '*' && e.q > 0)
     .sort((a, b) => b.q - a.q || a.index - b.index)
     .map((e) => e.tag)
+}
+
+/** Stands in a translated sentence for markup that is put in after escaping (see withMarkup). */
+export const MARKUP_SLOT = '\u0000'
+
+/**
+ * A translated sentence as HTML: the text escaped, and `markup` (already safe) where the sentence has
+ * MARKUP_SLOT, e.g. t('intro', { title: MARKUP_SLOT }) with the title marked up in its own language.
+ */
+export function withMarkup (sentence: string, markup: string): string {
+  return sentence.split(MARKUP_SLOT).map((part) => html`${part}`).join(markup)
 }

@@ -1,8 +1,8 @@
-import { createHash, randomBytes } from 'node:crypto'
 import { and, asc, eq, gt, isNull, sql } from 'drizzle-orm'
 import type { Database } from '../db/connection.js'
 import { apiTokens, organisers, sessions } from '../db/schema.js'
 import { appError } from '../errors/app-error.js'
+import { hashToken, newToken } from '../secrets/tokens.js'
 import { hashPassword, UNKNOWN_USER_HASH, verifyPassword } from './passwords.js'
 
 export type Role = 'admin' | 'organiser'
@@ -16,9 +16,6 @@ export interface SignedIn {
   via: 'session' | 'token'
 }
 
-// Session and API tokens are 256 random bits, so a plain SHA-256 suffices to store them.
-const hashToken = (token: string): string => createHash('sha256').update(token).digest('base64url')
-const newToken = (prefix: string): string => prefix + randomBytes(32).toString('base64url')
 const TOKEN_PREFIX = 'sol_'
 
 const publicColumns = { id: organisers.id, email: organisers.email, name: organisers.name, role: organisers.role, createdAt: organisers.createdAt }
@@ -47,7 +44,7 @@ export function createOrganisersService (db: Database, options: { sessionTtlHour
       const [organiser] = await db.select().from(organisers).where(eq(organisers.email, email.toLowerCase())).limit(1)
       const ok = await verifyPassword(password, organiser?.passwordHash ?? UNKNOWN_USER_HASH)
       if (organiser === undefined || !ok) throw appError('INVALID_CREDENTIALS')
-      const token = newToken('')
+      const token = newToken()
       const expiresAt = new Date(Date.now() + options.sessionTtlHours * 3600_000)
       await db.insert(sessions).values({ tokenHash: hashToken(token), organiserId: organiser.id, expiresAt })
       // Expired sessions are of no use to anyone; clear them while we are here.

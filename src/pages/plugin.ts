@@ -45,7 +45,7 @@ async function pagesPlugin (app: FastifyInstance): Promise<void> {
   if (!assets.built) app.log.warn('web/ has not been built (npm run build:web): pages are served without their styles and scripts')
 
   const send: Pages['send'] = (reply, view, meta, main, status = 200) => reply.code(status)
-    .header('cache-control', 'no-cache')
+    .header('cache-control', reply.getHeader('cache-control') ?? 'no-cache')
     .header('vary', 'accept-language, cookie')
     .type('text/html; charset=utf-8')
     .send(layout(view, assets, meta, main))

@@ -6,6 +6,7 @@ import { Type } from 'typebox'
 import type { Appeal } from '../appeals/service.js'
 import { paths } from '../config.js'
 import { OEMBED_PATH } from '../embed/oembed.js'
+import { requestLanguage } from '../http/language.js'
 import { CountryString, SlugParams } from '../http/schemas.js'
 import { ASSETS_PREFIX } from './assets.js'
 import { sentByScript, signFromForm, signFromScript } from './form-signing.js'
@@ -85,7 +86,7 @@ const pagesRoutes: FastifyPluginAsyncTypebox = async (app) => {
     onRequest: app.limitSigning
   }, async (request, reply) => {
     const appeal = await appeals.getPublic(request.params.slug)
-    const context = { ip: request.ip, source: 'web' } as const
+    const context = { ip: request.ip, source: 'web', language: requestLanguage(request, appeal.originalLanguage) } as const
     if (sentByScript(request)) return reply.code(201).send(await signFromScript(app, request, appeal, context))
     const outcome = await signFromForm(app, request, appeal, context)
     if (!outcome.signed) return renderAppeal(request, reply, appeal, outcome.form, outcome.statusCode)

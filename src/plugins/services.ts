@@ -1,21 +1,38 @@
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { createAppealsService } from '../appeals/service.js'
+import { siteUrl } from '../config.js'
+import { createConfirmationService } from '../confirmation/service.js'
+import { createErasureService } from '../erasure/service.js'
 import { createEventsService } from '../events/service.js'
 import { createExportsService } from '../exports/service.js'
+import { createOutbox } from '../mail/outbox.js'
+import { createMailWorker } from '../mail/worker.js'
 import { createOrganisersService } from '../organisers/service.js'
+import { sealLegacySignatures } from '../secrets/reencrypt.js'
 import { createSignaturesService } from '../signatures/service.js'
 import { createStatsService } from '../stats/service.js'
 
 function createServices (app: FastifyInstance) {
-  const { db, config, keys } = app
+  const { db, config, keys, sealer } = app
+  const appeals = createAppealsService(db)
+  const outbox = createOutbox(db, { sealer, maxPerDay: config.MAIL_MAX_PER_DAY })
+  const confirmation = createConfirmationService(db, { outbox, ttlDays: config.CONFIRMATION_TTL_DAYS })
+  const erasure = createErasureService(db, { keys, sealer, outbox })
+  const worker = createMailWorker({
+    db, appeals, outbox, sender: app.mailSender, sealer, i18n: app.i18n, log: app.log,
+    siteUrl: siteUrl(config), ttlDays: config.CONFIRMATION_TTL_DAYS, removalPath: erasure.removalPath
+  })
   return {
-    appeals: createAppealsService(db),
+    appeals,
     organisers: createOrganisersService(db, { sessionTtlHours: config.SESSION_TTL_HOURS }),
-    signatures: createSignaturesService(db, { keys, consentVersion: config.CONSENT_VERSION }),
+    signatures: createSignaturesService(db, { keys, sealer, consentVersion: config.CONSENT_VERSION, onPending: confirmation.onPending }),
+    confirmation,
+    erasure,
+    mail: { outbox, worker },
     events: createEventsService(db),
     stats: createStatsService(db, { ttlMs: config.STATS_TTL_MS }),
-    exports: createExportsService(db)
+    exports: createExportsService(db, { sealer, emailHashKey: keys.emailHash })
   }
 }
 
@@ -28,6 +45,9 @@ declare module 'fastify' {
 // One instance of each domain service per app: the stats cache, for one, must be shared by its readers.
 async function servicesPlugin (app: FastifyInstance): Promise<void> {
   app.decorate('services', createServices(app))
+  // A database from before sealing existed may still hold addresses in clear: seal them now.
+  const sealed = await sealLegacySignatures(app.db, app.sealer)
+  if (sealed > 0) app.log.info(`Sealed the personal data of ${sealed} signatures stored before sealing existed.`)
 }
 
-export default fp(servicesPlugin, { name: 'services', dependencies: ['database', 'config'] })
+export default fp(servicesPlugin, { name: 'services', dependencies: ['database', 'config', 'i18n', 'mail-sender'] })

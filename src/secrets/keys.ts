@@ -7,33 +7,42 @@ import { ConfigError, paths, type Config } from '../config.js'
 export interface Keys {
   ipHash: Buffer
   emailHash: Buffer
+  /** Signs the link in every mail with which a signer removes their signature. */
+  removalLink: Buffer
 }
 
 export interface SecretSource { secret: string, origin: 'environment' | 'generated' | 'data-dir' | 'memory' }
 
 /**
- * SECRET_KEY from the environment; otherwise, for the embedded default, the one kept in DATA_DIR/secret.key,
- * made on first start. Several instances must share one SECRET_KEY, so a server database requires it.
+ * A secret from the environment; otherwise, for the embedded default, the one kept in DATA_DIR/<file>,
+ * made on first start by `make`. Several instances must share their secrets, so a server database
+ * requires the environment variable.
  */
-export function resolveSecret (config: Config): SecretSource {
-  if (config.SECRET_KEY !== undefined) return { secret: config.SECRET_KEY, origin: 'environment' }
+export function resolveFileSecret (config: Config, variable: 'SECRET_KEY' | 'DATA_KEY', file: string, make: () => string, example: string): SecretSource {
+  const fromEnvironment = config[variable]
+  if (fromEnvironment !== undefined) return { secret: fromEnvironment, origin: 'environment' }
   if (config.DATABASE_URL !== undefined) {
-    throw new ConfigError('SECRET_KEY must be set when DATABASE_URL is: every instance has to hash with the same key (e.g. `openssl rand -base64 48`).')
+    throw new ConfigError(`${variable} must be set when DATABASE_URL is: every instance has to use the same key (e.g. \`${example}\`).`)
   }
   const dataDir = paths.dataDir(config)
-  if (dataDir === 'memory://') return { secret: randomBytes(48).toString('base64'), origin: 'memory' }
-  const file = join(dataDir, 'secret.key')
-  if (existsSync(file)) return { secret: readFileSync(file, 'utf8').trim(), origin: 'data-dir' }
+  if (dataDir === 'memory://') return { secret: make(), origin: 'memory' }
+  const path = join(dataDir, file)
+  if (existsSync(path)) return { secret: readFileSync(path, 'utf8').trim(), origin: 'data-dir' }
   mkdirSync(dataDir, { recursive: true })
-  const secret = randomBytes(48).toString('base64')
-  writeFileSync(file, secret + '\n', { mode: 0o600, flag: 'wx' })
-  chmodSync(file, 0o600)
+  const secret = make()
+  writeFileSync(path, secret + '\n', { mode: 0o600, flag: 'wx' })
+  chmodSync(path, 0o600)
   return { secret, origin: 'generated' }
+}
+
+/** SECRET_KEY, or the embedded default's DATA_DIR/secret.key. */
+export function resolveSecret (config: Config): SecretSource {
+  return resolveFileSecret(config, 'SECRET_KEY', 'secret.key', () => randomBytes(48).toString('base64'), 'openssl rand -base64 48')
 }
 
 export function deriveKeys (secret: string): Keys {
   const derive = (purpose: string): Buffer => Buffer.from(hkdfSync('sha256', secret, 'solidaria', purpose, 32))
-  return { ipHash: derive('ip-hash'), emailHash: derive('email-hash') }
+  return { ipHash: derive('ip-hash'), emailHash: derive('email-hash'), removalLink: derive('removal-link') }
 }
 
 export function keyedHash (key: Buffer, value: string): string {

@@ -8,7 +8,7 @@ const SignatureParams = Type.Object({ slug: Type.String({ maxLength: 80 }), id: 
 
 // The organisers' view of signatures: every field, email included, for the appeals they manage.
 const adminSignatureRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { appeals, signatures } = app.services
+  const { appeals, signatures, erasure } = app.services
   app.addHook('preHandler', app.requireOrganiser)
   const errors = [401, 404]
 
@@ -52,7 +52,7 @@ const adminSignatureRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request) => {
     const appeal = await appeals.getManaged(signedIn(request), request.params.slug)
-    return signatures.erase(appeal, request.params.id)
+    return erasure.eraseOne(appeal, request.params.id)
   })
 }
 

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
+import { requestLanguage } from '../http/language.js'
 import { SlugParams, withErrors } from '../http/schemas.js'
 import { Organisation, PublicListQuery, PublicSignature, SignatureInput, SignedResponse } from './schemas.js'
 
@@ -17,7 +18,7 @@ const signatureRoutes: FastifyPluginAsyncTypebox = async (app) => {
     onRequest: app.limitSigning
   }, async (request, reply) => {
     const appeal = await appeals.getPublic(request.params.slug)
-    const result = await signatures.sign(appeal, request.body, { ip: request.ip, source: 'api' })
+    const result = await signatures.sign(appeal, request.body, { ip: request.ip, source: 'api', language: requestLanguage(request, appeal.originalLanguage) })
     return reply.code(201).send(result)
   })
 

@@ -75,15 +75,17 @@ export const AdminSignature = Type.Object({
   ipHash: Nullable(Type.String()),
   createdAt: TimestampOut,
   confirmedAt: Nullable(TimestampOut),
-  erasedAt: Nullable(TimestampOut)
+  erasedAt: Nullable(TimestampOut),
+  anonymisedAt: Nullable(TimestampOut)
 })
 
 export const AdminFiltersQuery = {
-  q: Type.Optional(Line(200)),
+  q: Type.Optional(Line(200, 1, 'Part of a public name or organisation, or a whole email address')),
   status: Type.Optional(Status),
   kind: Type.Optional(Kind),
   country: Type.Optional(CountryString),
   hidden: Type.Optional(Type.Boolean()),
+  contact: Type.Optional(Type.Boolean({ description: 'true: only those who agreed to be contacted' })),
   from: Type.Optional(Timestamp),
   to: Type.Optional(Timestamp)
 }

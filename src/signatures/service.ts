@@ -1,10 +1,12 @@
-import { and, desc, eq, ilike, isNotNull, isNull, lt, or, sql, type SQL } from 'drizzle-orm'
+import { and, desc, eq, ilike, inArray, isNotNull, isNull, lt, or, sql, type SQL } from 'drizzle-orm'
 import type { Appeal } from '../appeals/service.js'
 import { assertSigningOpen } from '../appeals/service.js'
 import { isUniqueViolation, type Database, type Executor } from '../db/connection.js'
 import { signatures } from '../db/schema.js'
 import { appError, invalidFields, type FieldError } from '../errors/app-error.js'
 import { keyedHash, type Keys } from '../secrets/keys.js'
+import type { Sealer } from '../secrets/sealing.js'
+import { reveal, sealPersonal } from './personal-fields.js'
 
 export type Signature = typeof signatures.$inferSelect
 export type NewSignature = typeof signatures.$inferInsert
@@ -34,14 +36,26 @@ export interface SigningContext {
   source: SignatureSource
   /** For a signature made in the signing widget: the origin of the page that framed it. */
   embedOrigin?: string
+  /** The site language the signer reads (their mail is written in it); the appeal's original by default. */
+  language?: string
   now?: Date
+}
+
+/** A signature waiting for its owner's confirmation: a new one, or an earlier one signed again. */
+export interface PendingSignature {
+  id: number
+  appealId: string
+  emailHash: string
+  /** The earlier signature's status when this email had signed already; undefined for a new one. */
+  existing?: Signature['status']
+  language: string
 }
 
 /**
  * Called inside the signing transaction for a signature that waits for email confirmation, so that
  * the mail queued by it is committed together with the signature or not at all.
  */
-export type PendingSignatureHook = (tx: Executor, signature: NewSignature & { id: number }, input: SignatureInput) => Promise<void>
+export type PendingSignatureHook = (tx: Executor, signature: PendingSignature) => Promise<void>
 
 export const normaliseEmail = (email: string): string => email.normalize('NFC').trim().toLowerCase()
 
@@ -71,28 +85,37 @@ export interface AdminFilters {
   kind?: Signature['kind']
   country?: string
   hidden?: boolean
+  /** Only those who agreed to be contacted (or, with false, only those who did not). */
+  contact?: boolean
   from?: string
   to?: string
 }
 
-export function adminFilterConditions (appealId: string, f: AdminFilters): SQL[] {
+/**
+ * The conditions of an organiser's filters. `q` finds names and organisations shown in clear, and an
+ * email address exactly (through its keyed hash: sealed fields cannot be searched inside).
+ */
+export function adminFilterConditions (appealId: string, f: AdminFilters, emailHashKey: Buffer): SQL[] {
   const conditions: SQL[] = [eq(signatures.appealId, appealId)]
   if (f.status !== undefined) conditions.push(eq(signatures.status, f.status))
   if (f.kind !== undefined) conditions.push(eq(signatures.kind, f.kind))
   if (f.country !== undefined) conditions.push(eq(signatures.country, f.country))
   if (f.hidden !== undefined) conditions.push(f.hidden ? isNotNull(signatures.hiddenAt) : isNull(signatures.hiddenAt))
+  if (f.contact !== undefined) conditions.push(eq(signatures.contact, f.contact))
   // Validated ISO 8601 text, cast by PostgreSQL: a Date parameter is not serialised alike by both drivers.
   if (f.from !== undefined) conditions.push(sql`${signatures.createdAt} >= ${f.from}::timestamptz`)
   if (f.to !== undefined) conditions.push(sql`${signatures.createdAt} < ${f.to}::timestamptz`)
   if (f.q !== undefined) {
     const pattern = `%${f.q.replace(/[\\%_]/g, (c) => '\\' + c)}%`
-    conditions.push(or(ilike(signatures.name, pattern), ilike(signatures.email, pattern), ilike(signatures.organisation, pattern)) as SQL)
+    const byText = [ilike(signatures.name, pattern), ilike(signatures.organisation, pattern)]
+    if (f.q.includes('@')) byText.push(eq(signatures.emailHash, keyedHash(emailHashKey, normaliseEmail(f.q))))
+    conditions.push(or(...byText) as SQL)
   }
   return conditions
 }
 
 const insertColumns = [
-  'appealId', 'kind', 'status', 'name', 'email', 'emailHash', 'country', 'city', 'organisation', 'role', 'organisationType',
+  'appealId', 'kind', 'status', 'name', 'sealed', 'emailHash', 'country', 'city', 'organisation', 'role', 'organisationType',
   'members', 'public', 'contact', 'consentVersion', 'locale', 'source', 'embedOrigin', 'ipHash', 'createdAt', 'confirmedAt'
 ] as const satisfies ReadonlyArray<keyof NewSignature>
 
@@ -100,7 +123,7 @@ function duplicateAsAppError (err: unknown): never {
   throw isUniqueViolation(err, 'signatures_appeal_email_uq') ? appError('SIGNATURE_DUPLICATE') : err
 }
 
-export function createSignaturesService (db: Database, options: { keys: Keys, consentVersion: string, onPending?: PendingSignatureHook }) {
+export function createSignaturesService (db: Database, options: { keys: Keys, sealer: Sealer, consentVersion: string, onPending?: PendingSignatureHook }) {
   // Signing is the hot path: its statement is built once and prepared, not rebuilt for every signature.
   // Times go in as ISO text cast by PostgreSQL: drizzle's Date encoder would fail on a null placeholder.
   const timeColumns = new Set<string>(['createdAt', 'confirmedAt'])
@@ -138,8 +161,10 @@ export function createSignaturesService (db: Database, options: { keys: Keys, co
 
   return {
     /**
-     * Records a signature. Nothing is written when anything is wrong, and a second signature with the
-     * same email on the same appeal is refused (409) without touching the first.
+     * Records a signature. Nothing is written when anything is wrong. Where no confirmation is needed,
+     * a second signature with the same email on the same appeal is refused (409) without touching the
+     * first. Where it is, a second signature gets the very same answer as a first one (so the answer
+     * never tells whether an address signed), and its owner gets a mail instead (see the hook).
      */
     async sign (appeal: Appeal, input: SignatureInput, context: SigningContext): Promise<{ status: Signature['status'] }> {
       assertSigningOpen(appeal, context.now)
@@ -147,20 +172,24 @@ export function createSignaturesService (db: Database, options: { keys: Keys, co
       const now = context.now ?? new Date()
       const pending = appeal.requireConfirmation
       const email = normaliseEmail(input.email)
+      const shownPublicly = input.public ?? false
+      const personal = sealPersonal(options.sealer, {
+        email,
+        name: input.name,
+        city: appeal.collectCity ? input.city ?? null : null,
+        organisation: input.kind === 'organisation' || appeal.collectOrganisation ? input.organisation ?? null : null,
+        role: appeal.collectRole ? input.role ?? null : null
+      }, shownPublicly)
       const row: NewSignature = {
         appealId: appeal.id,
         kind: input.kind,
         status: pending ? 'pending' : 'confirmed',
-        name: input.name,
-        email,
+        ...personal,
         emailHash: keyedHash(options.keys.emailHash, email),
         country: input.country,
-        city: appeal.collectCity ? input.city : undefined,
-        organisation: input.kind === 'organisation' || appeal.collectOrganisation ? input.organisation : undefined,
-        role: appeal.collectRole ? input.role : undefined,
         organisationType: input.organisationType,
         members: input.members,
-        public: input.public ?? false,
+        public: shownPublicly,
         contact: input.contact ?? false,
         consentVersion: input.consentVersion ?? options.consentVersion,
         locale: input.locale,
@@ -170,18 +199,25 @@ export function createSignaturesService (db: Database, options: { keys: Keys, co
         createdAt: now,
         confirmedAt: pending ? null : now
       }
-      // The common case is one prepared statement; a pending signature and its hook's work commit together.
       const hook = options.onPending
-      const created = pending && hook !== undefined
-        ? await db.transaction(async (tx) => {
-          const [inserted] = await tx.insert(signatures).values(row).returning({ id: signatures.id }).catch(duplicateAsAppError)
-          if (inserted === undefined) throw new Error('signature insert returned no row')
-          const signature = { ...row, id: inserted.id }
-          await hook(tx, signature, input)
-          return signature
-        })
-        : await insertPrepared(row)
-      return { status: created.status }
+      if (!pending || hook === undefined) {
+        // The common case: one prepared statement.
+        const created = await insertPrepared(row)
+        return { status: created.status }
+      }
+      // A pending signature (or the earlier one of the same address) and its mail commit together.
+      const emailHash = row.emailHash as string
+      await db.transaction(async (tx) => {
+        const [inserted] = await tx.insert(signatures).values(row)
+          .onConflictDoNothing({ target: [signatures.appealId, signatures.emailHash] }).returning({ id: signatures.id })
+        const language = context.language ?? appeal.originalLanguage
+        if (inserted !== undefined) return hook(tx, { id: inserted.id, appealId: appeal.id, emailHash, language })
+        const [earlier] = await tx.select({ id: signatures.id, status: signatures.status }).from(signatures)
+          .where(and(eq(signatures.appealId, appeal.id), eq(signatures.emailHash, emailHash))).limit(1)
+        if (earlier === undefined) throw new Error('a signature conflicted with one that is not there')
+        return hook(tx, { id: earlier.id, appealId: appeal.id, emailHash, existing: earlier.status, language })
+      })
+      return { status: 'pending' }
     },
 
     /** Names of those who agreed to be shown, newest first. */
@@ -219,31 +255,43 @@ export function createSignaturesService (db: Database, options: { keys: Keys, co
 
     /** Every field, email included, for the appeal's organisers; newest first, by id cursor. */
     async search (appeal: Appeal, filters: AdminFilters & { before?: number, limit: number }) {
-      const conditions = adminFilterConditions(appeal.id, filters)
+      const conditions = adminFilterConditions(appeal.id, filters, options.keys.emailHash)
       if (filters.before !== undefined) conditions.push(lt(signatures.id, filters.before))
       const rows = await db.select().from(signatures).where(and(...conditions)).orderBy(desc(signatures.id)).limit(filters.limit + 1)
       const page = rows.slice(0, filters.limit)
-      return { items: page, nextBefore: rows.length > filters.limit ? page.at(-1)?.id ?? null : null }
+      return { items: page.map((row) => reveal(options.sealer, row)), nextBefore: rows.length > filters.limit ? page.at(-1)?.id ?? null : null }
     },
 
     /** Hides a spam signature (it stops counting and showing) or, with hidden=false, brings it back. */
-    async setHidden (appeal: Appeal, id: number, hidden: boolean): Promise<Signature> {
+    async setHidden (appeal: Appeal, id: number, hidden: boolean) {
       const [row] = await db.update(signatures).set({ hiddenAt: hidden ? sql`coalesce(${signatures.hiddenAt}, now())` : null })
         .where(and(eq(signatures.appealId, appeal.id), eq(signatures.id, id))).returning()
       if (row === undefined) throw appError('SIGNATURE_NOT_FOUND')
-      return row
+      return reveal(options.sealer, row)
     },
 
-    /** Erasure on request: every personal field goes; the row stays as an uncounted tombstone. */
-    async erase (appeal: Appeal, id: number): Promise<Signature> {
-      const [row] = await db.update(signatures).set({
-        status: 'erased', name: null, email: null, emailHash: null, city: null, organisation: null, role: null,
-        ipHash: null, locale: null, public: false, contact: false, erasedAt: new Date()
-      }).where(and(eq(signatures.appealId, appeal.id), eq(signatures.id, id))).returning()
-      if (row === undefined) throw appError('SIGNATURE_NOT_FOUND')
-      return row
+    /**
+     * How many signatures each appeal has, for its organisers: counted (confirmed and not hidden),
+     * waiting for confirmation, hidden as spam, and erased.
+     */
+    async statusCounts (appealIds: string[]): Promise<Map<string, StatusCounts>> {
+      const counts = new Map<string, StatusCounts>(appealIds.map((id) => [id, { confirmed: 0, pending: 0, hidden: 0, erased: 0 }]))
+      if (appealIds.length === 0) return counts
+      const rows = await db.select({
+        appealId: signatures.appealId, status: signatures.status, hidden: sql<boolean>`${signatures.hiddenAt} is not null`, n: sql<number>`count(*)::int`
+      }).from(signatures).where(inArray(signatures.appealId, appealIds))
+        .groupBy(signatures.appealId, signatures.status, sql`${signatures.hiddenAt} is not null`)
+      for (const row of rows) {
+        const entry = counts.get(row.appealId)
+        if (entry === undefined) continue
+        const bucket = row.status === 'erased' ? 'erased' : row.hidden ? 'hidden' : row.status
+        entry[bucket] += row.n
+      }
+      return counts
     }
   }
 }
+
+export interface StatusCounts { confirmed: number, pending: number, hidden: number, erased: number }
 
 export type SignaturesService = ReturnType<typeof createSignaturesService>

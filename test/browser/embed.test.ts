@@ -3,11 +3,11 @@
 // Functions passed to page.evaluate and waitForFunction run in the browser, hence the DOM types.
 import { createServer, type Server } from 'node:http'
 import { join } from 'node:path'
-import { eq } from 'drizzle-orm'
 import type { Frame, Page } from 'playwright-core'
 import t from 'tap'
 import { signatures } from '../../src/db/schema.js'
 import { screenshotsDir, seriousViolations, site } from '../helpers/browser.js'
+import { byEmail } from '../helpers/fixtures.js'
 
 // Another website embeds an appeal's map, counter and signing form with embed.js: a host page served from
 // a second local server (another origin, another site), in a real browser, against the real server.
@@ -153,7 +153,7 @@ t.test('a campaign site embeds the map, the counter and the signing form with em
     'the counter on the host page goes up by one')
   t.ok(await waitUntil(p, () => fitted(p, 'sign')), 'the signing frame shrinks to the thanks')
 
-  const [row] = await s.app.db.select().from(signatures).where(eq(signatures.email, email))
+  const [row] = await s.app.db.select().from(signatures).where(byEmail(s.app, email))
   t.equal(row?.source, 'embed', 'the signature is recorded as made in a widget')
   t.equal(row?.embedOrigin, hostOrigin, 'on the host page\'s origin')
 
@@ -223,6 +223,6 @@ t.test('the signing widget works without JavaScript, inside its frame', async (t
   const thanks = await waitForFrame(p, 'thanks')
   await thanks.waitForSelector('#thanks')
   t.match(await thanks.textContent('#thanks'), 'Thank you for signing', 'and the thanks')
-  const [row] = await s.app.db.select().from(signatures).where(eq(signatures.email, email))
+  const [row] = await s.app.db.select().from(signatures).where(byEmail(s.app, email))
   t.equal(row?.embedOrigin, hostOrigin, 'the host\'s origin is recorded through the form\'s own requests too')
 })

@@ -1,12 +1,18 @@
 import { spawn } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
 import { and, eq, sql } from 'drizzle-orm'
 import t from 'tap'
 import { ConfigSchema } from '../../src/config.js'
 import { openDatabase, type Database } from '../../src/db/connection.js'
 import { apiTokens, appeals, appealTexts, events, organisers, signatures } from '../../src/db/schema.js'
+import { createAppealsService } from '../../src/appeals/service.js'
 import { createOrganisersService } from '../../src/organisers/service.js'
-import { databases, freshPostgresDatabase, type TestContext } from '../helpers/app.js'
+import { deriveKeys } from '../../src/secrets/keys.js'
+import { createSignaturesService } from '../../src/signatures/service.js'
+import { createSealer, parseDataKey } from '../../src/secrets/sealing.js'
+import { openPersonal } from '../../src/signatures/personal-fields.js'
+import { databases, freshPostgresDatabase, TEST_DATA_KEY, type TestContext } from '../helpers/app.js'
 
 const root = join(import.meta.dirname, '..', '..')
 
@@ -19,11 +25,11 @@ interface Target { env: Record<string, string>, open: () => Promise<{ db: Databa
 async function target (t: TestContext, database: (typeof databases)[number]): Promise<Target> {
   const dataDir = t.testdir()
   if (database.serverUrl === undefined) {
-    return { env: { DATA_DIR: dataDir }, open: async () => openDatabase({ dataDir }) }
+    return { env: { DATA_DIR: dataDir, DATA_KEY: TEST_DATA_KEY }, open: async () => openDatabase({ dataDir }) }
   }
   const url = await freshPostgresDatabase(t, database.serverUrl)
   return {
-    env: { DATA_DIR: dataDir, DATABASE_URL: url, SECRET_KEY: 'cli-test-secret-key-that-is-long-enough-0123456789' },
+    env: { DATA_DIR: dataDir, DATABASE_URL: url, SECRET_KEY: 'cli-test-secret-key-that-is-long-enough-0123456789', DATA_KEY: TEST_DATA_KEY },
     open: async () => openDatabase({ url, dataDir: 'memory://', poolSize: 2 })
   }
 }
@@ -163,8 +169,9 @@ for (const database of databases) {
         const [n] = await db.select({ n: sql<number>`count(*)::int` }).from(signatures).where(eq(signatures.appealId, a.id))
         t.ok((n?.n ?? 0) > 0, `${a.slug} has signatures`)
       }
-      const [leak] = await db.select({ n: sql<number>`count(*)::int` }).from(signatures).where(sql`${signatures.email} not like '%@example.org'`)
-      t.equal(leak?.n, 0, 'every generated address is at example.org')
+      const sealer = createSealer(parseDataKey(TEST_DATA_KEY, 'DATA_KEY'))
+      const emails = (await db.select().from(signatures)).map((row) => openPersonal(sealer, row).email)
+      t.ok(emails.length > 1500 && emails.every((email) => email?.endsWith('@example.org')), 'every generated address is at example.org')
       return snapshot(db)
     })
 
@@ -173,5 +180,45 @@ for (const database of databases) {
     t.match(second.stdout, /already there/)
     const after = await inspect(where, snapshot)
     t.same(after, before, 'running demo twice duplicates nothing')
+  })
+}
+
+for (const database of databases) {
+  t.test(`retention and key re-encryption commands [${database.name}]`, { timeout: 400_000 }, async (t) => {
+    const where = await target(t, database)
+    const oldSealer = createSealer(parseDataKey(TEST_DATA_KEY, 'DATA_KEY'))
+    const closedLongAgo = await inspect(where, async (db) => {
+      const appealsService = createAppealsService(db)
+      const signing = createSignaturesService(db, { keys: deriveKeys('cli-test-secret'), sealer: oldSealer, consentVersion: '2026-11' })
+      const made = []
+      for (const slug of ['closed-long-ago', 'still-open']) {
+        const appeal = await appealsService.setStatus(await appealsService.create(null, { slug, originalLanguage: 'en', text: { title: slug, summary: '', body: '', demands: [] }, requireConfirmation: false }), 'open')
+        for (let i = 0; i < 3; i++) await signing.sign(appeal, { kind: 'individual', name: `Signer ${i}`, email: `${slug}-${i}@example.org`, country: 'VE' }, { ip: '192.0.2.1', source: 'import' })
+        made.push(appeal)
+      }
+      await db.update(appeals).set({ status: 'closed', closedAt: sql`now() - interval '13 months'` }).where(eq(appeals.slug, 'closed-long-ago'))
+      return made[0]!
+    })
+
+    const newKey = randomBytes(32).toString('base64')
+    const rotated = await cli({ ...where, env: { ...where.env, DATA_KEY: newKey, DATA_KEY_PREVIOUS: TEST_DATA_KEY } }, ['keys', 'reencrypt'])
+    t.equal(rotated.code, 0, `keys reencrypt succeeds${rotated.code === 0 ? '' : `: ${rotated.stderr}`}`)
+    t.match(rotated.stdout, /Sealed again under the current DATA_KEY: 6 signatures and 0 queued mails\./)
+    await inspect(where, async (db) => {
+      const newSealer = createSealer(parseDataKey(newKey, 'DATA_KEY'))
+      const emails = (await db.select().from(signatures)).map((row) => openPersonal(newSealer, row).email).sort()
+      t.equal(emails.length, 6, 'the new key alone opens every signature')
+      t.ok(emails.every((e) => e?.endsWith('@example.org')))
+    })
+
+    const retention = await cli({ ...where, env: { ...where.env, DATA_KEY: newKey } }, ['retention', 'run'])
+    t.equal(retention.code, 0, `retention run succeeds${retention.code === 0 ? '' : `: ${retention.stderr}`}`)
+    t.match(retention.stdout, /Appeals past their retention period: 1; signatures emptied of personal data: 3; never-confirmed signatures deleted: 0\./)
+    await inspect(where, async (db) => {
+      const rows = await db.select().from(signatures)
+      t.equal(rows.filter((r) => r.appealId === closedLongAgo.id && r.sealed === null && r.anonymisedAt !== null && r.status === 'confirmed').length, 3,
+        'the closed appeal\'s signatures keep counting, emptied')
+      t.equal(rows.filter((r) => r.appealId !== closedLongAgo.id && r.sealed !== null).length, 3, 'the open appeal\'s are untouched')
+    })
   })
 }

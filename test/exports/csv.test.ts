@@ -1,9 +1,11 @@
 import { sql } from 'drizzle-orm'
 import t from 'tap'
 import { selectRows } from '../../src/db/connection.js'
+import { csvCell } from '../../src/exports/service.js'
 import { eachDatabase } from '../helpers/app.js'
 
-// The export's text cells are written by solidaria_csv_cell (migrations/0001): RFC 4180 quoting, and
+// The export's text cells are written by solidaria_csv_cell (migrations/0001), and the sealed ones by csvCell
+// (src/exports/service.ts) once opened: RFC 4180 quoting, and
 // a leading apostrophe on text a spreadsheet would run as a formula.
 const cases: Array<[string | null, string, string]> = [
   [null, '', 'null is an empty cell'],
@@ -36,4 +38,8 @@ eachDatabase(t, 'text cells are quoted and neutralised as RFC 4180 and OWASP ask
     const [row] = await selectRows<{ cell: string }>(app.db, sql`select solidaria_csv_cell(${value}::text) as cell`)
     t.equal(row?.cell, expected, why)
   }
+})
+
+t.test('the application writes the personal cells (opened from their seal) exactly as the database writes the others', async (t) => {
+  for (const [value, expected, why] of cases) t.equal(csvCell(value), expected, why)
 })

@@ -173,6 +173,8 @@ eachDatabase(t, 'the exports take the organisers\' filters', async (t, { app }) 
     [`?to=${encodeURIComponent('2026-02-01T00:00:00Z')}`, ['Old VE', 'Waiting']],
     [`?from=${encodeURIComponent('2026-01-05T00:00:00Z')}&to=${encodeURIComponent('2026-03-01T12:00:00Z')}`, ['Mid GB', 'Union GB', 'Waiting']],
     ['?q=UNION', ['Union GB']],
+    ['?contact=true', ['Old VE']],
+    ['?contact=true&country=GB', []],
     ['?country=AR', []]
   ]
   for (const [query, expected] of expectations) {

@@ -31,11 +31,16 @@ export async function freshPostgresDatabase (t: TestContext, serverUrl: string):
   return url.toString()
 }
 
+export const TEST_DATA_KEY = 'dGVzdC1kYXRhLWtleS0zMi1ieXRlcy1sb25nLTAxMjM='
+
 export function testEnv (env: Record<string, string | undefined> = {}): Record<string, string | undefined> {
   return {
     DATA_DIR: 'memory://',
     LOG_LEVEL: 'silent',
     SECRET_KEY: 'test-secret-key-that-is-long-enough-0123456789',
+    DATA_KEY: TEST_DATA_KEY,
+    // Tests send queued mail themselves (app.services.mail.worker.runOnce()), when they choose.
+    BACKGROUND_JOBS: 'false',
     ...env
   }
 }

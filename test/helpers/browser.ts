@@ -23,7 +23,7 @@ export interface Site {
 export async function site (t: TestContext, env: Record<string, string> = {}): Promise<Site> {
   if (!existsSync(CHROMIUM)) throw new Error(`Chromium is not at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`)
   const app = await build(t, { STATS_TTL_MS: '500', ...env })
-  await loadDemo(app.db, { keys: app.keys, consentVersion: app.config.CONSENT_VERSION, log: () => {} })
+  await loadDemo(app.db, { keys: app.keys, sealer: app.sealer, consentVersion: app.config.CONSENT_VERSION, log: () => {} })
   await app.listen({ host: '127.0.0.1', port: 0 })
   const { port } = app.server.address() as { port: number }
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS })

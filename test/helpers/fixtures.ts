@@ -1,6 +1,9 @@
 import type { FastifyInstance } from 'fastify'
 import { eq } from 'drizzle-orm'
 import { signatures } from '../../src/db/schema.js'
+import { keyedHash } from '../../src/secrets/keys.js'
+import { reveal } from '../../src/signatures/personal-fields.js'
+import { normaliseEmail } from '../../src/signatures/service.js'
 
 let counter = 0
 const unique = (): string => `${Date.now().toString(36)}${(counter++).toString(36)}`
@@ -15,7 +18,7 @@ export async function organiser (app: FastifyInstance, role: 'admin' | 'organise
   return { id: created.id, email, token, auth: { authorization: `Bearer ${token}` } }
 }
 
-/** An appeal created through the API by `owner`, opened unless asked otherwise. */
+/** An appeal created through the API by `owner`, opened unless asked otherwise; without email confirmation unless asked. */
 export async function appeal (app: FastifyInstance, owner: Organiser, settings: Record<string, unknown> = {}, open = true): Promise<string> {
   const slug = `appeal-${unique()}`
   const response = await app.inject({
@@ -26,6 +29,7 @@ export async function appeal (app: FastifyInstance, owner: Organiser, settings: 
       slug,
       originalLanguage: 'en',
       text: { title: 'Hands off Venezuela', summary: 'Stand with Venezuelan workers', body: 'We **stand** with them.', demands: ['Stop the sanctions', 'Respect the vote'] },
+      requireConfirmation: false,
       ...settings
     }
   })
@@ -52,9 +56,13 @@ export async function sign (app: FastifyInstance, slug: string, body: Record<str
   return app.inject({ method: 'POST', url: `/api/appeals/${slug}/signatures`, payload: body, headers })
 }
 
+/** Every signature, with its personal fields opened as its organisers see them. */
 export async function signatureRows (app: FastifyInstance) {
-  return app.db.select().from(signatures)
+  return (await app.db.select().from(signatures).orderBy(signatures.id)).map((row) => reveal(app.sealer, row))
 }
+
+/** The condition that finds a signature by its email (through the keyed hash; emails are sealed). */
+export const byEmail = (app: FastifyInstance, email: string) => eq(signatures.emailHash, keyedHash(app.keys.emailHash, normaliseEmail(email)))
 
 export async function idOf (app: FastifyInstance, email: string): Promise<number> {
   const row = (await signatureRows(app)).find((r) => r.email === email.toLowerCase())
@@ -64,7 +72,7 @@ export async function idOf (app: FastifyInstance, email: string): Promise<number
 
 /**
  * An appeal with one signature of each kind a filter tells apart, on known dates: 'waiting' is pending
- * (CU, 2026-01-10), 'old' (VE, 2026-01-01), 'mid' (GB, 2026-02-01), 'union' an organisation (GB,
+ * (CU, 2026-01-10), 'old' (VE, 2026-01-01, the only one who may be contacted), 'mid' (GB, 2026-02-01), 'union' an organisation (GB,
  * 2026-03-01), 'spam' hidden (VE, 2026-03-02); all @example.org.
  */
 export async function filterableAppeal (app: FastifyInstance, owner: Organiser): Promise<string> {
@@ -76,7 +84,7 @@ export async function filterableAppeal (app: FastifyInstance, owner: Organiser):
   await expect(sign(app, slug, person({ name: 'Waiting', email: 'waiting@example.org', country: 'CU' })), 201)
   await expect(app.inject({ method: 'PATCH', url: `/api/admin/appeals/${slug}`, headers: owner.auth, payload: { requireConfirmation: false } }), 200)
   for (const body of [
-    person({ name: 'Old VE', email: 'old@example.org', country: 'VE' }),
+    person({ name: 'Old VE', email: 'old@example.org', country: 'VE', contact: true }),
     person({ name: 'Mid GB', email: 'mid@example.org', country: 'GB' }),
     organisation({ name: 'Union GB', email: 'union@example.org', country: 'GB' }),
     person({ name: 'Spam', email: 'spam@example.org', country: 'VE' })

@@ -3,17 +3,10 @@ import type { FastifyInstance } from 'fastify'
 import t from 'tap'
 import { signatures } from '../../src/db/schema.js'
 import { eachDatabase, json } from '../helpers/app.js'
-import { appeal, organisation, organiser, person, sign, signatureRows, type Organiser } from '../helpers/fixtures.js'
+import { appeal, idOf, organisation, organiser, person, sign, signatureRows, type Organiser } from '../helpers/fixtures.js'
 
 const list = async (app: FastifyInstance, slug: string, query = '') =>
   app.inject({ method: 'GET', url: `/api/appeals/${slug}/signatures${query}` })
-
-/** The id of the signature with this email (emails are stored normalised). */
-async function idOf (app: FastifyInstance, email: string): Promise<number> {
-  const row = (await signatureRows(app)).find((r) => r.email === email.toLowerCase())
-  if (row === undefined) throw new Error(`no signature for ${email}`)
-  return row.id
-}
 
 async function admin (app: FastifyInstance, owner: Organiser, method: 'POST' | 'DELETE' | 'PATCH', url: string, payload?: Record<string, unknown>) {
   const response = await app.inject({ method, url: `/api/admin${url}`, headers: owner.auth, ...(payload !== undefined && { payload }) })

@@ -1,8 +1,7 @@
 import { eq } from 'drizzle-orm'
 import t from 'tap'
 import { signatures } from '../../src/db/schema.js'
-import { appError } from '../../src/errors/app-error.js'
-import { createSignaturesService } from '../../src/signatures/service.js'
+import { createSignaturesService, type PendingSignature } from '../../src/signatures/service.js'
 import { eachDatabase, json } from '../helpers/app.js'
 import { appeal, organisation, organiser, person, sign, signatureRows } from '../helpers/fixtures.js'
 
@@ -189,25 +188,31 @@ eachDatabase(t, 'a pending signature and the work of its hook commit together or
   const owner = await organiser(app)
   const slug = await appeal(app, owner, { requireConfirmation: true })
   const target = await app.services.appeals.getPublic(slug)
-  const seen: Array<{ id: number, email: string | null | undefined }> = []
+  const seen: PendingSignature[] = []
   const working = createSignaturesService(app.db, {
     keys: app.keys,
+    sealer: app.sealer,
     consentVersion: '2026-11',
     onPending: async (tx, signature) => {
       const [row] = await tx.select().from(signatures).where(eq(signatures.id, signature.id))
-      t.ok(row, 'the hook sees the new signature inside the transaction')
-      seen.push({ id: signature.id, email: signature.email })
+      t.ok(row, 'the hook sees the signature inside the transaction')
+      seen.push(signature)
     }
   })
-  t.same(await working.sign(target, person({ email: 'Hook@Example.org' }) as never, { ip: '192.0.2.7', source: 'api' }), { status: 'pending' })
-  t.equal(seen[0]?.email, 'hook@example.org')
+  const context = { ip: '192.0.2.7', source: 'api', language: 'es' } as const
+  t.same(await working.sign(target, person({ email: 'Hook@Example.org' }) as never, context), { status: 'pending' })
+  t.match(seen[0], { appealId: target.id, language: 'es', existing: undefined })
   const failing = createSignaturesService(app.db, {
     keys: app.keys,
+    sealer: app.sealer,
     consentVersion: '2026-11',
     onPending: async () => { throw new Error('the mail queue is unavailable') }
   })
-  await t.rejects(failing.sign(target, person({ email: 'lost@example.org' }) as never, { ip: '192.0.2.7', source: 'api' }), /mail queue/)
+  await t.rejects(failing.sign(target, person({ email: 'lost@example.org' }) as never, context), /mail queue/)
   const emails = (await signatureRows(app)).map((r) => r.email)
   t.same(emails, ['hook@example.org'], 'the signature whose hook failed was not kept')
-  await t.rejects(working.sign(target, person({ email: 'hook@example.org' }) as never, { ip: '192.0.2.7', source: 'api' }), appError('SIGNATURE_DUPLICATE'))
+  t.same(await working.sign(target, person({ email: 'hook@example.org', name: 'Someone Else' }) as never, context), { status: 'pending' },
+    'signing again answers as the first time did')
+  t.match(seen[1], { id: seen[0]?.id, existing: 'pending' }, 'and the hook hears of the earlier signature')
+  t.same((await signatureRows(app)).map((r) => r.name), ['Ana Pérez'], 'which is left as it was')
 })

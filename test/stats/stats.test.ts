@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import t from 'tap'
 import { build, eachDatabase, freshPostgresDatabase, json } from '../helpers/app.js'
-import { appeal, organisation, organiser, person, sign, signatureRows, type Organiser } from '../helpers/fixtures.js'
+import { appeal, idOf, organisation, organiser, person, sign, type Organiser } from '../helpers/fixtures.js'
 
 const stats = async (app: FastifyInstance, slug: string, headers: Record<string, string> = {}) =>
   app.inject({ method: 'GET', url: `/api/appeals/${slug}/stats`, headers })
@@ -18,12 +18,6 @@ async function statsUntil (app: FastifyInstance, slug: string, ready: (s: any) =
     if (ready(body) || Date.now() > deadline) return body
     await sleep(50)
   }
-}
-
-async function idOf (app: FastifyInstance, email: string): Promise<number> {
-  const row = (await signatureRows(app)).find((r) => r.email === email.toLowerCase())
-  if (row === undefined) throw new Error(`no signature for ${email}`)
-  return row.id
 }
 
 async function addEvent (app: FastifyInstance, owner: Organiser, slug: string, body: Record<string, unknown>): Promise<void> {

@@ -1,0 +1,105 @@
+import { and, eq, gt, isNull, lt, sql } from 'drizzle-orm'
+import type { Database, Executor } from '../db/connection.js'
+import { confirmationTokens, signatures } from '../db/schema.js'
+import type { Outbox } from '../mail/outbox.js'
+import { hashToken, newToken } from '../secrets/tokens.js'
+import type { PendingSignatureHook } from '../signatures/service.js'
+
+// Double opt-in: a signature on an appeal that requires confirmation counts once its owner follows the
+// link mailed to them and presses the button on that page. Following the link changes nothing (mail
+// scanners open links before people do); only the page's POST confirms. A link's token is 256 random
+// bits, stored only as its hash, valid CONFIRMATION_TTL_DAYS, and works once.
+
+/** What a confirmation link leads to. */
+export type LinkState =
+  | { state: 'valid' | 'confirmed' | 'expired', appealId: string }
+  | { state: 'unknown' }
+
+const DAY_MS = 86_400_000
+// Used and expired tokens are kept a while, so a second click says "already confirmed" or "expired".
+const KEEP_SPENT_TOKENS_DAYS = 30
+
+export function createConfirmationService (db: Database, options: { outbox: Outbox, ttlDays: number }) {
+  const { outbox, ttlDays } = options
+
+  async function lookUp (token: string, executor: Executor = db) {
+    const [row] = await executor.select({
+      usedAt: confirmationTokens.usedAt, expiresAt: confirmationTokens.expiresAt, signatureId: confirmationTokens.signatureId,
+      status: signatures.status, appealId: signatures.appealId
+    }).from(confirmationTokens).innerJoin(signatures, eq(signatures.id, confirmationTokens.signatureId))
+      .where(eq(confirmationTokens.tokenHash, hashToken(token))).limit(1)
+    return row
+  }
+
+  function stateOf (row: NonNullable<Awaited<ReturnType<typeof lookUp>>>, now: Date): LinkState {
+    if (row.status === 'erased') return { state: 'unknown' }
+    if (row.status === 'confirmed') return { state: 'confirmed', appealId: row.appealId }
+    if (row.usedAt !== null || row.expiresAt <= now) return { state: 'expired', appealId: row.appealId }
+    return { state: 'valid', appealId: row.appealId }
+  }
+
+  /**
+   * Queues the mail for a signature that waits for confirmation (the signing service calls this in its
+   * transaction): a new link for a new or still-unconfirmed signature, an "already signed" note for a
+   * confirmed one. Nothing is queued past the daily cap of mails for that address and appeal.
+   */
+  const onPending: PendingSignatureHook = async (tx, signature) => {
+    const mail = { appealId: signature.appealId, signatureId: signature.id, emailHash: signature.emailHash, language: signature.language }
+    if (signature.existing === 'confirmed') {
+      await outbox.queue(tx, { ...mail, kind: 'already_signed' })
+      return
+    }
+    const token = newToken()
+    if (!await outbox.queue(tx, { ...mail, kind: 'confirm', secret: { token } })) return
+    await tx.insert(confirmationTokens).values({
+      tokenHash: hashToken(token), signatureId: signature.id, expiresAt: sql`now() + make_interval(days => ${ttlDays})`
+    })
+  }
+
+  return {
+    onPending,
+
+    /** What a link leads to, changing nothing: this is what a GET (or a mail scanner) gets. */
+    async inspect (token: string, now = new Date()): Promise<LinkState> {
+      const row = await lookUp(token)
+      return row === undefined ? { state: 'unknown' } : stateOf(row, now)
+    },
+
+    /** Confirms the signature behind a valid link; the link is spent. Any other link changes nothing. */
+    async confirm (token: string, now = new Date()): Promise<LinkState> {
+      return db.transaction(async (tx) => {
+        const [spent] = await tx.update(confirmationTokens).set({ usedAt: now })
+          .where(and(eq(confirmationTokens.tokenHash, hashToken(token)), isNull(confirmationTokens.usedAt), gt(confirmationTokens.expiresAt, now)))
+          .returning({ signatureId: confirmationTokens.signatureId })
+        if (spent === undefined) {
+          const row = await lookUp(token, tx)
+          return row === undefined ? { state: 'unknown' } : stateOf(row, now)
+        }
+        const [confirmed] = await tx.update(signatures).set({ status: 'confirmed', confirmedAt: now })
+          .where(and(eq(signatures.id, spent.signatureId), eq(signatures.status, 'pending')))
+          .returning({ appealId: signatures.appealId })
+        if (confirmed !== undefined) return { state: 'valid', appealId: confirmed.appealId }
+        // Confirmed meanwhile through another of its links, or erased.
+        const [current] = await tx.select({ status: signatures.status, appealId: signatures.appealId }).from(signatures).where(eq(signatures.id, spent.signatureId))
+        return current === undefined || current.status === 'erased' ? { state: 'unknown' } : { state: 'confirmed', appealId: current.appealId }
+      })
+    },
+
+    /**
+     * Deletes signatures never confirmed whose links have all expired, and tokens long spent.
+     * Returns how many signatures were deleted.
+     */
+    async deleteExpired (now = new Date()): Promise<number> {
+      const cutoff = new Date(now.getTime() - ttlDays * DAY_MS)
+      const deleted = await db.delete(signatures).where(and(
+        eq(signatures.status, 'pending'),
+        lt(signatures.createdAt, cutoff),
+        sql`not exists (select 1 from ${confirmationTokens} where ${confirmationTokens.signatureId} = ${signatures.id} and ${confirmationTokens.expiresAt} > ${now.toISOString()}::timestamptz)`
+      )).returning({ id: signatures.id })
+      await db.delete(confirmationTokens).where(lt(confirmationTokens.expiresAt, new Date(now.getTime() - KEEP_SPENT_TOKENS_DAYS * DAY_MS)))
+      return deleted.length
+    }
+  }
+}
+
+export type ConfirmationService = ReturnType<typeof createConfirmationService>

@@ -1,0 +1,32 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
+import { Email, withErrors } from '../http/schemas.js'
+import { signedIn } from '../organisers/auth.js'
+
+// A person asks to be forgotten: an organiser erases every signature of that address on the appeals
+// they manage (all appeals, for an admin), and learns on which of them there was one.
+const erasureAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { appeals, erasure } = app.services
+  app.addHook('preHandler', app.requireOrganiser)
+
+  app.post('/erasures', {
+    schema: {
+      tags: ['admin: signatures'],
+      summary: 'Erase a person\'s signatures on every appeal you manage, by their email address',
+      body: Type.Object({ email: Email }, { additionalProperties: false }),
+      response: withErrors({
+        200: Type.Object({
+          erased: Type.Integer({ description: 'how many signatures were erased' }),
+          appeals: Type.Array(Type.String(), { description: 'the addresses (slugs) of the appeals they were on' })
+        })
+      }, 401)
+    }
+  }, async (request) => {
+    const managed = await appeals.managedSlugs(signedIn(request))
+    const erased = await erasure.eraseByEmail(managed.map((a) => a.id), request.body.email)
+    const slugOf = new Map(managed.map((a) => [a.id, a.slug]))
+    return { erased: erased.length, appeals: [...new Set(erased.map((e) => slugOf.get(e.appealId) ?? ''))].sort() }
+  })
+}
+
+export default erasureAdminRoutes

@@ -1,0 +1,36 @@
+import type { FastifyInstance } from 'fastify'
+import fp from 'fastify-plugin'
+import { applyRetention } from '../erasure/retention.js'
+import { repeat } from '../jobs/loop.js'
+import { createScheduler, type Scheduler } from '../jobs/scheduler.js'
+
+declare module 'fastify' {
+  interface FastifyInstance { scheduler: Scheduler }
+}
+
+const HOUR = 3_600_000
+const SCHEDULE_CHECK_MS = 60_000
+
+// Background work: sending queued mail, and the scheduled jobs (retention, expiry of unconfirmed
+// signatures, outbox clean-up). Every instance with BACKGROUND_JOBS (the default) takes part; the
+// database makes sure each mail and each job run is taken by one of them.
+async function backgroundPlugin (app: FastifyInstance): Promise<void> {
+  const { db, services, config, log } = app
+  const scheduler = createScheduler(db, [
+    { name: 'retention', everyMs: 24 * HOUR, run: async () => applyRetention(db) },
+    { name: 'expire-unconfirmed', everyMs: HOUR, run: async () => ({ deleted: await services.confirmation.deleteExpired() }) },
+    { name: 'outbox-clean-up', everyMs: 24 * HOUR, run: async () => ({ deleted: await services.mail.outbox.cleanUp() }) }
+  ], { log })
+  app.decorate('scheduler', scheduler)
+  if (!config.BACKGROUND_JOBS) return
+
+  const loops = [
+    repeat(services.mail.worker.runOnce, config.MAIL_POLL_MS, (err) => { log.error({ err }, 'the mail worker failed; it tries again at its next poll') }),
+    repeat(scheduler.runDue, SCHEDULE_CHECK_MS, (err) => { log.error({ err }, 'the scheduler could not check its jobs; it tries again later') })
+  ]
+  app.addHook('onReady', async () => { for (const loop of loops) loop.start() })
+  // Before the database closes (onClose): a mail in hand is finished and recorded.
+  app.addHook('preClose', async () => { await Promise.all(loops.map((loop) => loop.stop())) })
+}
+
+export default fp(backgroundPlugin, { name: 'background', dependencies: ['services'] })

@@ -1,0 +1,53 @@
+import type { FastifyInstance } from 'fastify'
+import t from 'tap'
+import { createMailWorker } from '../../src/mail/worker.js'
+import { siteUrl } from '../../src/config.js'
+import { mailOutbox } from '../../src/db/schema.js'
+import { build, databases, freshPostgresDatabase } from '../helpers/app.js'
+import { appeal, organiser, person, sign } from '../helpers/fixtures.js'
+
+const MAILS = 45
+
+async function queueMails (app: FastifyInstance): Promise<void> {
+  const owner = await organiser(app)
+  const slug = await appeal(app, owner, { requireConfirmation: true })
+  for (let i = 0; i < MAILS; i++) {
+    const response = await sign(app, slug, person({ email: `worker-${i}@example.org` }))
+    if (response.statusCode !== 201) throw new Error(response.body)
+  }
+}
+
+const postgres = databases.find((d) => d.name === 'postgres')
+
+t.test('two instances\' workers on one PostgreSQL send each mail exactly once', { skip: postgres === undefined ? 'needs TEST_DATABASE_URL' : false }, async (t) => {
+  const url = await freshPostgresDatabase(t, postgres!.serverUrl!)
+  const first = await build(t, { DATABASE_URL: url, RATE_LIMIT_SIGN_MAX: '1000' })
+  const second = await build(t, { DATABASE_URL: url })
+  await queueMails(first)
+  // Each claims small batches, so that the two really interleave.
+  const workers = [first, second].map((app) => createMailWorker({
+    db: app.db, appeals: app.services.appeals, outbox: app.services.mail.outbox, sender: app.mailSender, sealer: app.sealer,
+    i18n: app.i18n, log: app.log, siteUrl: siteUrl(app.config), ttlDays: 14, removalPath: app.services.erasure.removalPath, batchSize: 3
+  }))
+  const runs = await Promise.all([...workers, ...workers].map((w) => w.runOnce()))
+  const delivered = [...first.mailSender.delivered, ...second.mailSender.delivered].map((m) => m.to)
+  t.equal(delivered.length, MAILS, 'as many mails as signatures')
+  t.equal(new Set(delivered).size, MAILS, 'none twice')
+  t.ok(first.mailSender.delivered.length > 0 && second.mailSender.delivered.length > 0, 'both instances sent some')
+  t.equal(runs.reduce((n, r) => n + r.sent, 0), MAILS)
+  const rows = await first.db.select().from(mailOutbox)
+  t.ok(rows.every((r) => r.status === 'sent' && r.attempts === 1), 'each claimed once')
+})
+
+t.test('two workers on the embedded database send each mail exactly once', async (t) => {
+  const app = await build(t, { RATE_LIMIT_SIGN_MAX: '1000' })
+  await queueMails(app)
+  const worker = () => createMailWorker({
+    db: app.db, appeals: app.services.appeals, outbox: app.services.mail.outbox, sender: app.mailSender, sealer: app.sealer,
+    i18n: app.i18n, log: app.log, siteUrl: siteUrl(app.config), ttlDays: 14, removalPath: app.services.erasure.removalPath, batchSize: 4
+  })
+  await Promise.all([worker().runOnce(), worker().runOnce(), app.services.mail.worker.runOnce()])
+  const delivered = app.mailSender.delivered.map((m) => m.to)
+  t.equal(delivered.length, MAILS)
+  t.equal(new Set(delivered).size, MAILS)
+})
