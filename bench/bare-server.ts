@@ -1,14 +1,33 @@
+import { createCipheriv, createDecipheriv, createHash, createSecretKey, randomBytes } from 'node:crypto'
+import { Readable } from 'node:stream'
 import Fastify from 'fastify'
 import postgres from 'postgres'
 
-// The baseline: what plain Fastify and one INSERT cost on this machine, with nothing of Solidaria's.
-// It writes the same row into the same signatures table (same indexes: the unique one that finds
-// duplicates and the ones that serve counts and lists), so the ratio measures what the application
-// adds, not what the schema costs the database.
-const { DATABASE_URL, APPEAL_ID, PORT, HOST = '127.0.0.1' } = process.env
-if (DATABASE_URL === undefined || APPEAL_ID === undefined || PORT === undefined) {
-  console.error('bare-server needs DATABASE_URL, APPEAL_ID and PORT')
+// The baseline: what plain Fastify, one INSERT and the sealing the privacy rules require cost on this
+// machine, with nothing of Solidaria's. It writes the same row into the same signatures table (same
+// indexes: the unique one that finds duplicates and the ones that serve counts and lists), the email
+// sealed with AES-256-GCM under DATA_KEY in the same format, so the ratio measures what the application
+// adds, not what the schema and the encryption cost. Its export is the least an export of sealed rows
+// can do: fetch id and sealed value a batch at a time, open each, write "id,email".
+const { DATABASE_URL, APPEAL_ID, PORT, DATA_KEY, HOST = '127.0.0.1' } = process.env
+if (DATABASE_URL === undefined || APPEAL_ID === undefined || PORT === undefined || DATA_KEY === undefined) {
+  console.error('bare-server needs DATABASE_URL, APPEAL_ID, PORT and DATA_KEY')
   process.exit(1)
+}
+const appealId: string = APPEAL_ID
+const rawKey = Buffer.from(DATA_KEY, 'base64')
+const key = createSecretKey(rawKey)
+const keyId = createHash('sha256').update('solidaria data key id/').update(rawKey).digest('hex').slice(0, 12)
+const seal = (plain: string): string => {
+  const iv = randomBytes(12)
+  const cipher = createCipheriv('aes-256-gcm', key, iv)
+  return `${keyId}.${Buffer.concat([iv, cipher.update(plain, 'utf8'), cipher.final(), cipher.getAuthTag()]).toString('base64url')}`
+}
+const open = (sealed: string): string => {
+  const body = Buffer.from(sealed.slice(sealed.indexOf('.') + 1), 'base64url')
+  const decipher = createDecipheriv('aes-256-gcm', key, body.subarray(0, 12))
+  decipher.setAuthTag(body.subarray(body.length - 16))
+  return decipher.update(body.subarray(12, body.length - 16), undefined, 'utf8') + decipher.final('utf8')
 }
 
 const sql = postgres(DATABASE_URL, { max: 10, onnotice: () => {} })
@@ -18,8 +37,8 @@ interface SignBody { name: string, email: string, country: string }
 
 app.post<{ Body: SignBody }>('/sign', async (request, reply) => {
   const { name, email, country } = request.body
-  await sql`insert into signatures (appeal_id, kind, status, name, email, email_hash, country, public, contact, consent_version, source, confirmed_at)
-    values (${APPEAL_ID}, 'individual', 'confirmed', ${name}, ${email}, md5(${email}), ${country}, true, false, '2026-11', 'api', now())`
+  await sql`insert into signatures (appeal_id, kind, status, name, sealed, email_hash, country, public, contact, consent_version, source, confirmed_at)
+    values (${APPEAL_ID}, 'individual', 'confirmed', ${name}, ${seal(JSON.stringify({ e: email }))}, md5(${email}), ${country}, true, false, '2026-11', 'api', now())`
   return reply.code(201).send({ status: 'confirmed' })
 })
 
@@ -37,6 +56,22 @@ const constant = {
 }
 
 app.get('/json', async () => constant)
+
+async function * exportLines (): AsyncGenerator<string> {
+  yield 'id,email\r\n'
+  let after = 0
+  for (;;) {
+    const rows: Array<{ id: number, sealed: string }> = await sql`select id::float8 as id, sealed from signatures
+      where appeal_id = ${appealId} and id > ${after} order by id limit 5000`
+    if (rows.length === 0) return
+    let text = ''
+    for (const row of rows) text += `${row.id},${(JSON.parse(open(row.sealed)) as { e: string }).e}\r\n`
+    yield text
+    after = rows.at(-1)!.id
+  }
+}
+
+app.get('/export', async (_request, reply) => reply.type('text/csv').send(Readable.from(exportLines(), { objectMode: false })))
 
 const close = async (): Promise<void> => {
   await app.close()

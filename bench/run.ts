@@ -161,7 +161,7 @@ function failed (...results: Result[]): string | undefined {
 
 function download (url: string, token: string): Promise<{ status: number, bytes: number, lines: number, head: string }> {
   return new Promise((resolve, reject) => {
-    http.get(url, { headers: { authorization: `Bearer ${token}` } }, (res) => {
+    http.get(url, { headers: token === '' ? {} : { authorization: `Bearer ${token}` } }, (res) => {
       let bytes = 0
       let lines = 0
       let head = ''
@@ -249,7 +249,7 @@ async function main (): Promise<void> {
     STATS_TTL_MS: '1000'
   }
   const app = await startServer('solidaria', 'dist/src/server.js', appEnv)
-  const bare = await startServer('bare', 'bench/bare-server.ts', { DATABASE_URL: benchUrl, APPEAL_ID: appeal.id })
+  const bare = await startServer('bare', 'bench/bare-server.ts', { DATABASE_URL: benchUrl, APPEAL_ID: appeal.id, DATA_KEY: dataKey.toString('base64') })
   const statsPath = `/api/appeals/${SLUG}/stats`
   const statsBody = await (await fetch(app.url + statsPath)).text()
   const jsonBody = await (await fetch(bare.url + '/json')).text()
@@ -282,26 +282,40 @@ async function main (): Promise<void> {
   collectLog(app)
   collectLog(bare)
 
-  console.log('(3) CSV export from a fresh Solidaria process')
+  console.log('(3) CSV export from a fresh Solidaria process, against the bare export of the sealed emails, in the order app, bare, bare, app')
   const [{ n: expectedRows } = { n: 0 }] = await bench<Array<{ n: number }>>`select count(*)::int as n from signatures where appeal_id = ${appeal.id}`
   const exporter = await startServer('solidaria-export', 'dist/src/server.js', appEnv)
+  const bareExporter = await startServer('bare-export', 'bench/bare-server.ts', { DATABASE_URL: benchUrl, APPEAL_ID: appeal.id, DATA_KEY: dataKey.toString('base64') })
   const pid = exporter.proc.pid
   if (pid === undefined) throw new Error('export server has no pid')
   // The start-up peak alone tells how much of the export's peak the export itself is responsible for.
   const startMb = peakRssMb(pid)
-  t = performance.now()
-  const csv = await download(`${exporter.url}/api/admin/appeals/${SLUG}/export.csv`, token)
-  const seconds = (performance.now() - t) / 1000
+  const timed = async (url: string, auth = '') => {
+    const began = performance.now()
+    const result = await download(url, auth)
+    return { ...result, seconds: (performance.now() - began) / 1000 }
+  }
+  const appExport = `${exporter.url}/api/admin/appeals/${SLUG}/export.csv`
+  const csv = await timed(appExport, token)
   const rssMb = peakRssMb(pid)
+  const bare1 = await timed(`${bareExporter.url}/export`)
+  const bare2 = await timed(`${bareExporter.url}/export`)
+  const csv2 = await timed(appExport, token)
   await stopServer(exporter)
+  await stopServer(bareExporter)
   collectLog(exporter)
+  collectLog(bareExporter)
   const rows = csv.lines - 1
-  const exportFailure = csv.status !== 200
+  const exportFailure = [csv, csv2].some((c) => c.status !== 200)
     ? `HTTP ${csv.status}: ${csv.head.slice(0, 500)}`
-    : rows !== expectedRows ? `${fmt(rows)} rows exported, ${fmt(expectedRows)} in the database` : undefined
-  const rowsPerSecond = rows / seconds
-  console.log(`  ${fmt(rows)} rows, ${fmt(csv.bytes / 1048576, 1)} MB in ${fmt(seconds, 2)} s: ${fmt(rowsPerSecond)} rows/s, peak RSS ${fmt(rssMb, 1)} MB (${fmt(startMb, 1)} MB before the request)` +
+    : rows !== expectedRows || csv2.lines - 1 !== expectedRows ? `${fmt(rows)} rows exported, ${fmt(expectedRows)} in the database`
+      : [bare1, bare2].some((b) => b.lines - 1 !== expectedRows) ? `the bare export wrote ${fmt(bare1.lines - 1)} rows` : undefined
+  const rowsPerSecond = rows / ((csv.seconds + csv2.seconds) / 2)
+  const bareRowsPerSecond = rows / ((bare1.seconds + bare2.seconds) / 2)
+  const exportRatio = rowsPerSecond / bareRowsPerSecond
+  console.log(`  ${fmt(rows)} rows, ${fmt(csv.bytes / 1048576, 1)} MB in ${fmt(csv.seconds, 2)} and ${fmt(csv2.seconds, 2)} s: ${fmt(rowsPerSecond)} rows/s, peak RSS ${fmt(rssMb, 1)} MB (${fmt(startMb, 1)} MB before the request)` +
     (exportFailure === undefined ? '' : `  <-- FAILED: ${exportFailure}`))
+  console.log(`  bare: ${fmt(bare1.seconds, 2)} and ${fmt(bare2.seconds, 2)} s: ${fmt(bareRowsPerSecond)} rows/s`)
 
   const [{ version } = { version: '?' }] = await bench<Array<{ version: string }>>`select version()`
   const ratioRow = (name: string, a: Result, b: Result, extra: Result[]): string[] => {
@@ -317,7 +331,7 @@ async function main (): Promise<void> {
     ratioRow('Signing (req/s) vs bare insert', signApp, signBare, []),
     ratioRow('Signing with email confirmation (req/s) vs bare insert', signConfirm, signBare, []),
     ratioRow('Stats at 1M signatures under 200 signatures/s (req/s) vs bare GET /json', statsApp.result, statsBare.result, [statsApp.background, statsBare.background]),
-    ['CSV export (rows/s)', fmt(rowsPerSecond), '–', '–', '≥ 200,000', exportMet(rowsPerSecond >= 200_000)],
+    ['CSV export (rows/s) vs bare: fetch and open each sealed email', fmt(rowsPerSecond), fmt(bareRowsPerSecond), fmt(exportRatio, 2), '≥ 0.80', exportMet(exportRatio >= 0.8)],
     ['CSV export peak RSS (MB)', fmt(rssMb, 1), '–', '–', '< 200', exportMet(rssMb < 200)]
   ].map((cells) => `| ${cells.join(' | ')} |`).join('\n')
   const notes = [
@@ -325,8 +339,9 @@ async function main (): Promise<void> {
     `Signing with confirmation: ${fmt(signConfirm.latency.p99)} ms p99, ${fmt(signConfirm.requests.total)} requests, measured after the pair above against the same bare figure; the mail worker was off (BACKGROUND_JOBS=false), so the queued mails were not sent during the run.`,
     `Stats: answer ${statsBody.length} B (${fmt(counted ?? 0)} signatures counted), bare /json ${jsonBody.length} B; background signing ran at ` +
       `${fmt(statsApp.background.requests.average)} and ${fmt(statsBare.background.requests.average)} req/s.`,
-    `Export: ${fmt(rows)} rows (1M loaded plus those signed during the run), ${fmt(csv.bytes / 1048576, 1)} MB in ${fmt(seconds, 2)} s; ` +
-      `the fresh process peaked at ${fmt(startMb, 1)} MB after start-up, before the request.`,
+    `Export: ${fmt(rows)} rows (1M loaded plus those signed during the run), ${fmt(csv.bytes / 1048576, 1)} MB in ${fmt(csv.seconds, 2)} and ${fmt(csv2.seconds, 2)} s; ` +
+      `the fresh process peaked at ${fmt(startMb, 1)} MB after start-up, before the request (the peak is of the first export). Every row's email, and the names and cities of those not shown, ` +
+      `are opened with AES-256-GCM in the application (the key never reaches the database): the bare export does only that for the email.`,
     `Application log (LOG_LEVEL=warn): ${appLogLines.length === 0 ? 'nothing' : `${appLogLines.length} lines, first: ${appLogLines.slice(0, 3).join(' / ')}`}.`
   ]
   const markdown = `# Solidaria benchmark

@@ -37,9 +37,18 @@ import confirmationRoutes from './confirmation/routes.js'
 import removalRoutes from './erasure/routes.js'
 import erasureAdminRoutes from './erasure/admin-routes.js'
 
+// The paths of links in mails carry their token: logged, they would let a log reader confirm or remove
+// someone's signature. The client's address is not logged either (it is never stored).
+const TOKEN_PATHS = /^\/(confirm|remove)\/[^/?#]+/
+
+/** What is logged of a request: its method and path, with any token replaced. */
+function requestForLog (request: { method: string, url: string, id?: string }) {
+  return { method: request.method, url: request.url.replace(TOKEN_PATHS, '/$1/[token]'), id: request.id }
+}
+
 export function fastifyOptions (config: Config): FastifyServerOptions {
   return {
-    logger: config.LOG_LEVEL === 'silent' ? false : { level: config.LOG_LEVEL, redact: ['req.headers.cookie', 'req.headers.authorization'] },
+    logger: config.LOG_LEVEL === 'silent' ? false : { level: config.LOG_LEVEL, serializers: { req: requestForLog } },
     trustProxy: config.TRUST_PROXY as FastifyServerOptions['trustProxy'],
     bodyLimit: config.BODY_LIMIT_BYTES,
     connectionTimeout: 30_000,

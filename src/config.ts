@@ -65,7 +65,12 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
     const lines = errors.map((e) => `${e.instancePath.slice(1) || '(config)'}: ${e.message}`)
     throw new ConfigError(`Invalid configuration:\n  ${[...new Set(lines)].join('\n  ')}`)
   }
-  return withDefaults as Config
+  const config = withDefaults as Config
+  // Mail that leaves the machine links back to the site: it must name the address people reach it at.
+  if (config.SMTP_URL !== undefined && config.PUBLIC_URL === undefined) {
+    throw new ConfigError('Invalid configuration:\n  PUBLIC_URL: must be set when SMTP_URL is, since the links in mails lead to it (e.g. https://solidaria.example.org)')
+  }
+  return config
 }
 
 function coerce (value: string, schema: { type?: string, anyOf?: unknown[] }): unknown {

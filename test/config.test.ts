@@ -1,7 +1,7 @@
 import { readFileSync, statSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import t, { type Test } from 'tap'
-import { ConfigError, loadConfig, paths } from '../src/config.js'
+import { ConfigError, loadConfig, paths, siteUrl } from '../src/config.js'
 import { resolveSecret } from '../src/secrets/keys.js'
 
 /** The error loadConfig throws for `env`, or a failure when it throws none. */
@@ -82,4 +82,14 @@ t.test('the embedded instance generates its secret once, readable only by its ow
   const other = resolveSecret(loadConfig({ DATA_DIR: join(dir, 'other') }))
   t.not(other.secret, first.secret, 'another instance gets another secret')
   t.equal(resolveSecret(loadConfig({ DATA_DIR: 'memory://' })).origin, 'memory', 'a throw-away database keeps its secret in memory')
+})
+
+t.test('mail that leaves the machine needs the address its links lead to', async (t) => {
+  t.match(configError(t, { SMTP_URL: 'smtp://mail.example.org:587' })?.message, /PUBLIC_URL: must be set when SMTP_URL is/)
+  t.match(configError(t, { SMTP_URL: 'http://mail.example.org' })?.message, /SMTP_URL/, 'an SMTP address is smtp:// or smtps://')
+  const config = loadConfig({ SMTP_URL: 'smtps://user:secret@mail.example.org:465', PUBLIC_URL: 'https://solidaria.example.org/' })
+  t.equal(config.SMTP_URL, 'smtps://user:secret@mail.example.org:465')
+  t.equal(siteUrl(config), 'https://solidaria.example.org', 'links start with PUBLIC_URL, without its trailing slash')
+  t.equal(siteUrl(loadConfig({ HOST: '0.0.0.0', PORT: '8080' })), 'http://localhost:8080', 'without it, where the server listens')
+  t.same([loadConfig({}).CONFIRMATION_TTL_DAYS, loadConfig({}).MAIL_MAX_PER_DAY, loadConfig({}).BACKGROUND_JOBS], [14, 3, true], 'the defaults the issue asks for')
 })

@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { PGlite } from '@electric-sql/pglite'
 import type { ExtractTablesWithRelations, SQL } from 'drizzle-orm'
-import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core'
+import { PgDialect, type PgDatabase, type PgQueryResultHKT, type PgTransaction } from 'drizzle-orm/pg-core'
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js'
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator'
 import postgres from 'postgres'
@@ -120,6 +120,16 @@ export async function selectRows<T> (executor: Executor, query: SQL): Promise<T[
   const result = await executor.execute(query) as unknown
   return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[]
 }
+
+/**
+ * A hand-written statement prepared once, run with its placeholders' values (`sql.placeholder`): it is
+ * parsed and planned once per connection rather than on each run, as the query builder's `.prepare()`
+ * does for the statements it can build (a data-modifying WITH, for one, it cannot).
+ */
+export function prepareStatement (db: Database, name: string, query: SQL) {
+  return db._.session.prepareQuery(dialect.sqlToQuery(query), undefined, name, false)
+}
+const dialect = new PgDialect()
 
 /** Whether a query failed on the named unique index or constraint (either driver passes on PostgreSQL's error). */
 export function isUniqueViolation (err: unknown, constraint: string): boolean {

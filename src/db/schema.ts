@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm'
 import {
-  bigint, boolean, doublePrecision, index, integer, jsonb, pgEnum, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid
+  bigint, boolean, date, doublePrecision, index, integer, jsonb, pgEnum, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid
 } from 'drizzle-orm/pg-core'
 
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow()
@@ -155,30 +155,39 @@ export const confirmationTokens = pgTable('confirmation_tokens', {
 export const mailKind = pgEnum('mail_kind', ['confirm', 'already_signed'])
 export const mailStatus = pgEnum('mail_status', ['queued', 'sent', 'failed', 'cancelled'])
 
-// Mail waiting to be sent, written in the same transaction as the signature it is about, and claimed
-// by any instance's worker with FOR UPDATE SKIP LOCKED (see mail/outbox.ts). The recipient is read
-// from the signature when the mail is sent; what only the mail needs (a confirmation token) is sealed.
+// Mail waiting to be sent, written in the same statement as the signature it is about, and claimed by
+// any instance's worker with FOR UPDATE SKIP LOCKED (see mail/outbox.ts). The recipient is read from
+// the signature when the mail is sent; what only the mail needs (a confirmation token) is sealed.
+// (No foreign key to appeals: every signing would lock the appeal's row; the signature's key cascades.)
 export const mailOutbox = pgTable('mail_outbox', {
   id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
   kind: mailKind('kind').notNull(),
-  appealId: uuid('appeal_id').notNull().references(() => appeals.id, { onDelete: 'cascade' }),
+  appealId: uuid('appeal_id').notNull(),
   signatureId: bigint('signature_id', { mode: 'number' }).notNull().references(() => signatures.id, { onDelete: 'cascade' }),
-  // The recipient's email HMAC, for the cap on mails per address and appeal.
-  emailHash: text('email_hash').notNull(),
   language: text('language').notNull(),
   sealed: text('sealed'),
   status: mailStatus('status').notNull().default('queued'),
   attempts: integer('attempts').notNull().default(0),
   nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }).notNull().defaultNow(),
+  // The lease of the worker sending it: who (a random id per claim) and until when.
+  claimedBy: uuid('claimed_by'),
   lockedUntil: timestamp('locked_until', { withTimezone: true }),
   lastError: text('last_error'),
   createdAt: createdAt(),
   sentAt: timestamp('sent_at', { withTimezone: true })
 }, (t) => [
   index('mail_outbox_due_idx').on(t.nextAttemptAt, t.id).where(sql`${t.status} = 'queued'`),
-  index('mail_outbox_cap_idx').on(t.appealId, t.emailHash, t.createdAt),
   index('mail_outbox_signature_idx').on(t.signatureId)
 ])
+
+// How many mails went to one address about one appeal on one day (UTC), for the daily cap. Counted by
+// one atomic upsert in the signing statement; rows are deleted after two days.
+export const mailQuota = pgTable('mail_quota', {
+  appealId: uuid('appeal_id').notNull(),
+  emailHash: text('email_hash').notNull(),
+  day: date('day').notNull(),
+  mails: integer('mails').notNull()
+}, (t) => [primaryKey({ columns: [t.appealId, t.emailHash, t.day] })])
 
 // Periodic work (retention, expiry of unconfirmed signatures, outbox clean-up): whichever instance
 // first moves a job's next run forward runs it, so any number of instances share one schedule.

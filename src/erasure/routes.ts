@@ -37,9 +37,8 @@ const removalRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.post('/remove/:token', { schema: { hide: true, params: TokenParams, querystring: PageQuery } }, async (request, reply) => {
-    const before = await erasure.inspectRemoval(request.params.token)
-    const after = before.state === 'valid' ? await erasure.removeByLink(request.params.token) : before
-    return answer(request, reply, request.params.token, after, before.state === 'valid')
+    const { link, removedNow } = await erasure.removeByLink(request.params.token)
+    return answer(request, reply, request.params.token, link, removedNow)
   })
 }
 

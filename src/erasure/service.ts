@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto'
-import { and, eq, inArray, ne, type SQL } from 'drizzle-orm'
+import { and, eq, inArray, isNull, ne, type SQL } from 'drizzle-orm'
 import type { Appeal } from '../appeals/service.js'
 import type { Database, Executor } from '../db/connection.js'
 import { confirmationTokens, signatures } from '../db/schema.js'
@@ -12,8 +12,8 @@ import { normaliseEmail } from '../signatures/service.js'
 
 // Erasure on request: by an organiser (one signature, or one person across all their appeals), or by
 // the signer through the link in every mail. Every personal field goes and the signature stops counting;
-// the row stays as a tombstone, so that ids and exports stay consistent. Its queued mails are cancelled
-// and its confirmation links stop working.
+// the row stays as a tombstone, so that ids and exports stay consistent. Its mails (queued or sent) are
+// deleted, and its confirmation links stop working.
 
 /** The columns an erased signature keeps empty. */
 const erasedColumns = () => ({
@@ -35,7 +35,7 @@ export function createErasureService (db: Database, options: { keys: Keys, seale
     const ids = rows.map((r) => r.id)
     if (ids.length > 0) {
       await tx.delete(confirmationTokens).where(inArray(confirmationTokens.signatureId, ids))
-      await outbox.cancelFor(tx, ids)
+      await outbox.deleteFor(tx, ids)
     }
     return rows
   }
@@ -80,12 +80,12 @@ export function createErasureService (db: Database, options: { keys: Keys, seale
     /** What a removal link leads to, changing nothing (a mail scanner may open it). */
     inspectRemoval: removalState,
 
-    /** Erases the signature behind a removal link. */
-    async removeByLink (token: string): Promise<RemovalState> {
-      const state = await removalState(token)
-      if (state.state !== 'valid') return state
-      await db.transaction((tx) => eraseWhere(tx, eq(signatures.id, signatureOf(token) ?? 0)))
-      return { state: 'removed', appealId: state.appealId }
+    /** Erases the signature behind a removal link; says whether this did it (or it was done before). */
+    async removeByLink (token: string): Promise<{ link: RemovalState, removedNow: boolean }> {
+      const id = signatureOf(token)
+      const erased = id === undefined ? [] : await db.transaction((tx) => eraseWhere(tx, and(eq(signatures.id, id), isNull(signatures.anonymisedAt)) as SQL))
+      const [removed] = erased
+      return removed === undefined ? { link: await removalState(token), removedNow: false } : { link: { state: 'removed', appealId: removed.appealId }, removedNow: true }
     }
   }
 }

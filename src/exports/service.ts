@@ -29,7 +29,8 @@ const columns: ExportColumn[] = [
   personal('city'), personal('organisation'), personal('role'), plain('organisationType', sql`${s.organisationType}`),
   plain('members', sql`${s.members}`), plain('public', sql`${s.public}`), plain('contact', sql`${s.contact}`),
   text('consentVersion', s.consentVersion), text('locale', s.locale), plain('source', sql`${s.source}`), text('embedOrigin', s.embedOrigin),
-  plain('createdAt', iso(s.createdAt)), plain('confirmedAt', iso(s.confirmedAt)), plain('erasedAt', iso(s.erasedAt))
+  plain('createdAt', iso(s.createdAt)), plain('confirmedAt', iso(s.confirmedAt)), plain('erasedAt', iso(s.erasedAt)),
+  plain('anonymisedAt', iso(s.anonymisedAt))
 ]
 
 export const exportColumns = columns.map((c) => c.name)
@@ -63,7 +64,7 @@ const jsonSelect = sql`json_build_object(${sql.join(columns.map((c) => c.persona
 
 interface BatchRow {
   sealed: string | null
-  legacy: string | null
+  legacyEmail: string | null
   name: string | null
   city: string | null
   organisation: string | null
@@ -75,7 +76,7 @@ interface BatchRow {
 export function createExportsService (db: Database, options: { sealer: Sealer, emailHashKey: Buffer, batchSize?: number, parallel?: number }) {
   const batchSize = options.batchSize ?? 5000
   const parallel = options.parallel ?? 2
-  const open = (row: BatchRow): PersonalFields => openPersonal(options.sealer, { ...row, legacyEmail: row.legacy })
+  const open = (row: BatchRow): PersonalFields => openPersonal(options.sealer, row)
 
   const formatLine = {
     csv (row: BatchRow): string {
@@ -110,7 +111,7 @@ export function createExportsService (db: Database, options: { sealer: Sealer, e
     const formatted = async (afterId: number, upToId: number | undefined): Promise<string> => {
       const upTo = upToId === undefined ? sql`` : sql` and ${s.id} <= ${upToId}::bigint`
       const rows = await selectRows<BatchRow>(db, sql`
-        select ${select}, ${s.sealed} as sealed, ${s.legacyEmail} as legacy, ${s.name} as name, ${s.city} as city,
+        select ${select}, ${s.sealed} as sealed, ${s.legacyEmail} as "legacyEmail", ${s.name} as name, ${s.city} as city,
           ${s.organisation} as organisation, ${s.role} as role
         from ${s} where ${where} and ${s.id} > ${afterId}::bigint${upTo} order by ${s.id}`)
       let text = ''

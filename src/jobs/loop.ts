@@ -1,13 +1,14 @@
 /**
  * Runs `task` now and then again `everyMs` after each run ends, until stopped; a failure is reported
- * and the next run goes ahead as planned. `stop` waits for a run in progress to finish.
+ * and the next run goes ahead as planned. A task is told, through `active`, when to stop early; `stop`
+ * waits for a run in progress to finish.
  */
-export function repeat (task: () => Promise<unknown>, everyMs: number, onError: (err: unknown) => void) {
+export function repeat (task: (active: () => boolean) => Promise<unknown>, everyMs: number, onError: (err: unknown) => void) {
   let timer: NodeJS.Timeout | undefined
   let running: Promise<unknown> | undefined
   let stopped = true
   const tick = (): void => {
-    running = task().catch(onError).finally(() => { if (!stopped) timer = setTimeout(tick, everyMs) })
+    running = task(() => !stopped).catch(onError).finally(() => { if (!stopped) timer = setTimeout(tick, everyMs) })
   }
   return {
     start (): void {

@@ -1,24 +1,19 @@
-import { and, eq, gt, inArray, sql } from 'drizzle-orm'
+import { randomUUID } from 'node:crypto'
+import { and, eq, inArray, sql, type SQL, type SQLWrapper } from 'drizzle-orm'
 import { selectRows, type Database, type Executor } from '../db/connection.js'
-import { mailOutbox } from '../db/schema.js'
+import { mailOutbox, mailQuota } from '../db/schema.js'
 import type { Sealer } from '../secrets/sealing.js'
 
-// Mail is queued in the database in the transaction that makes it necessary (a signature waiting for
-// confirmation), so a signer who was answered always gets their mail, even if the process dies right
-// after answering. Workers on any number of instances claim due mails with FOR UPDATE SKIP LOCKED and
-// a lease: a claimed mail is nobody else's until it is sent, failed, or its lease runs out.
+// Mail is queued in the database by the very statement that makes it necessary (a signature waiting
+// for confirmation), so a signer who was answered always gets their mail, even if the process dies
+// right after answering. Workers on any number of instances claim due mails with FOR UPDATE SKIP
+// LOCKED and a lease: a claimed mail is nobody else's until it is sent, failed, or its lease runs out,
+// and only the claim that holds it may record what became of it.
 
 export type MailKind = typeof mailOutbox.$inferSelect['kind']
 
-export interface QueuedMail {
-  kind: MailKind
-  appealId: string
-  signatureId: number
-  emailHash: string
-  language: string
-  /** What only this mail may know (a confirmation token), sealed until the mail is sent. */
-  secret?: Record<string, string>
-}
+/** Who a mail is about, as values in a statement: the appeal, the address (its keyed hash), the language to write in. */
+export interface MailAddress { appealId: SQLWrapper, emailHash: SQLWrapper, language: SQLWrapper }
 
 export interface ClaimedMail {
   id: number
@@ -26,49 +21,53 @@ export interface ClaimedMail {
   appealId: string
   signatureId: number
   language: string
-  secret: Record<string, string>
+  /** Sealed: opened when the mail is written, so that a value that cannot be opened fails this mail only. */
+  sealed: string | null
   attempts: number
+  claim: string
 }
 
+// Longer than one mail can take (the SMTP timeouts in transport.ts add up to two minutes).
 const LEASE_SECONDS = 300
 const MAX_ATTEMPTS = 10
 // 30 s after the first failure, doubling up to six hours: ten attempts span about a day and a half.
 const retryDelaySeconds = (attempts: number): number => Math.min(30 * 2 ** (attempts - 1), 6 * 3600)
-// Sent mails are kept (without their secrets) for the daily cap, then deleted.
+// Finished mails are kept a week (what happened to a mail can be looked up), the daily counts two days.
 const KEEP_DAYS = 7
 
-/** An error as it may be stored: no address (an SMTP error often quotes the recipient), bounded. */
+/** An error as it may be stored or logged: no address (an SMTP error often quotes the recipient), bounded. */
 export const storableError = (err: unknown): string =>
   String((err as Error)?.message ?? err).replace(/[^\s<>"']+@[^\s<>"']+/g, '[address]').slice(0, 500)
 
 export function createOutbox (db: Database, options: { sealer: Sealer, maxPerDay: number }) {
   return {
+    /** Seals what only the mail may know (a confirmation token), to be queued with it. */
+    seal: (secret: Record<string, string>): string => options.sealer.seal(JSON.stringify(secret)),
+    open: (sealed: string): Record<string, string> => JSON.parse(options.sealer.open(sealed)) as Record<string, string>,
+
     /**
-     * Queues a mail in the caller's transaction, unless this address had `maxPerDay` mails about this
-     * appeal in the last 24 hours (a signer is not to be flooded, whoever keeps signing in their name).
-     * Returns whether it was queued.
+     * The CTEs, for the statement that makes the mail necessary, that queue the mail described by the
+     * CTE named `recipient` (one row or none: signature_id, kind, sealed), unless the address had
+     * `maxPerDay` mails about this appeal today: `quota` counts it, atomically, and `queued` returns
+     * (signature_id, kind) of what was queued. A signer is not to be flooded, whoever signs in their name.
      */
-    async queue (tx: Executor, mail: QueuedMail): Promise<boolean> {
-      // Two signings of one address at once must not both slip under the cap.
-      await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`mail-cap:${mail.appealId}:${mail.emailHash}`}, 0))`)
-      const [recent] = await tx.select({ n: sql<number>`count(*)::int` }).from(mailOutbox)
-        .where(and(eq(mailOutbox.appealId, mail.appealId), eq(mailOutbox.emailHash, mail.emailHash), gt(mailOutbox.createdAt, sql`now() - interval '1 day'`)))
-      if ((recent?.n ?? 0) >= options.maxPerDay) return false
-      await tx.insert(mailOutbox).values({
-        kind: mail.kind,
-        appealId: mail.appealId,
-        signatureId: mail.signatureId,
-        emailHash: mail.emailHash,
-        language: mail.language,
-        sealed: mail.secret === undefined ? null : options.sealer.seal(JSON.stringify(mail.secret))
-      })
-      return true
+    queueing (recipient: string, to: MailAddress): SQL {
+      return sql`quota as (
+        insert into ${mailQuota} (appeal_id, email_hash, day, mails)
+        select ${to.appealId}::uuid, ${to.emailHash}::text, current_date, 1 from ${sql.identifier(recipient)}
+        on conflict (appeal_id, email_hash, day) do update set mails = ${mailQuota}.mails + 1 where ${mailQuota}.mails < ${options.maxPerDay}
+        returning 1),
+      queued as (
+        insert into ${mailOutbox} (kind, appeal_id, signature_id, language, sealed)
+        select kind, ${to.appealId}::uuid, signature_id, ${to.language}::text, sealed from ${sql.identifier(recipient)} where exists (select 1 from quota)
+        returning signature_id, kind)`
     },
 
-    /** Claims up to `limit` due mails for this worker, for the length of a lease. */
+    /** Claims up to `limit` due mails for one worker, for the length of a lease. */
     async claim (limit: number): Promise<ClaimedMail[]> {
+      const claim = randomUUID()
       const rows = await selectRows<{ id: string | number, kind: MailKind, appeal_id: string, signature_id: string | number, language: string, sealed: string | null, attempts: number }>(db, sql`
-        update ${mailOutbox} set locked_until = now() + make_interval(secs => ${LEASE_SECONDS}), attempts = attempts + 1
+        update ${mailOutbox} set claimed_by = ${claim}::uuid, locked_until = now() + make_interval(secs => ${LEASE_SECONDS}), attempts = attempts + 1
         where id in (
           select id from ${mailOutbox}
           where status = 'queued' and next_attempt_at <= now() and (locked_until is null or locked_until < now())
@@ -76,23 +75,20 @@ export function createOutbox (db: Database, options: { sealer: Sealer, maxPerDay
           for update skip locked)
         returning id, kind, appeal_id, signature_id, language, sealed, attempts`)
       return rows.map((r) => ({
-        id: Number(r.id),
-        kind: r.kind,
-        appealId: r.appeal_id,
-        signatureId: Number(r.signature_id),
-        language: r.language,
-        secret: r.sealed === null ? {} : JSON.parse(options.sealer.open(r.sealed)) as Record<string, string>,
-        attempts: r.attempts
+        id: Number(r.id), kind: r.kind, appealId: r.appeal_id, signatureId: Number(r.signature_id), language: r.language, sealed: r.sealed, attempts: r.attempts, claim
       }))
     },
 
-    async markSent (id: number): Promise<void> {
-      await db.update(mailOutbox).set({ status: 'sent', sentAt: sql`now()`, sealed: null, lockedUntil: null, lastError: null }).where(eq(mailOutbox.id, id))
+    /** Records a mail as sent, if this claim still holds it. */
+    async markSent (mail: ClaimedMail): Promise<void> {
+      await db.update(mailOutbox).set({ status: 'sent', sentAt: sql`now()`, sealed: null, lockedUntil: null, lastError: null })
+        .where(and(eq(mailOutbox.id, mail.id), eq(mailOutbox.claimedBy, mail.claim)))
     },
 
     /** A mail with no one left to send it to (the signature was erased, or confirmed meanwhile). */
-    async cancel (id: number, reason: string): Promise<void> {
-      await db.update(mailOutbox).set({ status: 'cancelled', sealed: null, lockedUntil: null, lastError: reason }).where(eq(mailOutbox.id, id))
+    async cancel (mail: ClaimedMail, reason: string): Promise<void> {
+      await db.update(mailOutbox).set({ status: 'cancelled', sealed: null, lockedUntil: null, lastError: reason })
+        .where(and(eq(mailOutbox.id, mail.id), eq(mailOutbox.claimedBy, mail.claim)))
     },
 
     /** A failed attempt: tried again later, with a growing delay, until it is given up. Returns whether it will be. */
@@ -101,22 +97,22 @@ export function createOutbox (db: Database, options: { sealer: Sealer, maxPerDay
       await db.update(mailOutbox).set(retry
         ? { nextAttemptAt: sql`now() + make_interval(secs => ${retryDelaySeconds(mail.attempts)})`, lockedUntil: null, lastError: storableError(err) }
         : { status: 'failed', sealed: null, lockedUntil: null, lastError: storableError(err) })
-        .where(eq(mailOutbox.id, mail.id))
+        .where(and(eq(mailOutbox.id, mail.id), eq(mailOutbox.claimedBy, mail.claim)))
       return retry
     },
 
-    /** Cancels the mails still waiting for these signatures (erased: nobody is to be written to). */
-    async cancelFor (tx: Executor, signatureIds: number[]): Promise<void> {
+    /** Deletes every mail of these signatures (erased: nobody is to be written to, and nothing kept of them). */
+    async deleteFor (tx: Executor, signatureIds: number[]): Promise<void> {
       if (signatureIds.length === 0) return
-      await tx.update(mailOutbox).set({ status: 'cancelled', sealed: null, lockedUntil: null, lastError: 'erased' })
-        .where(and(inArray(mailOutbox.signatureId, signatureIds), eq(mailOutbox.status, 'queued')))
+      await tx.delete(mailOutbox).where(inArray(mailOutbox.signatureId, signatureIds))
     },
 
-    /** Deletes mails finished more than a week ago. Returns how many. */
+    /** Deletes mails finished more than a week ago and daily counts of past days. Returns how many mails. */
     async cleanUp (): Promise<number> {
       const deleted = await db.delete(mailOutbox)
         .where(and(sql`${mailOutbox.status} <> 'queued'`, sql`${mailOutbox.createdAt} < now() - make_interval(days => ${KEEP_DAYS})`))
         .returning({ id: mailOutbox.id })
+      await db.delete(mailQuota).where(sql`${mailQuota.day} < current_date - 1`)
       return deleted.length
     }
   }

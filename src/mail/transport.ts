@@ -43,8 +43,9 @@ export function createMailSender (config: Config, log: FastifyBaseLogger): MailS
   const delivered: DeliveredMail[] = []
 
   if (config.SMTP_URL !== undefined) {
-    // Timeouts well within the outbox's lease, so that a hung server cannot make two workers send one mail.
-    const transport = nodemailer.createTransport(config.SMTP_URL, { connectionTimeout: 30_000, greetingTimeout: 30_000, socketTimeout: 60_000 } as never)
+    // Timeouts that add up to well within the outbox's lease, so that a hung server cannot make two
+    // workers send one mail.
+    const transport = nodemailer.createTransport({ url: config.SMTP_URL, connectionTimeout: 30_000, greetingTimeout: 30_000, socketTimeout: 60_000 })
     return {
       mode: 'smtp',
       delivered,

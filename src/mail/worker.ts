@@ -8,7 +8,7 @@ import { chooseText } from '../pages/templates/appeal.js'
 import type { Sealer } from '../secrets/sealing.js'
 import { openPersonal } from '../signatures/personal-fields.js'
 import { composeMail } from './messages.js'
-import type { ClaimedMail, Outbox } from './outbox.js'
+import { storableError, type ClaimedMail, type Outbox } from './outbox.js'
 import type { MailSender, OutgoingMail } from './transport.js'
 
 export interface MailWorkerOptions {
@@ -35,7 +35,8 @@ export interface WorkerRun { sent: number, retried: number, failed: number, canc
  * growing delay; a mail whose signature was erased, or confirmed meanwhile, is not sent.
  */
 export function createMailWorker (o: MailWorkerOptions) {
-  const batchSize = o.batchSize ?? 20
+  // One mail a claim: its lease then only has to outlast one mail's sending.
+  const batchSize = o.batchSize ?? 1
 
   async function prepare (mail: ClaimedMail): Promise<OutgoingMail | string> {
     const [row] = await o.db.select({ signature: getTableColumns(signatures), appeal: getTableColumns(appeals) })
@@ -48,7 +49,8 @@ export function createMailWorker (o: MailWorkerOptions) {
     if (personal.email === null) return 'no address'
     const { language: titleLanguage, text } = chooseText(appeal, await o.appeals.texts(appeal), mail.language)
     const appealUrl = `${o.siteUrl}/appeals/${appeal.slug}?lang=${mail.language}`
-    const confirmUrl = mail.secret.token === undefined ? undefined : `${o.siteUrl}/confirm/${mail.secret.token}?lang=${mail.language}`
+    const token = mail.sealed === null ? undefined : o.outbox.open(mail.sealed).token
+    const confirmUrl = token === undefined ? undefined : `${o.siteUrl}/confirm/${token}?lang=${mail.language}`
     const content = composeMail(o.i18n, {
       kind: mail.kind,
       language: mail.language,
@@ -68,31 +70,32 @@ export function createMailWorker (o: MailWorkerOptions) {
     try {
       const outgoing = await prepare(mail)
       if (typeof outgoing === 'string') {
-        await o.outbox.cancel(mail.id, outgoing)
+        await o.outbox.cancel(mail, outgoing)
         run.cancelled++
         return
       }
       await o.sender.send(outgoing)
     } catch (err) {
       const retry = await o.outbox.markFailed(mail, err)
-      o.log.warn({ mail: mail.id, attempts: mail.attempts, retry }, `mail ${mail.id} not sent: ${(err as Error).message?.replace(/[^\s<>"']+@[^\s<>"']+/g, '[address]')}`)
+      o.log.warn({ mail: mail.id, attempts: mail.attempts, retry }, `mail ${mail.id} not sent: ${storableError(err)}`)
       if (retry) run.retried++
       else run.failed++
       return
     }
-    await o.outbox.markSent(mail.id)
+    await o.outbox.markSent(mail)
     run.sent++
   }
 
   return {
-    /** Sends every mail that is due now, a batch at a time; returns what happened. */
-    async runOnce (): Promise<WorkerRun> {
+    /** Sends the mail that is due now (while `active` says to go on: shutdown stops it between mails); returns what happened. */
+    async runOnce (active: () => boolean = () => true): Promise<WorkerRun> {
       const run: WorkerRun = { sent: 0, retried: 0, failed: 0, cancelled: 0 }
-      for (;;) {
+      while (active()) {
         const batch = await o.outbox.claim(batchSize)
         for (const mail of batch) await deliver(mail, run)
-        if (batch.length < batchSize) return run
+        if (batch.length < batchSize) break
       }
+      return run
     }
   }
 }

@@ -25,8 +25,8 @@ async function backgroundPlugin (app: FastifyInstance): Promise<void> {
   if (!config.BACKGROUND_JOBS) return
 
   const loops = [
-    repeat(services.mail.worker.runOnce, config.MAIL_POLL_MS, (err) => { log.error({ err }, 'the mail worker failed; it tries again at its next poll') }),
-    repeat(scheduler.runDue, SCHEDULE_CHECK_MS, (err) => { log.error({ err }, 'the scheduler could not check its jobs; it tries again later') })
+    repeat((active) => services.mail.worker.runOnce(active), config.MAIL_POLL_MS, (err) => { log.error({ err }, 'the mail worker failed; it tries again at its next poll') }),
+    repeat(() => scheduler.runDue(), SCHEDULE_CHECK_MS, (err) => { log.error({ err }, 'the scheduler could not check its jobs; it tries again later') })
   ]
   app.addHook('onReady', async () => { for (const loop of loops) loop.start() })
   // Before the database closes (onClose): a mail in hand is finished and recorded.

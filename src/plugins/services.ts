@@ -26,7 +26,7 @@ function createServices (app: FastifyInstance) {
   return {
     appeals,
     organisers: createOrganisersService(db, { sessionTtlHours: config.SESSION_TTL_HOURS }),
-    signatures: createSignaturesService(db, { keys, sealer, consentVersion: config.CONSENT_VERSION, onPending: confirmation.onPending }),
+    signatures: createSignaturesService(db, { keys, sealer, consentVersion: config.CONSENT_VERSION, pendingStatement: confirmation.pendingStatement }),
     confirmation,
     erasure,
     mail: { outbox, worker },

@@ -14,11 +14,14 @@ const BATCH = 1000
 
 export interface ReencryptRun { signatures: number, mails: number, legacy: number }
 
-/** Writes new sealed values by id, a batch in one statement. */
-async function writeSealed (db: Database, table: PgTable, id: AnyColumn, values: Array<{ id: number, sealed: string }>): Promise<void> {
+/**
+ * Writes new sealed values by id, a batch in one statement, each only where the row still holds what
+ * was read: a row erased (or a mail sent) meanwhile keeps its emptiness.
+ */
+async function writeSealed (db: Database, table: PgTable, id: AnyColumn, values: Array<{ id: number, was: string, sealed: string }>): Promise<void> {
   if (values.length === 0) return
-  const rows = sql.join(values.map((v) => sql`(${v.id}::bigint, ${v.sealed}::text)`), sql`, `)
-  await db.execute(sql`update ${table} set sealed = v.sealed from (values ${rows}) as v(id, sealed) where ${id} = v.id`)
+  const rows = sql.join(values.map((v) => sql`(${v.id}::bigint, ${v.was}::text, ${v.sealed}::text)`), sql`, `)
+  await db.execute(sql`update ${table} set sealed = v.sealed from (values ${rows}) as v(id, was, sealed) where ${id} = v.id and ${table}.sealed = v.was`)
 }
 
 async function reseal (db: Database, sealer: Sealer, table: typeof signatures | typeof mailOutbox): Promise<number> {
@@ -28,7 +31,7 @@ async function reseal (db: Database, sealer: Sealer, table: typeof signatures | 
     const rows = await db.select({ id: table.id, sealed: table.sealed }).from(table)
       .where(and(gt(table.id, after), isNotNull(table.sealed))).orderBy(asc(table.id)).limit(BATCH)
     const stale = rows.filter((r): r is { id: number, sealed: string } => r.sealed !== null && !sealer.isCurrent(r.sealed))
-    await writeSealed(db, table, table.id, stale.map((r) => ({ id: r.id, sealed: sealer.seal(sealer.open(r.sealed)) })))
+    await writeSealed(db, table, table.id, stale.map((r) => ({ id: r.id, was: r.sealed, sealed: sealer.seal(sealer.open(r.sealed)) })))
     count += stale.length
     if (rows.length < BATCH) return count
     after = rows.at(-1)!.id
@@ -46,7 +49,7 @@ export async function sealLegacySignatures (db: Database, sealer: Sealer): Promi
       return sql`(${row.id}::bigint, ${p.sealed}::text, ${p.name}::text, ${p.city}::text, ${p.organisation}::text, ${p.role}::text)`
     }), sql`, `)
     await db.execute(sql`update ${signatures} set sealed = v.sealed, name = v.name, city = v.city, organisation = v.organisation, role = v.role, email = null
-      from (values ${values}) as v(id, sealed, name, city, organisation, role) where ${signatures.id} = v.id`)
+      from (values ${values}) as v(id, sealed, name, city, organisation, role) where ${signatures.id} = v.id and ${signatures.legacyEmail} is not null`)
     count += rows.length
   }
 }

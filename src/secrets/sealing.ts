@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto'
+import { createCipheriv, createDecipheriv, createHash, createSecretKey, randomBytes, type KeyObject } from 'node:crypto'
 import { ConfigError, type Config } from '../config.js'
 import { resolveFileSecret, type SecretSource } from './keys.js'
 
@@ -36,14 +36,16 @@ export function parseDataKey (value: string, setting: string): Buffer {
 export const keyIdOf = (dataKey: Buffer): string => createHash('sha256').update('solidaria data key id/').update(dataKey).digest('hex').slice(0, 12)
 
 export function createSealer (current: Buffer, previous: Buffer[] = []): Sealer {
-  const keys = new Map<string, Buffer>()
-  for (const key of [...previous, current]) keys.set(keyIdOf(key), key)
+  // Key objects: the key is handed to OpenSSL once, not copied on every seal and open (an export opens millions).
+  const keys = new Map<string, KeyObject>()
+  for (const key of [...previous, current]) keys.set(keyIdOf(key), createSecretKey(key))
   const keyId = keyIdOf(current)
+  const currentKey = keys.get(keyId)!
   return {
     keyId,
     seal (plain) {
       const iv = randomBytes(IV_BYTES)
-      const cipher = createCipheriv('aes-256-gcm', current, iv)
+      const cipher = createCipheriv('aes-256-gcm', currentKey, iv)
       const body = Buffer.concat([iv, cipher.update(plain, 'utf8'), cipher.final(), cipher.getAuthTag()])
       return `${keyId}.${body.toString('base64url')}`
     },
@@ -57,7 +59,7 @@ export function createSealer (current: Buffer, previous: Buffer[] = []): Sealer 
       const body = Buffer.from(sealed.slice(dot + 1), 'base64url')
       const decipher = createDecipheriv('aes-256-gcm', key, body.subarray(0, IV_BYTES))
       decipher.setAuthTag(body.subarray(body.length - TAG_BYTES))
-      return Buffer.concat([decipher.update(body.subarray(IV_BYTES, body.length - TAG_BYTES)), decipher.final()]).toString('utf8')
+      return decipher.update(body.subarray(IV_BYTES, body.length - TAG_BYTES), undefined, 'utf8') + decipher.final('utf8')
     },
     isCurrent: (sealed) => sealed.startsWith(keyId + '.')
   }

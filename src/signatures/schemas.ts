@@ -85,7 +85,7 @@ export const AdminFiltersQuery = {
   kind: Type.Optional(Kind),
   country: Type.Optional(CountryString),
   hidden: Type.Optional(Type.Boolean()),
-  contact: Type.Optional(Type.Boolean({ description: 'true: only those who agreed to be contacted' })),
+  contact: Type.Optional(Type.Boolean({ description: 'true: only those who may be contacted (agreed, confirmed, not hidden); false: those who did not agree' })),
   from: Type.Optional(Timestamp),
   to: Type.Optional(Timestamp)
 }

@@ -1,7 +1,7 @@
 import { and, desc, eq, ilike, inArray, isNotNull, isNull, lt, or, sql, type SQL } from 'drizzle-orm'
 import type { Appeal } from '../appeals/service.js'
 import { assertSigningOpen } from '../appeals/service.js'
-import { isUniqueViolation, type Database, type Executor } from '../db/connection.js'
+import { isUniqueViolation, prepareStatement, type Database } from '../db/connection.js'
 import { signatures } from '../db/schema.js'
 import { appError, invalidFields, type FieldError } from '../errors/app-error.js'
 import { keyedHash, type Keys } from '../secrets/keys.js'
@@ -41,21 +41,17 @@ export interface SigningContext {
   now?: Date
 }
 
-/** A signature waiting for its owner's confirmation: a new one, or an earlier one signed again. */
-export interface PendingSignature {
-  id: number
-  appealId: string
-  emailHash: string
-  /** The earlier signature's status when this email had signed already; undefined for a new one. */
-  existing?: Signature['status']
-  language: string
-}
-
 /**
- * Called inside the signing transaction for a signature that waits for email confirmation, so that
- * the mail queued by it is committed together with the signature or not at all.
+ * The one statement that records a signature waiting for email confirmation together with what it sets
+ * off (its mail, see confirmation/): both are written at once or not at all, even if the process dies
+ * right after. `build` makes it once, around `insert` (the signature's INSERT … ON CONFLICT DO NOTHING
+ * RETURNING id), and may use the placeholders `appealId`, `emailHash` and `language`; `values` gives
+ * the values of its own placeholders for each signature.
  */
-export type PendingSignatureHook = (tx: Executor, signature: PendingSignature) => Promise<void>
+export interface PendingSignatureStatement {
+  build: (insert: SQL) => SQL
+  values: () => Record<string, unknown>
+}
 
 export const normaliseEmail = (email: string): string => email.normalize('NFC').trim().toLowerCase()
 
@@ -85,7 +81,7 @@ export interface AdminFilters {
   kind?: Signature['kind']
   country?: string
   hidden?: boolean
-  /** Only those who agreed to be contacted (or, with false, only those who did not). */
+  /** Only those who may be contacted: agreed, confirmed and not hidden (or, with false, only those who did not agree). */
   contact?: boolean
   from?: string
   to?: string
@@ -101,15 +97,18 @@ export function adminFilterConditions (appealId: string, f: AdminFilters, emailH
   if (f.kind !== undefined) conditions.push(eq(signatures.kind, f.kind))
   if (f.country !== undefined) conditions.push(eq(signatures.country, f.country))
   if (f.hidden !== undefined) conditions.push(f.hidden ? isNotNull(signatures.hiddenAt) : isNull(signatures.hiddenAt))
-  if (f.contact !== undefined) conditions.push(eq(signatures.contact, f.contact))
+  // Those who may be written to: who agreed, confirmed their address, and are not spam.
+  if (f.contact === true) conditions.push(eq(signatures.contact, true), eq(signatures.status, 'confirmed'), isNull(signatures.hiddenAt))
+  if (f.contact === false) conditions.push(eq(signatures.contact, false))
   // Validated ISO 8601 text, cast by PostgreSQL: a Date parameter is not serialised alike by both drivers.
   if (f.from !== undefined) conditions.push(sql`${signatures.createdAt} >= ${f.from}::timestamptz`)
   if (f.to !== undefined) conditions.push(sql`${signatures.createdAt} < ${f.to}::timestamptz`)
-  if (f.q !== undefined) {
+  if (f.q?.includes('@') === true) {
+    // An address goes to the database only as its keyed hash, never as text to match.
+    conditions.push(eq(signatures.emailHash, keyedHash(emailHashKey, normaliseEmail(f.q))))
+  } else if (f.q !== undefined) {
     const pattern = `%${f.q.replace(/[\\%_]/g, (c) => '\\' + c)}%`
-    const byText = [ilike(signatures.name, pattern), ilike(signatures.organisation, pattern)]
-    if (f.q.includes('@')) byText.push(eq(signatures.emailHash, keyedHash(emailHashKey, normaliseEmail(f.q))))
-    conditions.push(or(...byText) as SQL)
+    conditions.push(or(ilike(signatures.name, pattern), ilike(signatures.organisation, pattern)) as SQL)
   }
   return conditions
 }
@@ -123,25 +122,34 @@ function duplicateAsAppError (err: unknown): never {
   throw isUniqueViolation(err, 'signatures_appeal_email_uq') ? appError('SIGNATURE_DUPLICATE') : err
 }
 
-export function createSignaturesService (db: Database, options: { keys: Keys, sealer: Sealer, consentVersion: string, onPending?: PendingSignatureHook }) {
+export function createSignaturesService (db: Database, options: { keys: Keys, sealer: Sealer, consentVersion: string, pendingStatement?: PendingSignatureStatement }) {
   // Signing is the hot path: its statement is built once and prepared, not rebuilt for every signature.
   // Times go in as ISO text cast by PostgreSQL: drizzle's Date encoder would fail on a null placeholder.
   const timeColumns = new Set<string>(['createdAt', 'confirmedAt'])
-  // A duplicate is found by the unique index on (appeal, email hash) failing the insert: duplicates are
-  // rare, and ON CONFLICT would make every insert take PostgreSQL's costlier speculative path.
-  const prepared = db.insert(signatures)
-    .values(Object.fromEntries(insertColumns.map((c) => [c, timeColumns.has(c) ? sql`${sql.placeholder(c)}::timestamptz` : sql.placeholder(c)])) as unknown as NewSignature)
-    .returning({ id: signatures.id })
-    .prepare('insert_signature')
-  async function insertPrepared (row: NewSignature): Promise<NewSignature & { id: number }> {
+  const placeholderRow = Object.fromEntries(insertColumns.map((c) => [c, timeColumns.has(c) ? sql`${sql.placeholder(c)}::timestamptz` : sql.placeholder(c)])) as unknown as NewSignature
+  const placeholderValues = (row: NewSignature): Record<string, unknown> => {
     const values: Record<string, unknown> = {}
     for (const c of insertColumns) {
       const value = row[c] ?? null
       values[c] = value instanceof Date ? value.toISOString() : value
     }
-    const [inserted] = await prepared.execute(values).catch(duplicateAsAppError)
+    return values
+  }
+  // A duplicate is found by the unique index on (appeal, email hash) failing the insert: duplicates are
+  // rare, and ON CONFLICT would make every insert take PostgreSQL's costlier speculative path.
+  const prepared = db.insert(signatures).values(placeholderRow).returning({ id: signatures.id }).prepare('insert_signature')
+  async function insertPrepared (row: NewSignature): Promise<NewSignature & { id: number }> {
+    const [inserted] = await prepared.execute(placeholderValues(row)).catch(duplicateAsAppError)
     if (inserted === undefined) throw new Error('signature insert returned no row')
     return { ...row, id: inserted.id }
+  }
+  // A signature waiting for confirmation, and what it sets off: one statement, prepared once, so that
+  // signing costs one round trip either way. Here a duplicate does nothing (the statement's mail tells
+  // the address's owner), so that the answer is the same.
+  const pending = options.pendingStatement === undefined ? undefined : {
+    statement: prepareStatement(db, 'insert_pending_signature', options.pendingStatement.build(
+      db.insert(signatures).values(placeholderRow).onConflictDoNothing({ target: [signatures.appealId, signatures.emailHash] }).returning({ id: signatures.id }).getSQL())),
+    values: options.pendingStatement.values
   }
 
   function check (appeal: Appeal, input: SignatureInput): void {
@@ -170,7 +178,7 @@ export function createSignaturesService (db: Database, options: { keys: Keys, se
       assertSigningOpen(appeal, context.now)
       check(appeal, input)
       const now = context.now ?? new Date()
-      const pending = appeal.requireConfirmation
+      const needsConfirmation = appeal.requireConfirmation
       const email = normaliseEmail(input.email)
       const shownPublicly = input.public ?? false
       const personal = sealPersonal(options.sealer, {
@@ -183,7 +191,7 @@ export function createSignaturesService (db: Database, options: { keys: Keys, se
       const row: NewSignature = {
         appealId: appeal.id,
         kind: input.kind,
-        status: pending ? 'pending' : 'confirmed',
+        status: needsConfirmation ? 'pending' : 'confirmed',
         ...personal,
         emailHash: keyedHash(options.keys.emailHash, email),
         country: input.country,
@@ -197,26 +205,13 @@ export function createSignaturesService (db: Database, options: { keys: Keys, se
         embedOrigin: context.embedOrigin,
         ipHash: keyedHash(options.keys.ipHash, context.ip),
         createdAt: now,
-        confirmedAt: pending ? null : now
+        confirmedAt: needsConfirmation ? null : now
       }
-      const hook = options.onPending
-      if (!pending || hook === undefined) {
-        // The common case: one prepared statement.
+      if (!needsConfirmation || pending === undefined) {
         const created = await insertPrepared(row)
         return { status: created.status }
       }
-      // A pending signature (or the earlier one of the same address) and its mail commit together.
-      const emailHash = row.emailHash as string
-      await db.transaction(async (tx) => {
-        const [inserted] = await tx.insert(signatures).values(row)
-          .onConflictDoNothing({ target: [signatures.appealId, signatures.emailHash] }).returning({ id: signatures.id })
-        const language = context.language ?? appeal.originalLanguage
-        if (inserted !== undefined) return hook(tx, { id: inserted.id, appealId: appeal.id, emailHash, language })
-        const [earlier] = await tx.select({ id: signatures.id, status: signatures.status }).from(signatures)
-          .where(and(eq(signatures.appealId, appeal.id), eq(signatures.emailHash, emailHash))).limit(1)
-        if (earlier === undefined) throw new Error('a signature conflicted with one that is not there')
-        return hook(tx, { id: earlier.id, appealId: appeal.id, emailHash, existing: earlier.status, language })
-      })
+      await pending.statement.execute({ ...placeholderValues(row), language: context.language ?? appeal.originalLanguage, ...pending.values() })
       return { status: 'pending' }
     },
 

@@ -1,7 +1,7 @@
 import { eq, sql } from 'drizzle-orm'
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import t from 'tap'
-import { confirmationTokens, mailOutbox, signatures } from '../../src/db/schema.js'
+import { confirmationTokens, mailOutbox, mailQuota, signatures } from '../../src/db/schema.js'
 import { eachDatabase, json } from '../helpers/app.js'
 import { appeal, organiser, person, sign, signatureRows, type Organiser } from '../helpers/fixtures.js'
 import { deliverMail, linkIn, mailsTo, pathOf } from '../helpers/mail.js'
@@ -159,7 +159,7 @@ eachDatabase(t, 'signing with an address that already signed answers exactly as 
   t.same(await counts(app, owner, slug), { confirmed: 1, pending: 2, hidden: 0, erased: 0 }, 'and nothing more was recorded than the new signatures')
 })
 
-eachDatabase(t, 'at most three mails a day go to an address about one appeal', async (t, { app }) => {
+eachDatabase(t, 'at most three mails a day (UTC) go to an address about one appeal', async (t, { app }) => {
   const { slug } = await confirmationAppeal(app)
   const other = (await confirmationAppeal(app)).slug
   for (let i = 0; i < 6; i++) t.equal((await sign(app, slug, person({ email: 'target@example.org' }))).statusCode, 201, `attempt ${i + 1} answers as usual`)
@@ -168,7 +168,7 @@ eachDatabase(t, 'at most three mails a day go to an address about one appeal', a
   t.equal(mailsTo(app, 'target@example.org').length, 4, 'three about the first appeal, one about the other')
   t.equal((await app.db.select().from(confirmationTokens)).length, 4, 'no link is made that is not sent')
 
-  await app.db.update(mailOutbox).set({ createdAt: sql`now() - interval '25 hours'` })
+  await app.db.update(mailQuota).set({ day: sql`current_date - 1` })
   await sign(app, slug, person({ email: 'target@example.org' }))
   await deliverMail(app)
   t.equal(mailsTo(app, 'target@example.org').length, 5, 'a day later, another may go')
@@ -185,11 +185,17 @@ eachDatabase(t, 'an appeal that does not require confirmation counts at once and
 eachDatabase(t, 'a mail for a signature confirmed or erased meanwhile is not sent', async (t, { app }) => {
   const { owner, slug } = await confirmationAppeal(app)
   await sign(app, slug, person({ email: 'gone@example.org' }))
-  const [row] = await signatureRows(app)
-  t.equal((await app.inject({ method: 'DELETE', url: `/api/admin/appeals/${slug}/signatures/${row!.id}`, headers: owner.auth })).statusCode, 200)
-  t.same(await deliverMail(app), [], 'nobody is written to about an erased signature')
-  const [mail] = await app.db.select().from(mailOutbox)
-  t.equal(mail?.status, 'cancelled')
-  t.equal(mail?.sealed, null, 'and its link is gone with it')
-  t.same(await app.db.select().from(confirmationTokens).where(eq(confirmationTokens.signatureId, row!.id)), [])
+  await sign(app, slug, person({ email: 'quick@example.org' }))
+  const [gone, quick] = await signatureRows(app)
+  t.equal((await app.inject({ method: 'DELETE', url: `/api/admin/appeals/${slug}/signatures/${gone!.id}`, headers: owner.auth })).statusCode, 200)
+  t.same(await app.db.select().from(mailOutbox).where(eq(mailOutbox.signatureId, gone!.id)), [], 'the erased signature\'s mail is deleted')
+  t.same(await app.db.select().from(confirmationTokens).where(eq(confirmationTokens.signatureId, gone!.id)), [], 'and its link')
+
+  // Confirmed through a first mail while a second one waits: the second is not sent.
+  const [claimed] = await app.services.mail.outbox.claim(1)
+  t.equal(claimed?.signatureId, quick!.id)
+  await sign(app, slug, person({ email: 'quick@example.org' }))
+  await app.db.update(signatures).set({ status: 'confirmed' }).where(eq(signatures.id, quick!.id))
+  t.same(await deliverMail(app), [], 'nobody is asked to confirm what is confirmed')
+  t.same((await app.db.select().from(mailOutbox)).map((m) => m.status).sort(), ['cancelled', 'queued'], 'the waiting one is cancelled; the claimed one waits for its lease')
 })

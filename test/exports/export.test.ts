@@ -7,7 +7,7 @@ import { appeal, filterableAppeal, idOf, organisation, organiser, person, sign, 
 
 const COLUMNS = [
   'id', 'kind', 'status', 'hidden', 'name', 'email', 'country', 'city', 'organisation', 'role', 'organisationType',
-  'members', 'public', 'contact', 'consentVersion', 'locale', 'source', 'embedOrigin', 'createdAt', 'confirmedAt', 'erasedAt'
+  'members', 'public', 'contact', 'consentVersion', 'locale', 'source', 'embedOrigin', 'createdAt', 'confirmedAt', 'erasedAt', 'anonymisedAt'
 ]
 
 /** A strict RFC 4180 reader: CRLF between records, quotes only around whole cells, "" for a quote. */
@@ -141,7 +141,8 @@ eachDatabase(t, 'the CSV export has a header and every field of every signature,
       embedOrigin: neutral(row.embedOrigin),
       createdAt: iso(row.createdAt),
       confirmedAt: iso(row.confirmedAt),
-      erasedAt: iso(row.erasedAt)
+      erasedAt: iso(row.erasedAt),
+      anonymisedAt: iso(row.anonymisedAt)
     }, `row of ${row.email}`)
   }
   t.equal(records[0]?.name, TRICKY, 'a comma, a double quote and a line break survive the round trip')

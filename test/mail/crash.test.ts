@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { createServer, type AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { simpleParser } from 'mailparser'
 import t from 'tap'
@@ -16,18 +17,26 @@ const root = join(import.meta.dirname, '..', '..')
 
 interface Server { proc: ChildProcess, url: string, output: () => string, exited: Promise<unknown> }
 
+async function freePort (): Promise<number> {
+  const probe = createServer()
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve))
+  const { port } = probe.address() as AddressInfo
+  await new Promise((resolve) => probe.close(resolve))
+  return port
+}
+
 async function startServer (t: TestContext, env: Record<string, string>): Promise<Server> {
   const childEnv: Record<string, string | undefined> = { ...process.env }
   for (const key of Object.keys(ConfigSchema.properties)) delete childEnv[key]
-  Object.assign(childEnv, { HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info' }, env)
+  const port = await freePort()
+  Object.assign(childEnv, { HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'info' }, env)
   const proc = spawn(process.execPath, ['--import=tsx', 'src/server.ts'], { cwd: root, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] })
   let output = ''
   for (const stream of [proc.stdout, proc.stderr]) stream?.setEncoding('utf8').on('data', (chunk: string) => { output += chunk })
   const exited = new Promise((resolve) => proc.once('exit', resolve))
   t.teardown(async () => { if (proc.exitCode === null && proc.signalCode === null) { proc.kill('SIGKILL'); await exited } })
   for (const deadline = Date.now() + 60_000; Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 50))) {
-    const listening = /Solidaria is listening on (\S+)/.exec(output)
-    if (listening !== null) return { proc, url: listening[1]!, output: () => output, exited }
+    if (output.includes('Solidaria is listening on')) return { proc, url: `http://127.0.0.1:${port}`, output: () => output, exited }
     if (proc.exitCode !== null) break
   }
   throw new Error(`the server did not start:\n${output}`)
@@ -62,7 +71,7 @@ for (const database of databases) {
     const smtp = database.name === 'postgres' ? await smtpServer(t) : undefined
     const env: Record<string, string> = database.serverUrl === undefined
       ? { DATA_DIR: dataDir }
-      : { DATA_DIR: dataDir, DATABASE_URL: await freshPostgresDatabase(t, database.serverUrl), SECRET_KEY: 'crash-test-secret-key-long-enough-0123456789', DATA_KEY: TEST_DATA_KEY, SMTP_URL: smtp!.url }
+      : { DATA_DIR: dataDir, DATABASE_URL: await freshPostgresDatabase(t, database.serverUrl), SECRET_KEY: 'crash-test-secret-key-long-enough-0123456789', DATA_KEY: TEST_DATA_KEY, SMTP_URL: smtp!.url, PUBLIC_URL: 'https://solidaria.example.org' }
 
     // The first server's worker polls once at start, then not for ten minutes: the mail is still queued when it dies.
     const first = await startServer(t, { ...env, MAIL_POLL_MS: '600000' })
@@ -74,16 +83,17 @@ for (const database of databases) {
     t.same([smtp?.messages.length ?? 0, filesNow.length], [0, 0], 'nothing was sent before it died')
 
     const second = await startServer(t, { ...env, MAIL_POLL_MS: '100' })
+    let link: URL
     if (smtp !== undefined) {
       const [mail] = await smtp.received(1)
       t.equal(mail?.to && 'text' in mail.to ? mail.to.text : undefined, 'olga@example.org', 'the restarted server sent the mail')
-      t.ok(linkIn(mail?.text ?? '', '/confirm/'), 'with its link')
+      link = linkIn(mail?.text ?? '', '/confirm/')
     } else {
       for (const deadline = Date.now() + 30_000; !(existsSync(outbox) && readdirSync(outbox).length > 0) && Date.now() < deadline;) await new Promise((resolve) => setTimeout(resolve, 50))
       const files = existsSync(outbox) ? readdirSync(outbox) : []
       t.equal(files.length, 1, 'the restarted server wrote the mail into DATA_DIR/outbox')
       const mail = await simpleParser(readFileSync(join(outbox, files[0]!)))
-      const link = linkIn(mail.text ?? '', '/confirm/')
+      link = linkIn(mail.text ?? '', '/confirm/')
       for (const deadline = Date.now() + 5000; !second.output().includes(link.href) && Date.now() < deadline;) await new Promise((resolve) => setTimeout(resolve, 50))
       t.ok(second.output().includes(`Its link: ${link.href}`), 'and logged its link, so someone trying Solidaria out can follow it')
       t.ok(existsSync(join(dataDir, 'data.key')), 'the embedded default generated its data key')
@@ -91,6 +101,14 @@ for (const database of databases) {
     }
     await new Promise((resolve) => setTimeout(resolve, 500))
     t.equal(smtp?.messages.length ?? readdirSync(outbox).length, 1, 'exactly once')
+
+    // The request log names the page, never the token in its address, nor the reader's address.
+    t.equal((await fetch(second.url + link.pathname)).status, 200)
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    t.match(second.output(), /"url":"\/confirm\/\[token\]"/, 'the confirmation page is logged without its token')
+    const requestLines = second.output().split('\n').filter((line) => line.includes('"req":') || line.includes('"url":'))
+    t.notOk(requestLines.some((line) => line.includes(link.pathname)), 'the token is in no request\'s log line')
+    t.notMatch(second.output(), /remoteAddress/)
     second.proc.kill('SIGTERM')
     t.equal(await second.exited, 0, 'the second server shuts down cleanly')
   })

@@ -37,7 +37,7 @@ t.test('a confirmation mail is delivered over SMTP, in the signer\'s language, a
 
 t.test('an Arabic mail is written right to left', async (t) => {
   const smtp = await smtpServer(t)
-  const app = await build(t, { SMTP_URL: smtp.url })
+  const app = await build(t, { SMTP_URL: smtp.url, PUBLIC_URL: 'https://solidaria.example.org' })
   const owner = await organiser(app)
   const slug = await appeal(app, owner, { requireConfirmation: true })
   await sign(app, slug, person({ email: 'samir@example.org', locale: 'ar' }))
@@ -49,7 +49,7 @@ t.test('an Arabic mail is written right to left', async (t) => {
 
 t.test('a server that refuses for now gets the mail later, with a growing delay, and the error keeps no address', async (t) => {
   const smtp = await smtpServer(t)
-  const app = await build(t, { SMTP_URL: smtp.url })
+  const app = await build(t, { SMTP_URL: smtp.url, PUBLIC_URL: 'https://solidaria.example.org' })
   const owner = await organiser(app)
   const slug = await appeal(app, owner, { requireConfirmation: true })
   await sign(app, slug, person({ email: 'busy@example.org' }))
@@ -78,7 +78,7 @@ t.test('a server that refuses for now gets the mail later, with a growing delay,
 
 t.test('a mail is given up after ten attempts', async (t) => {
   const smtp = await smtpServer(t)
-  const app = await build(t, { SMTP_URL: smtp.url })
+  const app = await build(t, { SMTP_URL: smtp.url, PUBLIC_URL: 'https://solidaria.example.org' })
   const owner = await organiser(app)
   const slug = await appeal(app, owner, { requireConfirmation: true })
   await sign(app, slug, person({ email: 'nowhere@example.org' }))

@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm'
 import type { FastifyInstance } from 'fastify'
 import t from 'tap'
 import { createMailWorker } from '../../src/mail/worker.js'
@@ -37,6 +38,22 @@ t.test('two instances\' workers on one PostgreSQL send each mail exactly once', 
   t.equal(runs.reduce((n, r) => n + r.sent, 0), MAILS)
   const rows = await first.db.select().from(mailOutbox)
   t.ok(rows.every((r) => r.status === 'sent' && r.attempts === 1), 'each claimed once')
+})
+
+t.test('a worker whose lease ran out cannot record over the one that took the mail over', async (t) => {
+  const app = await build(t)
+  const owner = await organiser(app)
+  const slug = await appeal(app, owner, { requireConfirmation: true })
+  await sign(app, slug, person({ email: 'slow@example.org' }))
+  const { outbox, worker } = app.services.mail
+  const [stale] = await outbox.claim(1)
+  t.ok(stale, 'a first worker claims the mail, then hangs past its lease')
+  await app.db.update(mailOutbox).set({ lockedUntil: sql`now() - interval '1 second'` })
+  t.match(await worker.runOnce(), { sent: 1 }, 'another worker takes it over and sends it')
+  await outbox.markFailed(stale!, new Error('timed out'))
+  const [row] = await app.db.select().from(mailOutbox)
+  t.match(row, { status: 'sent', attempts: 2, lastError: null }, 'the first worker\'s late failure changes nothing')
+  t.equal(app.mailSender.delivered.length, 1)
 })
 
 t.test('two workers on the embedded database send each mail exactly once', async (t) => {
