@@ -61,13 +61,13 @@ async function * exportLines (): AsyncGenerator<string> {
   yield 'id,email\r\n'
   let after = 0
   for (;;) {
-    const rows: Array<{ id: number, sealed: string }> = await sql`select id::float8 as id, sealed from signatures
+    const rows: Array<{ id: string, sealed: string }> = await sql`select id, sealed from signatures
       where appeal_id = ${appealId} and id > ${after} order by id limit 5000`
     if (rows.length === 0) return
     let text = ''
     for (const row of rows) text += `${row.id},${(JSON.parse(open(row.sealed)) as { e: string }).e}\r\n`
     yield text
-    after = rows.at(-1)!.id
+    after = Number(rows.at(-1)!.id)
   }
 }
 

@@ -265,7 +265,7 @@ async function main (): Promise<void> {
   const signBare1 = await measure('bare POST /sign', signBareOptions)
   const signBare = combine(signBare1, await measure('bare POST /sign', signBareOptions))
   const signApp = combine(signApp1, await measure('Solidaria POST /api/appeals/:slug/signatures', signAppOptions))
-  console.log('(1b) Signing an appeal that requires email confirmation (signature, token and queued mail in one transaction), twice')
+  console.log('(1b) Signing an appeal that requires email confirmation (signature, link, daily count and queued mail in one statement), twice')
   const confirmOptions = { url: app.url, requests: signing(`/api/appeals/${CONFIRM_SLUG}/signatures`) }
   const signConfirm = combine(await measure('Solidaria POST (confirmation required)', confirmOptions), await measure('Solidaria POST (confirmation required)', confirmOptions))
 
