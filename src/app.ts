@@ -35,6 +35,7 @@ import embedRoutes from './embed/routes.js'
 import embedAdminRoutes from './embed/admin-routes.js'
 import confirmationRoutes from './confirmation/routes.js'
 import removalRoutes from './erasure/routes.js'
+import dashboard from './dashboard/plugin.js'
 import erasureAdminRoutes from './erasure/admin-routes.js'
 
 // The paths of links in mails carry their token: logged, they would let a log reader confirm or remove
@@ -54,7 +55,9 @@ export function fastifyOptions (config: Config): FastifyServerOptions {
     connectionTimeout: 30_000,
     requestTimeout: 60_000,
     // Requests that still arrive while shutting down get our own 503 (see the preClose hook below).
-    return503OnClosing: false
+    return503OnClosing: false,
+    // A first start creates and migrates the embedded database, which a slow machine may take a while over.
+    pluginTimeout: 120_000
   }
 }
 
@@ -119,6 +122,7 @@ export async function app (fastify: FastifyInstance, opts: AppOptions): Promise<
   await fastify.register(pageRoutes)
   await fastify.register(confirmationRoutes)
   await fastify.register(removalRoutes)
+  await fastify.register(dashboard, { prefix: '/admin' })
 }
 
 export async function createApp (config: Config, options: Omit<AppOptions, 'config'> = {}): Promise<FastifyInstance> {

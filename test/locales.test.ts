@@ -136,11 +136,17 @@ t.test('the code uses no message key English lacks', async (t) => {
   for (const [key, where] of used) t.ok(keys.has(`validation.${key}`), `validation.${key} (used in ${where}) is in en/errors.json`)
 })
 
-/** Every .ts file that translates with a fixed namespace: the pages (and the pages of links in mails), the browser code, the mails. */
-const translatingSources = (): Array<{ file: string, namespace: string }> => [
+/**
+ * Every .ts file that translates, and the namespace of each of its translating functions: `t` in the
+ * pages (and the pages links in mails open), the browser code and the dashboard; `t` in the mails;
+ * `a` in the dashboard.
+ */
+const translatingSources = (): Array<{ file: string, namespaces: Record<string, string> }> => [
   ...['pages', 'confirmation', 'erasure'].flatMap((dir) => sourceFiles(join(root, 'src', dir))),
   ...sourceFiles(join(root, 'web')).filter((f) => !f.endsWith('vite.config.ts'))
-].map((file) => ({ file, namespace: 'pages' })).concat(sourceFiles(join(root, 'src', 'mail')).map((file) => ({ file, namespace: 'mail' })))
+].map((file) => ({ file, namespaces: { t: 'pages' } }))
+  .concat(sourceFiles(join(root, 'src', 'mail')).map((file) => ({ file, namespaces: { t: 'mail' } })))
+  .concat(sourceFiles(join(root, 'src', 'dashboard')).map((file) => ({ file, namespaces: { t: 'pages', a: 'admin' } })))
 
 /**
  * The keys the pages and the browser code translate: `t('ns:key')` or `t('key')` (the pages namespace), and
@@ -148,25 +154,28 @@ const translatingSources = (): Array<{ file: string, namespace: string }> => [
  */
 function translationCalls (): Array<{ namespace: string, key: string, prefix: boolean, where: string }> {
   const calls: Array<{ namespace: string, key: string, prefix: boolean, where: string }> = []
-  for (const { file, namespace: fixed } of translatingSources()) {
+  for (const { file, namespaces } of translatingSources()) {
     const text = readFileSync(file, 'utf8')
     const where = relative(root, file)
-    for (const match of text.matchAll(/\bt\(\s*(?:'([^']+)'|`([^`$]*)(\$\{)?)/g)) {
-      const literal = match[1] ?? match[2] ?? ''
+    for (const match of text.matchAll(/\b([ta])\(\s*(?:'([^']+)'|`([^`$]*)(\$\{)?)/g)) {
+      const fixed = namespaces[match[1] ?? '']
+      if (fixed === undefined) continue
+      const literal = match[2] ?? match[3] ?? ''
       const [namespace, key] = literal.includes(':') ? literal.split(':', 2) as [string, string] : [fixed, literal]
-      calls.push({ namespace, key, prefix: match[3] !== undefined, where })
+      calls.push({ namespace, key, prefix: match[4] !== undefined, where })
     }
   }
   return calls
 }
 
-t.test('the pages, the mails and the browser code use no key English lacks', async (t) => {
+t.test('the pages, the mails, the dashboard and the browser code use no key English lacks', async (t) => {
   const calls = translationCalls()
   t.ok(calls.length > 100, `the scan finds the translation calls (${calls.length})`)
   t.ok(calls.some((c) => c.prefix && c.key === 'form.types.'), 'including keys built at run time')
   t.ok(calls.some((c) => c.namespace === 'errors'), 'and keys of another namespace')
   t.ok(calls.some((c) => c.namespace === 'mail' && c.key === 'greeting'), 'and the mails\' keys')
   t.ok(calls.some((c) => c.key === 'confirm.button'), 'and those of the pages links in mails open')
+  t.ok(calls.some((c) => c.namespace === 'admin' && c.key === 'signatures.hide'), 'and the dashboard\'s')
   for (const { namespace, key, prefix, where } of calls) {
     const keys = [...(english.get(namespace)?.keys() ?? [])]
     const found = prefix

@@ -41,7 +41,8 @@ const pages = {
   'appeal page': { entry: 'main.ts', lazy: ['map.ts'] },
   'map widget': { entry: 'embed/widget.ts', lazy: ['map.ts'] },
   'counter widget': { entry: 'embed/widget.ts', lazy: [] },
-  'sign widget': { entry: 'embed/widget.ts', lazy: ['country-search.ts', 'signing-form.ts'] }
+  'sign widget': { entry: 'embed/widget.ts', lazy: ['country-search.ts', 'signing-form.ts'] },
+  dashboard: { entry: 'admin/admin.ts', lazy: ['admin/map-picker.ts'] }
 } as const
 
 interface ChunkInfo { imports: string[], css: string[], modules: string[] }
@@ -115,7 +116,7 @@ export default defineConfig({
     target: 'es2020',
     // Leaflet's few images stay files rather than data: URLs, which CSP would need to allow in CSS.
     assetsInlineLimit: 0,
-    rollupOptions: { input: [join(import.meta.dirname, 'main.ts'), join(import.meta.dirname, 'embed', 'widget.ts')] }
+    rollupOptions: { input: [join(import.meta.dirname, 'main.ts'), join(import.meta.dirname, 'embed', 'widget.ts'), join(import.meta.dirname, 'admin', 'admin.ts')] }
   },
   plugins: [countryShapes(), budgetsAndCompression()]
 })

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm'
 import {
-  bigint, boolean, date, doublePrecision, index, integer, jsonb, pgEnum, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid
+  bigint, boolean, date, doublePrecision, index, integer, jsonb, pgEnum, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid, type AnyPgColumn
 } from 'drizzle-orm/pg-core'
 
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow()
@@ -97,6 +97,9 @@ export const signatures = pgTable('signatures', {
   legacyEmail: text('email'),
   // HMAC of the normalised email: finds duplicates without comparing addresses.
   emailHash: text('email_hash'),
+  // HMAC of the email's domain, under a key of its own: lets organisers hide a wave of spam from one
+  // domain without the domain being stored.
+  emailDomainHash: text('email_domain_hash'),
   country: text('country').notNull(),
   city: text('city'),
   organisation: text('organisation'),
@@ -113,6 +116,12 @@ export const signatures = pgTable('signatures', {
   // Keyed hash of the client address; the address itself is never stored.
   ipHash: text('ip_hash'),
   hiddenAt: timestamp('hidden_at', { withTimezone: true }),
+  // The bulk hiding that hid it, so that one undo brings back exactly those.
+  hiddenBatch: uuid('hidden_batch'),
+  // Marked by an organiser (a known trade unionist, a public figure).
+  notable: boolean('notable').notNull().default(false),
+  // For a signature collected on paper: the solidarity event it was collected at.
+  eventId: uuid('event_id').references((): AnyPgColumn => events.id, { onDelete: 'set null' }),
   createdAt: createdAt(),
   confirmedAt: timestamp('confirmed_at', { withTimezone: true }),
   erasedAt: timestamp('erased_at', { withTimezone: true }),
@@ -120,6 +129,8 @@ export const signatures = pgTable('signatures', {
   anonymisedAt: timestamp('anonymised_at', { withTimezone: true })
 }, (t) => [
   index('signatures_legacy_email_idx').on(t.id).where(sql`${t.legacyEmail} is not null`),
+  // Signatures from before domains were hashed, which the start fills in (signatures/backfill.ts).
+  index('signatures_domain_missing_idx').on(t.id).where(sql`${t.emailDomainHash} is null and ${t.sealed} is not null`),
   uniqueIndex('signatures_appeal_email_uq').on(t.appealId, t.emailHash),
   index('signatures_appeal_id_idx').on(t.appealId, t.id),
   // Covers the stats aggregate as an index-only scan over the counted rows.

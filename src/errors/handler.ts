@@ -76,6 +76,8 @@ function toAppError (error: FastifyError | AppError | Error): AppError {
     case 'FST_ERR_CTP_BODY_TOO_LARGE': return appError('BODY_TOO_LARGE')
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE': return appError('UNSUPPORTED_MEDIA_TYPE')
     case 'FST_ERR_CTP_EMPTY_JSON_BODY': case 'FST_ERR_CTP_INVALID_JSON_BODY': return appError('INVALID_JSON')
+    case 'FST_CSRF_MISSING_SECRET': case 'FST_CSRF_INVALID_TOKEN': return appError('CSRF_INVALID')
+    case 'FST_REQ_FILE_TOO_LARGE': case 'FST_FILES_LIMIT': case 'FST_PARTS_LIMIT': case 'FST_FIELDS_LIMIT': return appError('BODY_TOO_LARGE')
   }
   if (error instanceof SyntaxError && fe.statusCode === 400) return appError('INVALID_JSON')
   if (fe.statusCode === 404) return appError('NOT_FOUND')

@@ -3,6 +3,7 @@ import type { AnyPgColumn } from 'drizzle-orm/pg-core'
 import type { Appeal } from '../appeals/service.js'
 import { selectRows, type Database } from '../db/connection.js'
 import { signatures as s } from '../db/schema.js'
+import type { Keys } from '../secrets/keys.js'
 import type { Sealer } from '../secrets/sealing.js'
 import { openPersonal, type PersonalFields } from '../signatures/personal-fields.js'
 import { adminFilterConditions, type AdminFilters } from '../signatures/service.js'
@@ -30,7 +31,7 @@ const columns: ExportColumn[] = [
   plain('members', sql`${s.members}`), plain('public', sql`${s.public}`), plain('contact', sql`${s.contact}`),
   text('consentVersion', s.consentVersion), text('locale', s.locale), plain('source', sql`${s.source}`), text('embedOrigin', s.embedOrigin),
   plain('createdAt', iso(s.createdAt)), plain('confirmedAt', iso(s.confirmedAt)), plain('erasedAt', iso(s.erasedAt)),
-  plain('anonymisedAt', iso(s.anonymisedAt))
+  plain('anonymisedAt', iso(s.anonymisedAt)), plain('notable', sql`${s.notable}`), plain('eventId', sql`${s.eventId}`)
 ]
 
 export const exportColumns = columns.map((c) => c.name)
@@ -73,7 +74,7 @@ interface BatchRow {
   [piece: string]: string | null | undefined
 }
 
-export function createExportsService (db: Database, options: { sealer: Sealer, emailHashKey: Buffer, batchSize?: number, parallel?: number }) {
+export function createExportsService (db: Database, options: { sealer: Sealer, keys: Keys, batchSize?: number, parallel?: number }) {
   const batchSize = options.batchSize ?? 5000
   const parallel = options.parallel ?? 2
   const open = (row: BatchRow): PersonalFields => openPersonal(options.sealer, row)
@@ -100,7 +101,7 @@ export function createExportsService (db: Database, options: { sealer: Sealer, e
    * cheap index-only query; fetching and formatting then runs for `parallel` batches at once.
    */
   async function * batches (appeal: Appeal, filters: AdminFilters, format: keyof typeof formatLine): AsyncGenerator<string> {
-    const where = and(...adminFilterConditions(appeal.id, filters, options.emailHashKey))
+    const where = and(...adminFilterConditions(appeal.id, filters, options.keys))
     const newline = format === 'csv' ? '\r\n' : '\n'
     const select = format === 'csv' ? csvSelect : jsonSelect
     const lastIdOfBatch = async (afterId: number): Promise<number | undefined> => {

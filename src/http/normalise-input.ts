@@ -1,13 +1,16 @@
 // Text from people arrives with stray spaces, decomposed accents and invisible control characters.
 // Everything is cleaned before validation, so length limits and duplicate checks see what is stored.
 
-const MULTILINE_FIELDS = new Set(['body', 'summary'])
+// Multi-line: an appeal's text, and in the dashboard's forms the demands (one a line). Pasted CSV
+// keeps its tabs too (they may separate its columns).
+const MULTILINE_FIELDS = new Set(['body', 'summary', 'demandsText', 'csv'])
+const TABULAR_FIELDS = new Set(['csv'])
 // C0 and C1 controls and DEL; line breaks and tabs are handled separately.
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/g
 
-export function normaliseText (value: string, multiline: boolean): string {
+export function normaliseText (value: string, multiline: boolean, tabular = false): string {
   let text = value.normalize('NFC').replace(/\r\n?/g, '\n').replace(CONTROL, '')
-  text = multiline ? text.replace(/\t/g, '  ') : text.replace(/[\n\t]+/g, ' ')
+  if (!tabular) text = multiline ? text.replace(/\t/g, '  ') : text.replace(/[\n\t]+/g, ' ')
   return text.trim()
 }
 
@@ -17,9 +20,11 @@ export function normaliseText (value: string, multiline: boolean): string {
  */
 export function normaliseInput (value: unknown, key = ''): unknown {
   if (typeof value === 'string') {
-    const text = normaliseText(value, MULTILINE_FIELDS.has(key))
+    const text = normaliseText(value, MULTILINE_FIELDS.has(key), TABULAR_FIELDS.has(key))
     return text === '' ? undefined : text
   }
+  // An uploaded file (the dashboard's paper signatures) is left as it came.
+  if (Buffer.isBuffer(value)) return value
   if (Array.isArray(value)) {
     return value.map((item) => normaliseInput(item, key)).filter((item) => item !== undefined)
   }

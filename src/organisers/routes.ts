@@ -1,8 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { Email, Line, TimestampOut, withErrors } from '../http/schemas.js'
-import { appError } from '../errors/app-error.js'
-import { SESSION_COOKIE, signedIn } from './auth.js'
+import { endSession, signedIn, startSession } from './auth.js'
 import { MIN_PASSWORD_LENGTH } from './passwords.js'
 
 const Role = Type.Union([Type.Literal('admin'), Type.Literal('organiser')])
@@ -16,7 +15,6 @@ const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) })
 // Organiser accounts, sign-in sessions and API tokens.
 const organiserRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { organisers } = app.services
-  const { config } = app
   const setup = app.setup
 
   app.post('/session', {
@@ -26,12 +24,10 @@ const organiserRoutes: FastifyPluginAsyncTypebox = async (app) => {
       body: Type.Object({ email: Email, password: Type.String({ minLength: 1, maxLength: 1000 }) }, { additionalProperties: false }),
       response: withErrors({ 200: Type.Object({ organiser: OrganiserSchema, expiresAt: TimestampOut }) }, 401)
     },
-    config: { rateLimit: { max: config.RATE_LIMIT_SIGNIN_MAX, timeWindow: config.RATE_LIMIT_SIGNIN_WINDOW, keyGenerator: (r) => `signin:${r.ip}` } }
+    onRequest: app.limitSignIn
   }, async (request, reply) => {
-    const { token, expiresAt } = await organisers.signIn(request.body.email, request.body.password)
-    const organiser = await organisers.fromSession(token)
-    reply.setCookie(SESSION_COOKIE, token, { path: '/', httpOnly: true, sameSite: 'lax', secure: 'auto', expires: expiresAt })
-    return { organiser: organiser!, expiresAt }
+    const { organiser, expiresAt } = await startSession(app, reply, request.body.email, request.body.password)
+    return { organiser, expiresAt }
   })
 
   // The first admin, made through the running server with the one-time token it printed at start (the
@@ -48,22 +44,16 @@ const organiserRoutes: FastifyPluginAsyncTypebox = async (app) => {
       }, { additionalProperties: false }),
       response: withErrors({ 201: OrganiserSchema }, 403, 409)
     },
-    config: { rateLimit: { max: config.RATE_LIMIT_SIGNIN_MAX, timeWindow: config.RATE_LIMIT_SIGNIN_WINDOW, keyGenerator: (r) => `signin:${r.ip}` } }
+    onRequest: app.limitSignIn
   }, async (request, reply) => {
     const { token, ...account } = request.body
-    if (await organisers.count() > 0) throw appError('SETUP_DONE')
-    if (!setup.matches(token)) throw appError('SETUP_TOKEN_INVALID')
-    const created = await organisers.create({ ...account, role: 'admin' })
-    setup.used()
-    return reply.code(201).send(created)
+    return reply.code(201).send(await setup.createFirstAdmin(token, account))
   })
 
   app.delete('/session', {
     schema: { tags: ['organisers'], summary: 'Sign out', response: withErrors({ 204: Type.Null() }) }
   }, async (request, reply) => {
-    const token = request.cookies[SESSION_COOKIE]
-    if (token !== undefined) await organisers.signOut(token)
-    reply.clearCookie(SESSION_COOKIE, { path: '/' })
+    await endSession(app, request, reply)
     return reply.code(204).send(null)
   })
 

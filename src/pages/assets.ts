@@ -21,6 +21,8 @@ export interface PageAssets extends EntryAssets {
   built: boolean
   /** The widget pages' entry (src/embed/). */
   widget: EntryAssets
+  /** The organisers' dashboard's entry (src/dashboard/). */
+  admin: EntryAssets
   /** The country shapes the map draws (Natural Earth, ids as ISO alpha-2 codes). */
   mapShapes: string | null
 }
@@ -29,7 +31,7 @@ export interface PageAssets extends EntryAssets {
 const BUILD_REPORT = 'build-report.json'
 
 export const ASSETS_PREFIX = '/assets/'
-const ENTRIES = { site: 'main.ts', widget: 'embed/widget.ts' }
+const ENTRIES = { site: 'main.ts', widget: 'embed/widget.ts', admin: 'admin/admin.ts' }
 const NONE: EntryAssets = { scripts: [], styles: [], preloads: [] }
 
 function entryAssets (manifest: Record<string, ManifestChunk>, key: string): EntryAssets {
@@ -51,8 +53,8 @@ function entryAssets (manifest: Record<string, ManifestChunk>, key: string): Ent
 
 export function readPageAssets (webBuild: string): PageAssets {
   const manifestPath = join(webBuild, '.vite', 'manifest.json')
-  if (!existsSync(manifestPath)) return { built: false, ...NONE, widget: NONE, mapShapes: null }
+  if (!existsSync(manifestPath)) return { built: false, ...NONE, widget: NONE, admin: NONE, mapShapes: null }
   const report = JSON.parse(readFileSync(join(webBuild, BUILD_REPORT), 'utf8')) as { mapShapes: string }
   const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as Record<string, ManifestChunk>
-  return { built: true, ...entryAssets(manifest, ENTRIES.site), widget: entryAssets(manifest, ENTRIES.widget), mapShapes: '/' + report.mapShapes }
+  return { built: true, ...entryAssets(manifest, ENTRIES.site), widget: entryAssets(manifest, ENTRIES.widget), admin: entryAssets(manifest, ENTRIES.admin), mapShapes: '/' + report.mapShapes }
 }

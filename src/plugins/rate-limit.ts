@@ -1,10 +1,10 @@
 import rateLimit from '@fastify/rate-limit'
-import type { FastifyInstance, onRequestAsyncHookHandler } from 'fastify'
+import type { FastifyInstance, FastifyRequest, onRequestAsyncHookHandler } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Redis } from 'ioredis'
 import { appError } from '../errors/app-error.js'
 
-// Global limit per client address; signing and sign-in set stricter ones in their route options.
+// Global limit per client address; signing and sign-in have stricter ones, shared by every route of their kind.
 // With REDIS_URL the counters live in Redis so that every instance behind the load balancer shares them.
 async function rateLimitPlugin (app: FastifyInstance): Promise<void> {
   const { config } = app
@@ -27,7 +27,9 @@ async function rateLimitPlugin (app: FastifyInstance): Promise<void> {
     addHeadersOnExceeding: { 'x-ratelimit-limit': false, 'x-ratelimit-remaining': false, 'x-ratelimit-reset': false },
     errorResponseBuilder: (_request, context) => appError('RATE_LIMITED', { seconds: Math.max(1, Math.ceil(context.ttl / 1000)) })
   })
-  app.decorate('limitSigning', signingLimiter(app))
+  app.decorate('limitSigning', sharedLimiter(app, config.RATE_LIMIT_SIGN_MAX, config.RATE_LIMIT_SIGN_WINDOW,
+    (request) => `sign:${request.ip}:${(request.params as { slug?: string }).slug ?? ''}`))
+  app.decorate('limitSignIn', sharedLimiter(app, config.RATE_LIMIT_SIGNIN_MAX, config.RATE_LIMIT_SIGNIN_WINDOW, (request) => `signin:${request.ip}`))
 }
 
 declare module 'fastify' {
@@ -38,19 +40,16 @@ declare module 'fastify' {
      * comes. A busy appeal does not use up a signer's allowance for another.
      */
     limitSigning: onRequestAsyncHookHandler
+    /** The limit on sign-in attempts (and first-run set-up) per address, shared by the API and the dashboard's forms. */
+    limitSignIn: onRequestAsyncHookHandler
   }
 }
 
 // A route's own `config.rateLimit` gets a store of its own (in memory, and a key prefix of its own in
 // Redis), so three routes configured alike would allow three times the limit. One limiter is made
-// here instead and every signing route calls it.
-function signingLimiter (app: FastifyInstance): onRequestAsyncHookHandler {
-  const { config } = app
-  const limit = app.createRateLimit({
-    max: config.RATE_LIMIT_SIGN_MAX,
-    timeWindow: config.RATE_LIMIT_SIGN_WINDOW,
-    keyGenerator: (request) => `sign:${request.ip}:${(request.params as { slug?: string }).slug ?? ''}`
-  })
+// here instead for each kind of attempt, and every route of that kind calls it.
+function sharedLimiter (app: FastifyInstance, max: number, timeWindow: string, key: (request: FastifyRequest) => string): onRequestAsyncHookHandler {
+  const limit = app.createRateLimit({ max, timeWindow, keyGenerator: key })
   return async (request, reply) => {
     const result = await limit(request)
     if (result.isAllowed || !result.isExceeded) return

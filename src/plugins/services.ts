@@ -6,10 +6,12 @@ import { createConfirmationService } from '../confirmation/service.js'
 import { createErasureService } from '../erasure/service.js'
 import { createEventsService } from '../events/service.js'
 import { createExportsService } from '../exports/service.js'
+import { createImportsService } from '../imports/service.js'
 import { createOutbox } from '../mail/outbox.js'
 import { createMailWorker } from '../mail/worker.js'
 import { createOrganisersService } from '../organisers/service.js'
 import { sealLegacySignatures } from '../secrets/reencrypt.js'
+import { fillEmailDomains } from '../signatures/backfill.js'
 import { createSignaturesService } from '../signatures/service.js'
 import { createStatsService } from '../stats/service.js'
 
@@ -23,16 +25,18 @@ function createServices (app: FastifyInstance) {
     db, appeals, outbox, sender: app.mailSender, sealer, i18n: app.i18n, log: app.log,
     siteUrl: siteUrl(config), ttlDays: config.CONFIRMATION_TTL_DAYS, removalPath: erasure.removalPath
   })
+  const signatures = createSignaturesService(db, { keys, sealer, consentVersion: config.CONSENT_VERSION, pendingStatement: confirmation.pendingStatement })
   return {
     appeals,
     organisers: createOrganisersService(db, { sessionTtlHours: config.SESSION_TTL_HOURS }),
-    signatures: createSignaturesService(db, { keys, sealer, consentVersion: config.CONSENT_VERSION, pendingStatement: confirmation.pendingStatement }),
+    signatures,
+    imports: createImportsService(signatures),
     confirmation,
     erasure,
     mail: { outbox, worker },
     events: createEventsService(db),
     stats: createStatsService(db, { ttlMs: config.STATS_TTL_MS }),
-    exports: createExportsService(db, { sealer, emailHashKey: keys.emailHash })
+    exports: createExportsService(db, { sealer, keys })
   }
 }
 
@@ -48,6 +52,8 @@ async function servicesPlugin (app: FastifyInstance): Promise<void> {
   // A database from before sealing existed may still hold addresses in clear: seal them now.
   const sealed = await sealLegacySignatures(app.db, app.sealer)
   if (sealed > 0) app.log.info(`Sealed the personal data of ${sealed} signatures stored before sealing existed.`)
+  const domains = await fillEmailDomains(app.db, app.sealer, app.keys.emailDomainHash)
+  if (domains > 0) app.log.info(`Recorded the email domain (as a keyed hash) of ${domains} signatures made before it was recorded.`)
 }
 
 export default fp(servicesPlugin, { name: 'services', dependencies: ['database', 'config', 'i18n', 'mail-sender'] })

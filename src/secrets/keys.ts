@@ -9,6 +9,8 @@ export interface Keys {
   emailHash: Buffer
   /** Signs the link in every mail with which a signer removes their signature. */
   removalLink: Buffer
+  /** The HMAC of an email's domain, for hiding spam from one domain at once. */
+  emailDomainHash: Buffer
 }
 
 export interface SecretSource { secret: string, origin: 'environment' | 'generated' | 'data-dir' | 'memory' }
@@ -42,7 +44,7 @@ export function resolveSecret (config: Config): SecretSource {
 
 export function deriveKeys (secret: string): Keys {
   const derive = (purpose: string): Buffer => Buffer.from(hkdfSync('sha256', secret, 'solidaria', purpose, 32))
-  return { ipHash: derive('ip-hash'), emailHash: derive('email-hash'), removalLink: derive('removal-link') }
+  return { ipHash: derive('ip-hash'), emailHash: derive('email-hash'), removalLink: derive('removal-link'), emailDomainHash: derive('email-domain-hash') }
 }
 
 export function keyedHash (key: Buffer, value: string): string {

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { withErrors } from '../http/schemas.js'
 import { signedIn } from '../organisers/auth.js'
-import { AdminFiltersQuery, AdminSignature } from './schemas.js'
+import { AdminFiltersQuery, AdminSignature, BulkHideInput } from './schemas.js'
 
 const SignatureParams = Type.Object({ slug: Type.String({ maxLength: 80 }), id: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) })
 
@@ -42,6 +42,46 @@ const adminSignatureRoutes: FastifyPluginAsyncTypebox = async (app) => {
       return signatures.setHidden(appeal, request.params.id, hidden)
     })
   }
+
+  for (const [action, notable] of [['notable', true], ['not-notable', false]] as const) {
+    app.post(`/appeals/:slug/signatures/:id/${action}`, {
+      schema: {
+        tags: ['admin: signatures'],
+        summary: notable ? 'Mark a signature as notable' : 'Unmark a notable signature',
+        params: SignatureParams,
+        response: withErrors({ 200: AdminSignature }, ...errors)
+      }
+    }, async (request) => {
+      const appeal = await appeals.getManaged(signedIn(request), request.params.slug)
+      return signatures.setNotable(appeal, request.params.id, notable)
+    })
+  }
+
+  app.post('/appeals/:slug/signatures/bulk-hide', {
+    schema: {
+      tags: ['admin: signatures'],
+      summary: 'Hide as spam every visible signature from one address or email domain, within a time window (dryRun: only count)',
+      params: Type.Object({ slug: Type.String({ maxLength: 80 }) }),
+      body: BulkHideInput,
+      response: withErrors({ 200: Type.Object({ count: Type.Integer(), batch: Type.Union([Type.String(), Type.Null()], { description: 'to undo it with' }) }) }, ...errors)
+    }
+  }, async (request) => {
+    const appeal = await appeals.getManaged(signedIn(request), request.params.slug)
+    const { dryRun, ...criteria } = request.body
+    return signatures.bulkHide(appeal, criteria, dryRun === true)
+  })
+
+  app.post('/appeals/:slug/signatures/bulk-hide/:batch/undo', {
+    schema: {
+      tags: ['admin: signatures'],
+      summary: 'Bring back what one bulk hiding hid',
+      params: Type.Object({ slug: Type.String({ maxLength: 80 }), batch: Type.String({ format: 'uuid' }) }),
+      response: withErrors({ 200: Type.Object({ count: Type.Integer() }) }, ...errors)
+    }
+  }, async (request) => {
+    const appeal = await appeals.getManaged(signedIn(request), request.params.slug)
+    return { count: await signatures.undoBulkHide(appeal, request.params.batch) }
+  })
 
   app.delete('/appeals/:slug/signatures/:id', {
     schema: {

@@ -76,8 +76,18 @@ export const AdminSignature = Type.Object({
   createdAt: TimestampOut,
   confirmedAt: Nullable(TimestampOut),
   erasedAt: Nullable(TimestampOut),
-  anonymisedAt: Nullable(TimestampOut)
+  anonymisedAt: Nullable(TimestampOut),
+  notable: Type.Boolean(),
+  eventId: Nullable(Type.String())
 })
+
+export const BulkHideInput = Type.Object({
+  ipHash: Type.Optional(Type.String({ maxLength: 64 })),
+  emailDomain: Type.Optional(Type.String({ minLength: 1, maxLength: 253, pattern: '^[^@\\s]+$' })),
+  from: Type.Optional(Timestamp),
+  to: Type.Optional(Timestamp),
+  dryRun: Type.Optional(Type.Boolean({ description: 'Only count what would be hidden' }))
+}, { additionalProperties: false })
 
 export const AdminFiltersQuery = {
   q: Type.Optional(Line(200, 1, 'Part of a public name or organisation, or a whole email address')),
@@ -85,6 +95,9 @@ export const AdminFiltersQuery = {
   kind: Type.Optional(Kind),
   country: Type.Optional(CountryString),
   hidden: Type.Optional(Type.Boolean()),
+  notable: Type.Optional(Type.Boolean()),
+  ipHash: Type.Optional(Type.String({ maxLength: 64, description: 'Signatures from one client address: its ipHash as this API shows it' })),
+  emailDomain: Type.Optional(Type.String({ minLength: 1, maxLength: 253, pattern: '^[^@\\s]+$', description: 'Signatures whose email is at this domain' })),
   contact: Type.Optional(Type.Boolean({ description: 'true: only those who may be contacted (agreed, confirmed, not hidden); false: those who did not agree' })),
   from: Type.Optional(Timestamp),
   to: Type.Optional(Timestamp)

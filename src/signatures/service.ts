@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import { and, desc, eq, ilike, inArray, isNotNull, isNull, lt, or, sql, type SQL } from 'drizzle-orm'
 import type { Appeal } from '../appeals/service.js'
 import { assertSigningOpen } from '../appeals/service.js'
@@ -54,6 +55,8 @@ export interface PendingSignatureStatement {
 }
 
 export const normaliseEmail = (email: string): string => email.normalize('NFC').trim().toLowerCase()
+/** The keyed hash of an email's domain (`example.org` of `ana@example.org`, or a domain given alone). */
+export const domainHash = (key: Buffer, emailOrDomain: string): string => keyedHash(key, normaliseEmail(emailOrDomain).split('@').pop() ?? '')
 
 // A cursor over (created_at, id), newest first; opaque to clients. The time is kept to the microsecond,
 // as PostgreSQL stores it: a JS Date would round it to the millisecond and skip rows on the way.
@@ -77,6 +80,11 @@ export const counted = (): SQL => and(eq(signatures.status, 'confirmed'), isNull
 
 export interface AdminFilters {
   q?: string
+  /** Signatures from one client address (its keyed hash, as the organisers' view shows it). */
+  ipHash?: string
+  /** Signatures whose email is at this domain (found through its keyed hash). */
+  emailDomain?: string
+  notable?: boolean
   status?: Signature['status']
   kind?: Signature['kind']
   country?: string
@@ -91,8 +99,11 @@ export interface AdminFilters {
  * The conditions of an organiser's filters. `q` finds names and organisations shown in clear, and an
  * email address exactly (through its keyed hash: sealed fields cannot be searched inside).
  */
-export function adminFilterConditions (appealId: string, f: AdminFilters, emailHashKey: Buffer): SQL[] {
+export function adminFilterConditions (appealId: string, f: AdminFilters, keys: Pick<Keys, 'emailHash' | 'emailDomainHash'>): SQL[] {
   const conditions: SQL[] = [eq(signatures.appealId, appealId)]
+  if (f.ipHash !== undefined) conditions.push(eq(signatures.ipHash, f.ipHash))
+  if (f.emailDomain !== undefined) conditions.push(eq(signatures.emailDomainHash, domainHash(keys.emailDomainHash, f.emailDomain)))
+  if (f.notable !== undefined) conditions.push(eq(signatures.notable, f.notable))
   if (f.status !== undefined) conditions.push(eq(signatures.status, f.status))
   if (f.kind !== undefined) conditions.push(eq(signatures.kind, f.kind))
   if (f.country !== undefined) conditions.push(eq(signatures.country, f.country))
@@ -105,7 +116,7 @@ export function adminFilterConditions (appealId: string, f: AdminFilters, emailH
   if (f.to !== undefined) conditions.push(sql`${signatures.createdAt} < ${f.to}::timestamptz`)
   if (f.q?.includes('@') === true) {
     // An address goes to the database only as its keyed hash, never as text to match.
-    conditions.push(eq(signatures.emailHash, keyedHash(emailHashKey, normaliseEmail(f.q))))
+    conditions.push(eq(signatures.emailHash, keyedHash(keys.emailHash, normaliseEmail(f.q))))
   } else if (f.q !== undefined) {
     const pattern = `%${f.q.replace(/[\\%_]/g, (c) => '\\' + c)}%`
     conditions.push(or(ilike(signatures.name, pattern), ilike(signatures.organisation, pattern)) as SQL)
@@ -114,7 +125,7 @@ export function adminFilterConditions (appealId: string, f: AdminFilters, emailH
 }
 
 const insertColumns = [
-  'appealId', 'kind', 'status', 'name', 'sealed', 'emailHash', 'country', 'city', 'organisation', 'role', 'organisationType',
+  'appealId', 'kind', 'status', 'name', 'sealed', 'emailHash', 'emailDomainHash', 'country', 'city', 'organisation', 'role', 'organisationType',
   'members', 'public', 'contact', 'consentVersion', 'locale', 'source', 'embedOrigin', 'ipHash', 'createdAt', 'confirmedAt'
 ] as const satisfies ReadonlyArray<keyof NewSignature>
 
@@ -152,6 +163,41 @@ export function createSignaturesService (db: Database, options: { keys: Keys, se
     values: options.pendingStatement.values
   }
 
+  /** A signature's row: its personal fields sealed, its email and address only as keyed hashes. */
+  function buildRow (appeal: Appeal, input: SignatureInput, context: { ip?: string, source: SignatureSource, embedOrigin?: string, now?: Date, status: 'pending' | 'confirmed' }): NewSignature {
+    const now = context.now ?? new Date()
+    const email = normaliseEmail(input.email)
+    const shownPublicly = input.public ?? false
+    const personal = sealPersonal(options.sealer, {
+      email,
+      name: input.name,
+      city: appeal.collectCity ? input.city ?? null : null,
+      organisation: input.kind === 'organisation' || appeal.collectOrganisation ? input.organisation ?? null : null,
+      role: appeal.collectRole ? input.role ?? null : null
+    }, shownPublicly)
+    return {
+      appealId: appeal.id,
+      kind: input.kind,
+      status: context.status,
+      ...personal,
+      emailHash: keyedHash(options.keys.emailHash, email),
+      emailDomainHash: domainHash(options.keys.emailDomainHash, email),
+      country: input.country,
+      organisationType: input.organisationType,
+      members: input.members,
+      public: shownPublicly,
+      contact: input.contact ?? false,
+      consentVersion: input.consentVersion ?? options.consentVersion,
+      locale: input.locale,
+      source: context.source,
+      embedOrigin: context.embedOrigin,
+      // Paper signatures came through no client address.
+      ipHash: context.ip === undefined ? null : keyedHash(options.keys.ipHash, context.ip),
+      createdAt: now,
+      confirmedAt: context.status === 'confirmed' ? now : null
+    }
+  }
+
   function check (appeal: Appeal, input: SignatureInput): void {
     if (input.website !== undefined) throw appError('SPAM_SUSPECTED', {}, { website: { key: 'honeypot' } })
     if (input.kind === 'organisation' && !appeal.allowOrganisations) throw appError('ORGANISATIONS_NOT_ALLOWED', {}, { kind: { key: 'choice' } })
@@ -177,42 +223,46 @@ export function createSignaturesService (db: Database, options: { keys: Keys, se
     async sign (appeal: Appeal, input: SignatureInput, context: SigningContext): Promise<{ status: Signature['status'] }> {
       assertSigningOpen(appeal, context.now)
       check(appeal, input)
-      const now = context.now ?? new Date()
       const needsConfirmation = appeal.requireConfirmation
-      const email = normaliseEmail(input.email)
-      const shownPublicly = input.public ?? false
-      const personal = sealPersonal(options.sealer, {
-        email,
-        name: input.name,
-        city: appeal.collectCity ? input.city ?? null : null,
-        organisation: input.kind === 'organisation' || appeal.collectOrganisation ? input.organisation ?? null : null,
-        role: appeal.collectRole ? input.role ?? null : null
-      }, shownPublicly)
-      const row: NewSignature = {
-        appealId: appeal.id,
-        kind: input.kind,
-        status: needsConfirmation ? 'pending' : 'confirmed',
-        ...personal,
-        emailHash: keyedHash(options.keys.emailHash, email),
-        country: input.country,
-        organisationType: input.organisationType,
-        members: input.members,
-        public: shownPublicly,
-        contact: input.contact ?? false,
-        consentVersion: input.consentVersion ?? options.consentVersion,
-        locale: input.locale,
-        source: context.source,
-        embedOrigin: context.embedOrigin,
-        ipHash: keyedHash(options.keys.ipHash, context.ip),
-        createdAt: now,
-        confirmedAt: needsConfirmation ? null : now
-      }
+      const row = buildRow(appeal, input, { ...context, status: needsConfirmation ? 'pending' : 'confirmed' })
       if (!needsConfirmation || pending === undefined) {
         const created = await insertPrepared(row)
         return { status: created.status }
       }
       await pending.statement.execute({ ...placeholderValues(row), language: context.language ?? appeal.originalLanguage, ...pending.values() })
       return { status: 'pending' }
+    },
+
+    /** The emails (as given) among these that signed this appeal already. */
+    async emailsSigned (appeal: Appeal, emails: string[]): Promise<Set<string>> {
+      const byHash = new Map(emails.map((e) => [keyedHash(options.keys.emailHash, normaliseEmail(e)), normaliseEmail(e)]))
+      const found = new Set<string>()
+      const hashes = [...byHash.keys()]
+      for (let i = 0; i < hashes.length; i += 1000) {
+        const rows = await db.select({ emailHash: signatures.emailHash }).from(signatures)
+          .where(and(eq(signatures.appealId, appeal.id), inArray(signatures.emailHash, hashes.slice(i, i + 1000))))
+        for (const row of rows) found.add(byHash.get(row.emailHash ?? '') ?? '')
+      }
+      return found
+    },
+
+    /**
+     * Records signatures collected on paper (checked by the caller as the form would be): confirmed,
+     * with source "import" and the event they came from, all in one transaction. An email that signed
+     * already is skipped, not an error. Returns how many were written and which emails were skipped.
+     */
+    async insertImported (appeal: Appeal, inputs: SignatureInput[], context: { eventId: string | null, now?: Date }): Promise<{ inserted: number, skipped: Set<string> }> {
+      const rows = inputs.map((input) => ({ ...buildRow(appeal, input, { source: 'import', status: 'confirmed', ...(context.now !== undefined && { now: context.now }) }), eventId: context.eventId }))
+      const written = new Set<string>()
+      await db.transaction(async (tx) => {
+        for (let i = 0; i < rows.length; i += 500) {
+          const inserted = await tx.insert(signatures).values(rows.slice(i, i + 500))
+            .onConflictDoNothing({ target: [signatures.appealId, signatures.emailHash] }).returning({ emailHash: signatures.emailHash })
+          for (const row of inserted) written.add(row.emailHash ?? '')
+        }
+      })
+      const skipped = new Set(inputs.filter((input) => !written.has(keyedHash(options.keys.emailHash, normaliseEmail(input.email)))).map((input) => normaliseEmail(input.email)))
+      return { inserted: written.size, skipped }
     },
 
     /** Names of those who agreed to be shown, newest first. */
@@ -250,7 +300,7 @@ export function createSignaturesService (db: Database, options: { keys: Keys, se
 
     /** Every field, email included, for the appeal's organisers; newest first, by id cursor. */
     async search (appeal: Appeal, filters: AdminFilters & { before?: number, limit: number }) {
-      const conditions = adminFilterConditions(appeal.id, filters, options.keys.emailHash)
+      const conditions = adminFilterConditions(appeal.id, filters, options.keys)
       if (filters.before !== undefined) conditions.push(lt(signatures.id, filters.before))
       const rows = await db.select().from(signatures).where(and(...conditions)).orderBy(desc(signatures.id)).limit(filters.limit + 1)
       const page = rows.slice(0, filters.limit)
@@ -259,10 +309,49 @@ export function createSignaturesService (db: Database, options: { keys: Keys, se
 
     /** Hides a spam signature (it stops counting and showing) or, with hidden=false, brings it back. */
     async setHidden (appeal: Appeal, id: number, hidden: boolean) {
-      const [row] = await db.update(signatures).set({ hiddenAt: hidden ? sql`coalesce(${signatures.hiddenAt}, now())` : null })
+      const [row] = await db.update(signatures).set({ hiddenAt: hidden ? sql`coalesce(${signatures.hiddenAt}, now())` : null, ...(!hidden && { hiddenBatch: null }) })
         .where(and(eq(signatures.appealId, appeal.id), eq(signatures.id, id))).returning()
       if (row === undefined) throw appError('SIGNATURE_NOT_FOUND')
       return reveal(options.sealer, row)
+    },
+
+    /** One signature, every field opened, for its organisers. */
+    async get (appeal: Appeal, id: number) {
+      const [row] = await db.select().from(signatures).where(and(eq(signatures.appealId, appeal.id), eq(signatures.id, id))).limit(1)
+      if (row === undefined) throw appError('SIGNATURE_NOT_FOUND')
+      return reveal(options.sealer, row)
+    },
+
+    /** Marks a signature as notable (a known trade unionist, a public figure), or not. */
+    async setNotable (appeal: Appeal, id: number, notable: boolean) {
+      const [row] = await db.update(signatures).set({ notable })
+        .where(and(eq(signatures.appealId, appeal.id), eq(signatures.id, id))).returning()
+      if (row === undefined) throw appError('SIGNATURE_NOT_FOUND')
+      return reveal(options.sealer, row)
+    },
+
+    /**
+     * Hides as spam, at once, the visible signatures from one client address or one email domain
+     * within a time window (a wave of automated or forged signing), or with `dryRun` only counts them.
+     * Everything hidden together carries one batch id, so one undo brings back exactly those.
+     */
+    async bulkHide (appeal: Appeal, criteria: BulkCriteria, dryRun: boolean): Promise<{ count: number, batch: string | null }> {
+      if (criteria.ipHash === undefined && criteria.emailDomain === undefined) throw invalidFields({ ipHash: { key: 'bulkCriterion' }, emailDomain: { key: 'bulkCriterion' } })
+      const where = and(...adminFilterConditions(appeal.id, criteria, options.keys), isNull(signatures.hiddenAt), sql`${signatures.status} <> 'erased'`)
+      if (dryRun) {
+        const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(signatures).where(where)
+        return { count: row?.n ?? 0, batch: null }
+      }
+      const batch = randomUUID()
+      const hidden = await db.update(signatures).set({ hiddenAt: sql`now()`, hiddenBatch: batch }).where(where).returning({ id: signatures.id })
+      return { count: hidden.length, batch: hidden.length === 0 ? null : batch }
+    },
+
+    /** Brings back what one bulk hiding hid (and nothing hidden otherwise). */
+    async undoBulkHide (appeal: Appeal, batch: string): Promise<number> {
+      const shown = await db.update(signatures).set({ hiddenAt: null, hiddenBatch: null })
+        .where(and(eq(signatures.appealId, appeal.id), eq(signatures.hiddenBatch, batch))).returning({ id: signatures.id })
+      return shown.length
     },
 
     /**
@@ -288,5 +377,8 @@ export function createSignaturesService (db: Database, options: { keys: Keys, se
 }
 
 export interface StatusCounts { confirmed: number, pending: number, hidden: number, erased: number }
+
+/** What a bulk hiding takes: one address or one email domain, within an optional time window. */
+export interface BulkCriteria { ipHash?: string, emailDomain?: string, from?: string, to?: string }
 
 export type SignaturesService = ReturnType<typeof createSignaturesService>

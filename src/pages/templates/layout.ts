@@ -28,7 +28,7 @@ function languageLink (view: View, lang: string): string {
   return `${view.path}${separator}lang=${lang}`
 }
 
-function languageSwitcher (view: View): string {
+export function languageSwitcher (view: View): string {
   return html`<nav class="languages" aria-label="${view.t('site.language')}"><ul>!${languages.map((lang) => lang === view.lang
     ? html`<li><a href="${languageLink(view, lang)}" lang="${lang}" hreflang="${lang}" aria-current="true">${autonym(lang)}</a></li>`
     : html`<li><a href="${languageLink(view, lang)}" lang="${lang}" hreflang="${lang}">${autonym(lang)}</a></li>`

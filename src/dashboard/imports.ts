@@ -1,0 +1,80 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { Type } from 'typebox'
+import type { Appeal } from '../appeals/service.js'
+import { translateError } from '../errors/handler.js'
+import { guessMapping, importFields, isFileRefusal, readCsv, type ColumnMapping, type CsvTable, type ImportCheck, type ImportField } from '../imports/service.js'
+import { signedIn } from '../organisers/auth.js'
+import { mappingPage, resultPage, uploadPage, type RowProblems } from './templates/imports.js'
+import { adminView, sendAdmin } from './view.js'
+
+const SlugParams = Type.Object({ slug: Type.String({ maxLength: 80 }) })
+
+/** Each row's problems, translated, for the page. */
+function problemsOf (app: FastifyInstance, lang: string, check: ImportCheck | undefined): RowProblems {
+  const t = app.i18n.getFixedT(lang, 'errors')
+  const fields = app.i18n.getFixedT(lang, 'admin')
+  return new Map((check?.rows ?? []).map((row) => [row.line, Object.entries(row.problems).map(([field, problem]) =>
+    `${importFields.includes(field as ImportField) ? fields(`fields.${field}`) : field}: ${t(`validation.${problem.key}`, problem.params ?? {})}`)]))
+}
+
+/** The mapping the form chose (column0, column1, …), or the guess from the titles. */
+function mappingOf (body: Record<string, unknown>, table: CsvTable): ColumnMapping {
+  if (!Object.keys(body).some((k) => k.startsWith('column'))) return guessMapping(table.header)
+  return table.header.map((_title, i) => {
+    const value = body[`column${i}`]
+    return typeof value === 'string' && importFields.includes(value as ImportField) ? value as ImportField : null
+  })
+}
+
+// Paper signatures: upload (or paste) a CSV, map its columns on screen, see the first rows with their
+// errors, then import. Between the steps the file travels in the form itself: nothing of it is kept
+// on the server until the import writes the valid rows.
+const importPages: FastifyPluginAsyncTypebox = async (app) => {
+  const { appeals, events, imports } = app.services
+
+  async function context (request: FastifyRequest, slug: string) {
+    const appeal = await appeals.getManaged(signedIn(request), slug)
+    const [texts, eventList] = await Promise.all([appeals.texts(appeal), events.list(appeal)])
+    return { appeal, texts, events: eventList }
+  }
+
+  app.get('/appeals/:slug/import', { schema: { hide: true, params: SlugParams } }, async (request, reply) => {
+    const view = adminView(request, reply)
+    return sendAdmin(reply, view, view.a('import.title'), uploadPage(view, await context(request, request.params.slug)))
+  })
+
+  app.post('/appeals/:slug/import', { schema: { hide: true, params: SlugParams, body: Type.Record(Type.String(), Type.Unknown()) } }, async (request, reply) => {
+    const ctx = await context(request, request.params.slug)
+    const view = adminView(request, reply)
+    const body = request.body
+    const file = Buffer.isBuffer(body.file) && body.file.length > 0 ? body.file.toString('utf8') : undefined
+    const csv = file ?? (typeof body.csv === 'string' ? body.csv : '')
+    const eventId = typeof body.eventId === 'string' && ctx.events.some((e) => e.id === body.eventId) ? body.eventId : ''
+    const refuse = (appeal: Appeal, message: string) =>
+      sendAdmin(reply, view, view.a('import.title'), uploadPage(view, { ...ctx, appeal, message }), 400)
+
+    let table: CsvTable
+    try {
+      table = readCsv(csv)
+    } catch (err) {
+      if (!isFileRefusal(err)) throw err
+      return refuse(ctx.appeal, translateError(app.i18n, view.lang, err).message)
+    }
+    const mapping = mappingOf(body, table)
+    const page = { ...ctx, eventId, csv, table, mapping }
+    try {
+      if (body.action === 'import') {
+        const result = await imports.run(ctx.appeal, table, mapping, eventId === '' ? null : eventId)
+        return sendAdmin(reply, view, view.a('import.doneTitle'), resultPage(view, { ...ctx, imported: result.imported, check: result }, problemsOf(app, view.lang, result)))
+      }
+      const check = await imports.check(ctx.appeal, table, mapping)
+      return sendAdmin(reply, view, view.a('import.mapTitle'), mappingPage(view, { ...page, check }, problemsOf(app, view.lang, check)))
+    } catch (err) {
+      if (!isFileRefusal(err)) throw err
+      return sendAdmin(reply, view, view.a('import.mapTitle'), mappingPage(view, { ...page, message: translateError(app.i18n, view.lang, err).message }, new Map()), 400)
+    }
+  })
+}
+
+export default importPages

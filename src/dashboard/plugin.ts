@@ -1,0 +1,75 @@
+import csrfProtection from '@fastify/csrf-protection'
+import formbody from '@fastify/formbody'
+import multipart from '@fastify/multipart'
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
+import { appError } from '../errors/app-error.js'
+import { hasSessionCookie, identifyOrganiser } from '../organisers/auth.js'
+import appealPages from './appeals.js'
+import embedPages from './embed.js'
+import erasurePages from './erasure.js'
+import eventPages from './events.js'
+import importPages from './imports.js'
+import organiserPages from './organisers.js'
+import signInPages from './sign-in.js'
+import signaturePages from './signatures.js'
+import teamPages from './team.js'
+import tokenPages from './tokens.js'
+
+/** Pages a visitor who is not signed in may open. */
+const OPEN_PAGES = new Set(['/admin/sign-in', '/admin/setup'])
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Admins only (organiser accounts): others get the "not allowed" page. */
+    adminOnly?: boolean
+  }
+}
+
+// The organisers' dashboard: server-rendered pages under /admin that work without JavaScript.
+// - Every form posts a CSRF token bound to a secret in an httpOnly, SameSite=Strict cookie
+//   (@fastify/csrf-protection); a post without a valid one is refused before anything is read.
+// - A page needs the organiser's session; without one it sends the reader to sign in and back.
+// - Each page module finds its appeal through getManaged, so another organiser's appeal is a 404.
+const dashboard: FastifyPluginAsync = async (app) => {
+  await app.register(formbody, { bodyLimit: 1_048_576 })
+  // Paper signatures arrive as a file; its fields become the body like a form's.
+  await app.register(multipart, { attachFieldsToBody: 'keyValues', limits: { fileSize: 2_097_152, files: 1, fields: 40 } })
+  await app.register(csrfProtection, {
+    cookieKey: 'solidaria_csrf',
+    cookieOpts: { path: '/admin', httpOnly: true, sameSite: 'strict', secure: 'auto' },
+    getToken: (request) => {
+      const body = request.body as Record<string, unknown> | undefined
+      return typeof body?._csrf === 'string' ? body._csrf : undefined
+    }
+  })
+
+  // First the token, as soon as the form is read and before anything else looks at it, so that a
+  // forged post touches nothing, not even the session.
+  app.addHook('preValidation', (request, reply, done) => {
+    if (request.method === 'POST') app.csrfProtection(request, reply, done)
+    else done()
+  })
+  app.addHook('preValidation', async (request: FastifyRequest, reply: FastifyReply) => {
+    const path = request.url.split('?')[0] ?? ''
+    const organiser = await identifyOrganiser(app, request)
+    if (organiser === null && !OPEN_PAGES.has(path)) {
+      const back = request.method === 'GET' ? `next=${encodeURIComponent(request.url)}` : ''
+      const ended = hasSessionCookie(request) ? 'notice=sessionEnded' : ''
+      return reply.redirect(`/admin/sign-in${[back, ended].some(Boolean) ? '?' + [back, ended].filter(Boolean).join('&') : ''}`, 303)
+    }
+    if (request.routeOptions.config.adminOnly === true && organiser?.role !== 'admin') throw appError('FORBIDDEN')
+  })
+
+  await app.register(signInPages)
+  await app.register(appealPages)
+  await app.register(signaturePages)
+  await app.register(importPages)
+  await app.register(eventPages)
+  await app.register(teamPages)
+  await app.register(embedPages)
+  await app.register(tokenPages)
+  await app.register(organiserPages)
+  await app.register(erasurePages)
+}
+
+export default dashboard

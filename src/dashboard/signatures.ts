@@ -1,0 +1,162 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
+import { AppError } from '../errors/app-error.js'
+import { signedIn } from '../organisers/auth.js'
+import { countryCodes } from '../http/schemas.js'
+import type { AdminFilters, BulkCriteria } from '../signatures/service.js'
+import { refusal } from './form-input.js'
+import { apiFilters, bulkHidePreview, eraseConfirmation, signaturesPage, type FilterValues } from './templates/signatures.js'
+import { adminView, redirectAfter, sendAdmin } from './view.js'
+
+const PAGE_SIZE = 50
+const Text = Type.Optional(Type.String({ maxLength: 300 }))
+const FilterQuery = Type.Object({
+  q: Text, status: Text, kind: Text, country: Text, hidden: Text, notable: Text, contact: Text, from: Text, to: Text, ipHash: Text, emailDomain: Text,
+  before: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER })),
+  notice: Text, count: Text, undo: Type.Optional(Type.String({ format: 'uuid' })), lang: Text
+})
+const SlugParams = Type.Object({ slug: Type.String({ maxLength: 80 }) })
+const RowParams = Type.Object({ slug: Type.String({ maxLength: 80 }), id: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) })
+const ActionBody = Type.Object({ _csrf: Text, back: Type.Optional(Type.String({ maxLength: 2000 })) })
+
+/** The filters the page's address carries that mean something (a value out of the lists is ignored). */
+function filterValues (query: Record<string, unknown>): FilterValues {
+  const values: FilterValues = {}
+  const text = (name: keyof FilterValues, valid: (value: string) => boolean): void => {
+    const value = query[name]
+    if (typeof value === 'string' && value !== '' && valid(value)) values[name] = value
+  }
+  text('q', () => true)
+  text('status', (v) => ['pending', 'confirmed', 'erased'].includes(v))
+  text('kind', (v) => ['individual', 'organisation'].includes(v))
+  text('country', (v) => countryCodes.includes(v))
+  for (const flag of ['hidden', 'notable', 'contact'] as const) text(flag, (v) => v === 'true' || v === 'false')
+  text('from', (v) => /^\d{4}-\d{2}-\d{2}$/.test(v))
+  text('to', (v) => /^\d{4}-\d{2}-\d{2}$/.test(v))
+  text('ipHash', (v) => /^[A-Za-z0-9_-]{8,64}$/.test(v))
+  text('emailDomain', (v) => /^[^@\s]+$/.test(v))
+  return values
+}
+
+/** The filters as the signatures service takes them. */
+function toAdminFilters (values: FilterValues): AdminFilters {
+  const api = apiFilters(values)
+  const flag = (value: string | undefined): boolean | undefined => value === undefined ? undefined : value === 'true'
+  return {
+    ...(api.q !== undefined && { q: api.q }),
+    ...(api.status !== undefined && { status: api.status as AdminFilters['status'] }),
+    ...(api.kind !== undefined && { kind: api.kind as AdminFilters['kind'] }),
+    ...(api.country !== undefined && { country: api.country }),
+    ...(flag(api.hidden) !== undefined && { hidden: flag(api.hidden) }),
+    ...(flag(api.notable) !== undefined && { notable: flag(api.notable) }),
+    ...(flag(api.contact) !== undefined && { contact: flag(api.contact) }),
+    ...(api.ipHash !== undefined && { ipHash: api.ipHash }),
+    ...(api.emailDomain !== undefined && { emailDomain: api.emailDomain }),
+    ...(api.from !== undefined && { from: api.from }),
+    ...(api.to !== undefined && { to: api.to })
+  }
+}
+
+/** A `datetime-local` value as ISO time (UTC), or nothing. */
+const utc = (value: unknown): string | undefined => typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/.test(value) ? `${value}:00.000Z` : undefined
+
+// The signatures of an appeal: search, filters and pages that stay fast at a million rows (newest
+// first, by id), hiding spam (one, or a wave by address or email domain, with undo), notable marks,
+// erasure, and the exports with the same filters.
+const signaturePages: FastifyPluginAsyncTypebox = async (app) => {
+  const { appeals, signatures, erasure } = app.services
+
+  app.get('/appeals/:slug/signatures', { schema: { hide: true, params: SlugParams, querystring: FilterQuery } }, async (request, reply) => {
+    const appeal = await appeals.getManaged(signedIn(request), request.params.slug)
+    const view = adminView(request, reply)
+    const filters = filterValues(request.query)
+    const [texts, page] = await Promise.all([
+      appeals.texts(appeal),
+      signatures.search(appeal, { ...toAdminFilters(filters), limit: PAGE_SIZE, ...(request.query.before !== undefined && { before: request.query.before }) })
+    ])
+    return sendAdmin(reply, view, view.a('signatures.title'), signaturesPage(view, {
+      appeal, texts, filters, items: page.items, nextBefore: page.nextBefore, isFirstPage: request.query.before === undefined,
+      here: request.url.replace(/([?&])(notice|count|undo)=[^&]*/g, '$1').replace(/[?&]+$/, ''),
+      ...(request.query.undo !== undefined && { undo: request.query.undo })
+    }))
+  })
+
+  // After an action on a row: back to the page (and filters) it was done from.
+  const backTo = (slug: string, back: string | undefined): string =>
+    back !== undefined && back.startsWith(`/admin/appeals/${slug}/signatures`) && !back.includes('//') ? back : `/admin/appeals/${slug}/signatures`
+
+  const rowActions: Array<[string, (appealArg: Parameters<typeof signatures.setHidden>[0], id: number) => Promise<unknown>, string]> = [
+    ['hide', (appeal, id) => signatures.setHidden(appeal, id, true), 'hidden'],
+    ['unhide', (appeal, id) => signatures.setHidden(appeal, id, false), 'shown'],
+    ['notable', (appeal, id) => signatures.setNotable(appeal, id, true), 'markedNotable'],
+    ['not-notable', (appeal, id) => signatures.setNotable(appeal, id, false), 'unmarkedNotable']
+  ]
+  for (const [action, act, notice] of rowActions) {
+    app.post(`/appeals/:slug/signatures/:id/${action}`, { schema: { hide: true, params: RowParams, body: ActionBody } }, async (request, reply) => {
+      const appeal = await appeals.getManaged(signedIn(request), request.params.slug)
+      await act(appeal, request.params.id)
+      return redirectAfter(reply, backTo(appeal.slug, request.body.back), notice)
+    })
+  }
+
+  app.get('/appeals/:slug/signatures/:id/erase', { schema: { hide: true, params: RowParams } }, async (request, reply) => {
+    const appeal = await appeals.getManaged(signedIn(request), request.params.slug)
+    const found = await signatures.get(appeal, request.params.id)
+    const view = adminView(request, reply)
+    return sendAdmin(reply, view, view.a('erase.title'), eraseConfirmation(view, { appeal, texts: await appeals.texts(appeal), signature: found }))
+  })
+
+  app.post('/appeals/:slug/signatures/:id/erase', { schema: { hide: true, params: RowParams, body: ActionBody } }, async (request, reply) => {
+    const appeal = await appeals.getManaged(signedIn(request), request.params.slug)
+    await erasure.eraseOne(appeal, request.params.id)
+    return redirectAfter(reply, `/admin/appeals/${appeal.slug}/signatures`, 'erased')
+  })
+
+  /** What a bulk hiding takes from a form: one address or domain, and the window. */
+  const criteriaOf = (source: Record<string, unknown>): BulkCriteria => {
+    const text = (name: string): string | undefined => typeof source[name] === 'string' && source[name] !== '' ? source[name] : undefined
+    const from = utc(source.from) ?? text('from')
+    const to = utc(source.to) ?? text('to')
+    return {
+      ...(text('ipHash') !== undefined && { ipHash: text('ipHash') }),
+      ...(text('emailDomain') !== undefined && { emailDomain: text('emailDomain')?.replace(/^.*@/, '') }),
+      ...(from !== undefined && { from }),
+      ...(to !== undefined && { to })
+    }
+  }
+
+  app.get('/appeals/:slug/signatures/bulk-hide', {
+    schema: { hide: true, params: SlugParams, querystring: Type.Object({ ipHash: Text, emailDomain: Text, from: Text, to: Text, lang: Text }) }
+  }, async (request, reply) => {
+    const appeal = await appeals.getManaged(signedIn(request), request.params.slug)
+    const view = adminView(request, reply)
+    const texts = await appeals.texts(appeal)
+    const criteria = criteriaOf(request.query)
+    try {
+      const { count } = await signatures.bulkHide(appeal, criteria, true)
+      return sendAdmin(reply, view, view.a('bulk.title'), bulkHidePreview(view, { appeal, texts, criteria: criteria as Record<string, string>, count }))
+    } catch (err) {
+      if (!(err instanceof AppError) || err.statusCode >= 500) throw err
+      const refused = refusal(app, view.lang, err)
+      return sendAdmin(reply, view, view.a('bulk.title'), bulkHidePreview(view, { appeal, texts, criteria: {}, count: 0, error: Object.values(refused.fields)[0] ?? refused.message }), 400)
+    }
+  })
+
+  app.post('/appeals/:slug/signatures/bulk-hide', {
+    schema: { hide: true, params: SlugParams, body: Type.Object({ _csrf: Text, ipHash: Text, emailDomain: Text, from: Text, to: Text }) }
+  }, async (request, reply) => {
+    const appeal = await appeals.getManaged(signedIn(request), request.params.slug)
+    const { count, batch } = await signatures.bulkHide(appeal, criteriaOf(request.body), false)
+    return redirectAfter(reply, `/admin/appeals/${appeal.slug}/signatures`, 'bulkHidden', { count: String(count), ...(batch !== null && { undo: batch }) })
+  })
+
+  app.post('/appeals/:slug/signatures/bulk-hide/undo', {
+    schema: { hide: true, params: SlugParams, body: Type.Object({ _csrf: Text, batch: Type.String({ format: 'uuid' }) }) }
+  }, async (request, reply) => {
+    const appeal = await appeals.getManaged(signedIn(request), request.params.slug)
+    const count = await signatures.undoBulkHide(appeal, request.body.batch)
+    return redirectAfter(reply, `/admin/appeals/${appeal.slug}/signatures`, 'bulkUndone', { count: String(count) })
+  })
+}
+
+export default signaturePages
