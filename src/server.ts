@@ -26,7 +26,9 @@ async function main (): Promise<void> {
   if (app.setup.token !== null) {
     const body = JSON.stringify({ token: app.setup.token, email: 'you@example.org', name: 'Your Name', password: 'at least 10 characters' })
     console.log([
-      'No organiser exists yet. Create the first admin now (this token works once, on this server):',
+      'No organiser exists yet. Create the first admin now (this link works once, on this server):',
+      `  ${url}/admin/setup?token=${app.setup.token}`,
+      'or with the API:',
       `  curl -X POST ${url}/api/admin/setup -H 'content-type: application/json' -d '${body}'`,
       'or, with the server stopped:',
       '  npm run cli -- organiser create --email you@example.org --name "Your Name" --admin   (password on stdin)',

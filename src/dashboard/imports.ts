@@ -12,10 +12,10 @@ const SlugParams = Type.Object({ slug: Type.String({ maxLength: 80 }) })
 
 /** Each row's problems, translated, for the page. */
 function problemsOf (app: FastifyInstance, lang: string, check: ImportCheck | undefined): RowProblems {
-  const t = app.i18n.getFixedT(lang, 'errors')
-  const fields = app.i18n.getFixedT(lang, 'admin')
+  const message = app.i18n.getFixedT(lang, 'errors')
+  const label = app.i18n.getFixedT(lang, 'admin')
   return new Map((check?.rows ?? []).map((row) => [row.line, Object.entries(row.problems).map(([field, problem]) =>
-    `${importFields.includes(field as ImportField) ? fields(`fields.${field}`) : field}: ${t(`validation.${problem.key}`, problem.params ?? {})}`)]))
+    `${importFields.includes(field as ImportField) ? label(`fields.${field}`) : field}: ${message(`validation.${problem.key}`, problem.params ?? {})}`)]))
 }
 
 /** The mapping the form chose (column0, column1, …), or the guess from the titles. */

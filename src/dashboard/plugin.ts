@@ -31,7 +31,8 @@ declare module 'fastify' {
 // - A page needs the organiser's session; without one it sends the reader to sign in and back.
 // - Each page module finds its appeal through getManaged, so another organiser's appeal is a 404.
 const dashboard: FastifyPluginAsync = async (app) => {
-  await app.register(formbody, { bodyLimit: 1_048_576 })
+  // A sheet of paper signatures travels in the form between the import's steps (see imports.ts).
+  await app.register(formbody, { bodyLimit: 3_145_728 })
   // Paper signatures arrive as a file; its fields become the body like a form's.
   await app.register(multipart, { attachFieldsToBody: 'keyValues', limits: { fileSize: 2_097_152, files: 1, fields: 40 } })
   await app.register(csrfProtection, {

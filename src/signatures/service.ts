@@ -101,7 +101,8 @@ export interface AdminFilters {
  */
 export function adminFilterConditions (appealId: string, f: AdminFilters, keys: Pick<Keys, 'emailHash' | 'emailDomainHash'>): SQL[] {
   const conditions: SQL[] = [eq(signatures.appealId, appealId)]
-  if (f.ipHash !== undefined) conditions.push(eq(signatures.ipHash, f.ipHash))
+  // The table shows an address's hash by its first characters: those are enough to name it.
+  if (f.ipHash !== undefined) conditions.push(f.ipHash.length >= 43 ? eq(signatures.ipHash, f.ipHash) : sql`left(${signatures.ipHash}, ${f.ipHash.length}) = ${f.ipHash}`)
   if (f.emailDomain !== undefined) conditions.push(eq(signatures.emailDomainHash, domainHash(keys.emailDomainHash, f.emailDomain)))
   if (f.notable !== undefined) conditions.push(eq(signatures.notable, f.notable))
   if (f.status !== undefined) conditions.push(eq(signatures.status, f.status))

@@ -102,6 +102,8 @@ eachDatabase(t, 'a wave of spam from one address or one email domain is hidden a
   const window = `from=${encodeURIComponent(new Date(Date.now() - 3600_000).toISOString().slice(0, 16))}&to=${encodeURIComponent(new Date(Date.now() + 3600_000).toISOString().slice(0, 16))}`
   const byAddress = await b.get(`/admin/appeals/${slug}/signatures/bulk-hide?ipHash=${real!.ipHash}&${window}`)
   t.match(byAddress.body, /6 signatures would be hidden/, 'every visible one from that address in the window')
+  const byCode = await b.get(`/admin/appeals/${slug}/signatures/bulk-hide?ipHash=${real!.ipHash!.slice(0, 8)}&${window}`)
+  t.match(byCode.body, /6 signatures would be hidden/, 'the short code the table shows names the address too')
   await app.db.update(signatures).set({ createdAt: sql`now() - interval '2 days'` }).where(eq(signatures.id, real!.id))
   t.match((await b.get(`/admin/appeals/${slug}/signatures/bulk-hide?ipHash=${real!.ipHash}&${window}`)).body, /5 signatures would be hidden/, 'outside the window is left alone')
   const neither = await b.get(`/admin/appeals/${slug}/signatures/bulk-hide`)

@@ -7,7 +7,8 @@ import { appeal, filterableAppeal, idOf, organisation, organiser, person, sign, 
 
 const COLUMNS = [
   'id', 'kind', 'status', 'hidden', 'name', 'email', 'country', 'city', 'organisation', 'role', 'organisationType',
-  'members', 'public', 'contact', 'consentVersion', 'locale', 'source', 'embedOrigin', 'createdAt', 'confirmedAt', 'erasedAt', 'anonymisedAt'
+  'members', 'public', 'contact', 'consentVersion', 'locale', 'source', 'embedOrigin', 'createdAt', 'confirmedAt', 'erasedAt', 'anonymisedAt',
+  'notable', 'eventId'
 ]
 
 /** A strict RFC 4180 reader: CRLF between records, quotes only around whole cells, "" for a quote. */
@@ -142,7 +143,9 @@ eachDatabase(t, 'the CSV export has a header and every field of every signature,
       createdAt: iso(row.createdAt),
       confirmedAt: iso(row.confirmedAt),
       erasedAt: iso(row.erasedAt),
-      anonymisedAt: iso(row.anonymisedAt)
+      anonymisedAt: iso(row.anonymisedAt),
+      notable: String(row.notable),
+      eventId: row.eventId ?? ''
     }, `row of ${row.email}`)
   }
   t.equal(records[0]?.name, TRICKY, 'a comma, a double quote and a line break survive the round trip')

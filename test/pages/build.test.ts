@@ -34,7 +34,7 @@ t.test('every page\'s browser code stays within the size budgets', async (t) => 
   if (report === undefined) return
   t.ok(report.budgets.javascript <= 120 * KB, 'the JavaScript budget is at most 120 KB gzipped')
   t.ok(report.budgets.css <= 30 * KB, 'the CSS budget is at most 30 KB gzipped')
-  t.same(Object.keys(report.pages).sort(), ['appeal page', 'counter widget', 'map widget', 'sign widget'], 'the appeal page and each widget are measured')
+  t.same(Object.keys(report.pages).sort(), ['appeal page', 'counter widget', 'dashboard', 'map widget', 'sign widget'], 'the appeal page, each widget and the dashboard are measured')
   for (const [name, page] of Object.entries(report.pages)) {
     t.ok(page.javascript > 0 && page.css > 0, `${name}: the report counted something`)
     t.ok(page.javascript <= report.budgets.javascript, `${name}: JavaScript ${page.javascript} B gzipped ≤ ${report.budgets.javascript} B`)
