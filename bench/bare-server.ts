@@ -9,7 +9,8 @@ import postgres from 'postgres'
 // sealed with AES-256-GCM under DATA_KEY in the same format, so the ratio measures what the application
 // adds, not what the schema and the encryption cost. Its export is the least an export of sealed rows
 // can do: fetch id and sealed value a batch at a time, open each, write "id,email".
-const { DATABASE_URL, APPEAL_ID, PORT, DATA_KEY, HOST = '127.0.0.1' } = process.env
+// EMAIL_DOMAIN_HASH: the keyed hash of example.org, the domain of every benchmark signer, as the app records it.
+const { DATABASE_URL, APPEAL_ID, PORT, DATA_KEY, EMAIL_DOMAIN_HASH = null, HOST = '127.0.0.1' } = process.env
 if (DATABASE_URL === undefined || APPEAL_ID === undefined || PORT === undefined || DATA_KEY === undefined) {
   console.error('bare-server needs DATABASE_URL, APPEAL_ID, PORT and DATA_KEY')
   process.exit(1)
@@ -37,8 +38,8 @@ interface SignBody { name: string, email: string, country: string }
 
 app.post<{ Body: SignBody }>('/sign', async (request, reply) => {
   const { name, email, country } = request.body
-  await sql`insert into signatures (appeal_id, kind, status, name, sealed, email_hash, country, public, contact, consent_version, source, confirmed_at)
-    values (${APPEAL_ID}, 'individual', 'confirmed', ${name}, ${seal(JSON.stringify({ e: email }))}, md5(${email}), ${country}, true, false, '2026-11', 'api', now())`
+  await sql`insert into signatures (appeal_id, kind, status, name, sealed, email_hash, email_domain_hash, country, public, contact, consent_version, source, confirmed_at)
+    values (${APPEAL_ID}, 'individual', 'confirmed', ${name}, ${seal(JSON.stringify({ e: email }))}, md5(${email}), ${EMAIL_DOMAIN_HASH}, ${country}, true, false, '2026-11', 'api', now())`
   return reply.code(201).send({ status: 'confirmed' })
 })
 

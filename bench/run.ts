@@ -12,7 +12,9 @@ import postgres from 'postgres'
 import { createAppealsService } from '../src/appeals/service.js'
 import { openDatabase, type DatabaseHandle } from '../src/db/connection.js'
 import { createOrganisersService, type SignedIn } from '../src/organisers/service.js'
+import { deriveKeys } from '../src/secrets/keys.js'
 import { createSealer } from '../src/secrets/sealing.js'
+import { domainHash } from '../src/signatures/service.js'
 
 const root = join(import.meta.dirname, '..')
 const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
@@ -27,6 +29,7 @@ const CONFIRM_SLUG = 'bench-confirm'
 const COUNTRIES = 'AR AT AU BE BO BR CA CH CL CN CO CU CZ DE DK DO EC EG ES FI FR GB GR GT HN HU ID IE IL IN IT JP KE KR LB MA MX NG NI NL NO NZ PA PE PH PK PL PS PT PY RO RU SE SV TN TR UA US UY VE VN ZA ZM ZW BD DZ'.split(' ')
 const started = performance.now()
 const dataKey = randomBytes(32)
+const secretKey = randomBytes(36).toString('base64')
 
 interface Server { name: string, proc: ChildProcess, url: string, log: string, exited: Promise<void> }
 
@@ -214,6 +217,8 @@ async function main (): Promise<void> {
   // As the app stores them: each email (and the name and city of those not shown publicly) sealed under
   // DATA_KEY, which is sealed here, a batch at a time, and passed in as one array per batch.
   const sealer = createSealer(dataKey)
+  // Every loaded address is at example.org: its domain's keyed hash, as the app records it.
+  const exampleDomain = domainHash(deriveKeys(secretKey).emailDomainHash, 'example.org')
   const LOAD_BATCH = 100_000
   for (let from = 1; from <= ROWS; from += LOAD_BATCH) {
     const sealed: string[] = []
@@ -222,10 +227,10 @@ async function main (): Promise<void> {
       sealed.push(sealer.seal(JSON.stringify({ e: `signer${i}@example.org`, ...hidden })))
     }
     await bench`
-      insert into signatures (appeal_id, kind, status, name, sealed, email_hash, country, city, organisation, organisation_type,
+      insert into signatures (appeal_id, kind, status, name, sealed, email_hash, email_domain_hash, country, city, organisation, organisation_type,
         members, public, contact, consent_version, locale, source, created_at, confirmed_at)
       select ${appeal.id}, case when i % 100 = 0 then 'organisation' else 'individual' end::signature_kind, 'confirmed',
-        case when i % 3 = 0 then 'Signer ' || i end, s.sealed, md5(i::text), (${COUNTRIES}::text[])[1 + i % ${COUNTRIES.length}],
+        case when i % 3 = 0 then 'Signer ' || i end, s.sealed, md5(i::text), ${exampleDomain}, (${COUNTRIES}::text[])[1 + i % ${COUNTRIES.length}],
         case when i % 3 = 0 and i % 4 = 0 then 'City ' || (i % 500) end, case when i % 3 = 0 and i % 100 = 0 then 'Organisation ' || i end,
         case when i % 100 = 0 then 'trade_union'::organisation_type end, case when i % 100 = 0 then 10 + i % 5000 end,
         i % 3 = 0, i % 2 = 0, '2026-11', 'en', 'import',
@@ -238,7 +243,7 @@ async function main (): Promise<void> {
 
   const appEnv = {
     DATABASE_URL: benchUrl,
-    SECRET_KEY: randomBytes(36).toString('base64'),
+    SECRET_KEY: secretKey,
     DATA_KEY: dataKey.toString('base64'),
     // The mail worker would write each queued mail to a file (no SMTP here) while being measured.
     BACKGROUND_JOBS: 'false',
@@ -249,7 +254,8 @@ async function main (): Promise<void> {
     STATS_TTL_MS: '1000'
   }
   const app = await startServer('solidaria', 'dist/src/server.js', appEnv)
-  const bare = await startServer('bare', 'bench/bare-server.ts', { DATABASE_URL: benchUrl, APPEAL_ID: appeal.id, DATA_KEY: dataKey.toString('base64') })
+  const bareEnv = { DATABASE_URL: benchUrl, APPEAL_ID: appeal.id, DATA_KEY: dataKey.toString('base64'), EMAIL_DOMAIN_HASH: exampleDomain }
+  const bare = await startServer('bare', 'bench/bare-server.ts', bareEnv)
   const statsPath = `/api/appeals/${SLUG}/stats`
   const statsBody = await (await fetch(app.url + statsPath)).text()
   const jsonBody = await (await fetch(bare.url + '/json')).text()
@@ -285,7 +291,7 @@ async function main (): Promise<void> {
   console.log('(3) CSV export from a fresh Solidaria process, against the bare export of the sealed emails, in the order app, bare, bare, app')
   const [{ n: expectedRows } = { n: 0 }] = await bench<Array<{ n: number }>>`select count(*)::int as n from signatures where appeal_id = ${appeal.id}`
   const exporter = await startServer('solidaria-export', 'dist/src/server.js', appEnv)
-  const bareExporter = await startServer('bare-export', 'bench/bare-server.ts', { DATABASE_URL: benchUrl, APPEAL_ID: appeal.id, DATA_KEY: dataKey.toString('base64') })
+  const bareExporter = await startServer('bare-export', 'bench/bare-server.ts', bareEnv)
   const pid = exporter.proc.pid
   if (pid === undefined) throw new Error('export server has no pid')
   // The start-up peak alone tells how much of the export's peak the export itself is responsible for.

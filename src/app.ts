@@ -39,12 +39,13 @@ import dashboard from './dashboard/plugin.js'
 import erasureAdminRoutes from './erasure/admin-routes.js'
 
 // The paths of links in mails carry their token: logged, they would let a log reader confirm or remove
-// someone's signature. The client's address is not logged either (it is never stored).
-const TOKEN_PATHS = /^\/(confirm|remove)\/[^/?#]+/
+// someone's signature. Query strings are left out too (an organiser's search may be an email address,
+// the first-run link carries its token), and so is the client's address (it is never stored).
+const TOKEN_PATHS = /^\/(confirm|remove)\/[^/]+/
 
-/** What is logged of a request: its method and path, with any token replaced. */
+/** What is logged of a request: its method and path, with any token replaced, without its query. */
 function requestForLog (request: { method: string, url: string, id?: string }) {
-  return { method: request.method, url: request.url.replace(TOKEN_PATHS, '/$1/[token]'), id: request.id }
+  return { method: request.method, url: (request.url.split('?')[0] ?? '').replace(TOKEN_PATHS, '/$1/[token]'), id: request.id }
 }
 
 export function fastifyOptions (config: Config): FastifyServerOptions {

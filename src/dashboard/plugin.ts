@@ -3,6 +3,7 @@ import formbody from '@fastify/formbody'
 import multipart from '@fastify/multipart'
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import { appError } from '../errors/app-error.js'
+import { normaliseInput } from '../http/normalise-input.js'
 import { hasSessionCookie, identifyOrganiser } from '../organisers/auth.js'
 import appealPages from './appeals.js'
 import embedPages from './embed.js'
@@ -26,18 +27,25 @@ declare module 'fastify' {
 }
 
 // The organisers' dashboard: server-rendered pages under /admin that work without JavaScript.
-// - Every form posts a CSRF token bound to a secret in an httpOnly, SameSite=Strict cookie
-//   (@fastify/csrf-protection); a post without a valid one is refused before anything is read.
+// - Every form posts a CSRF token bound to a secret in an httpOnly, SameSite cookie
+//   (@fastify/csrf-protection); a post without a valid one is refused before it is acted on.
 // - A page needs the organiser's session; without one it sends the reader to sign in and back.
 // - Each page module finds its appeal through getManaged, so another organiser's appeal is a 404.
 const dashboard: FastifyPluginAsync = async (app) => {
-  // A sheet of paper signatures travels in the form between the import's steps (see imports.ts).
-  await app.register(formbody, { bodyLimit: 3_145_728 })
-  // Paper signatures arrive as a file; its fields become the body like a form's.
-  await app.register(multipart, { attachFieldsToBody: 'keyValues', limits: { fileSize: 2_097_152, files: 1, fields: 40 } })
+  await app.register(formbody, { bodyLimit: 1_048_576 })
+  // Paper signatures arrive as a file, then travel in the import's own (multipart) forms between its
+  // steps; their fields become the body like a form's.
+  await app.register(multipart, { attachFieldsToBody: 'keyValues', limits: { fileSize: 2_097_152, fieldSize: 2_097_152, files: 1, fields: 40 } })
+  // The app cleans a body before multipart has read it (app.ts); a multipart one is cleaned here.
+  app.addHook('preValidation', (request, _reply, done) => {
+    if (request.isMultipart() && typeof request.body === 'object' && request.body !== null) request.body = normaliseInput(request.body)
+    done()
+  })
   await app.register(csrfProtection, {
     cookieKey: 'solidaria_csrf',
-    cookieOpts: { path: '/admin', httpOnly: true, sameSite: 'strict', secure: 'auto' },
+    // Lax, not Strict: a link into the dashboard from a mail would otherwise arrive without the cookie,
+    // mint a new secret, and spoil the forms open in other tabs. The token is what protects.
+    cookieOpts: { path: '/admin', httpOnly: true, sameSite: 'lax', secure: 'auto' },
     getToken: (request) => {
       const body = request.body as Record<string, unknown> | undefined
       return typeof body?._csrf === 'string' ? body._csrf : undefined

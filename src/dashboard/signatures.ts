@@ -115,8 +115,10 @@ const signaturePages: FastifyPluginAsyncTypebox = async (app) => {
   /** What a bulk hiding takes from a form: one address or domain, and the window. */
   const criteriaOf = (source: Record<string, unknown>): BulkCriteria => {
     const text = (name: string): string | undefined => typeof source[name] === 'string' && source[name] !== '' ? source[name] : undefined
-    const from = utc(source.from) ?? text('from')
-    const to = utc(source.to) ?? text('to')
+    // From the form a datetime-local value; from the preview's own form, the ISO time it was given.
+    const time = (name: string): string | undefined => utc(source[name]) ?? (/^\d{4}-\d{2}-\d{2}T[\d:.]+Z$/.test(text(name) ?? '') ? text(name) : undefined)
+    const from = time('from')
+    const to = time('to')
     return {
       ...(text('ipHash') !== undefined && { ipHash: text('ipHash') }),
       ...(text('emailDomain') !== undefined && { emailDomain: text('emailDomain')?.replace(/^.*@/, '') }),

@@ -129,6 +129,10 @@ export const signatures = pgTable('signatures', {
   anonymisedAt: timestamp('anonymised_at', { withTimezone: true })
 }, (t) => [
   index('signatures_legacy_email_idx').on(t.id).where(sql`${t.legacyEmail} is not null`),
+  // Paper signatures of an event (an event's removal finds them), and what one bulk hiding hid (its undo);
+  // partial, so that signing, which sets neither, does not maintain them.
+  index('signatures_event_idx').on(t.eventId).where(sql`${t.eventId} is not null`),
+  index('signatures_hidden_batch_idx').on(t.hiddenBatch).where(sql`${t.hiddenBatch} is not null`),
   // Signatures from before domains were hashed, which the start fills in (signatures/backfill.ts).
   index('signatures_domain_missing_idx').on(t.id).where(sql`${t.emailDomainHash} is null and ${t.sealed} is not null`),
   uniqueIndex('signatures_appeal_email_uq').on(t.appealId, t.emailHash),

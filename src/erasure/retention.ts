@@ -28,8 +28,9 @@ export async function applyRetention (db: Database, now = new Date()): Promise<R
   // In batches, so that no single statement holds a million rows locked.
   for (;;) {
     const batch = await selectRows<{ id: string }>(db, sql`
-      update ${signatures} set name = null, sealed = null, email = null, email_hash = null, city = null, organisation = null,
-        role = null, ip_hash = null, locale = null, embed_origin = null, public = false, contact = false, anonymised_at = ${now.toISOString()}::timestamptz
+      update ${signatures} set name = null, sealed = null, email = null, email_hash = null, email_domain_hash = null, city = null,
+        organisation = null, role = null, ip_hash = null, locale = null, embed_origin = null, event_id = null, notable = false,
+        public = false, contact = false, anonymised_at = ${now.toISOString()}::timestamptz
       where id in (select id from ${signatures} where ${and(inArray(signatures.appealId, due), isNull(signatures.anonymisedAt), eq(signatures.status, 'confirmed'))} limit ${BATCH})
       returning id`)
     run.anonymised += batch.length

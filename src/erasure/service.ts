@@ -18,8 +18,8 @@ import { normaliseEmail } from '../signatures/service.js'
 /** The columns an erased signature keeps empty. */
 const erasedColumns = () => ({
   status: 'erased' as const,
-  name: null, sealed: null, legacyEmail: null, emailHash: null, city: null, organisation: null, role: null,
-  ipHash: null, locale: null, embedOrigin: null, public: false, contact: false, erasedAt: new Date()
+  name: null, sealed: null, legacyEmail: null, emailHash: null, emailDomainHash: null, city: null, organisation: null, role: null,
+  ipHash: null, locale: null, embedOrigin: null, eventId: null, notable: false, public: false, contact: false, erasedAt: new Date()
 })
 
 const REMOVAL_PREFIX = '/remove/'

@@ -23,7 +23,7 @@ export function normaliseInput (value: unknown, key = ''): unknown {
     const text = normaliseText(value, MULTILINE_FIELDS.has(key), TABULAR_FIELDS.has(key))
     return text === '' ? undefined : text
   }
-  // An uploaded file (the dashboard's paper signatures) is left as it came.
+  // An uploaded file (the dashboard's paper signatures) is left as it came; it is read as CSV later.
   if (Buffer.isBuffer(value)) return value
   if (Array.isArray(value)) {
     return value.map((item) => normaliseInput(item, key)).filter((item) => item !== undefined)

@@ -43,17 +43,31 @@ function createServices (app: FastifyInstance) {
 export type Services = ReturnType<typeof createServices>
 
 declare module 'fastify' {
-  interface FastifyInstance { services: Services }
+  interface FastifyInstance {
+    services: Services
+    /** The catching up an upgraded database needs (sealing, domain hashes), done in the background after start. */
+    upkeep: Promise<void>
+  }
 }
 
 // One instance of each domain service per app: the stats cache, for one, must be shared by its readers.
 async function servicesPlugin (app: FastifyInstance): Promise<void> {
   app.decorate('services', createServices(app))
-  // A database from before sealing existed may still hold addresses in clear: seal them now.
-  const sealed = await sealLegacySignatures(app.db, app.sealer)
-  if (sealed > 0) app.log.info(`Sealed the personal data of ${sealed} signatures stored before sealing existed.`)
-  const domains = await fillEmailDomains(app.db, app.sealer, app.keys.emailDomainHash)
-  if (domains > 0) app.log.info(`Recorded the email domain (as a keyed hash) of ${domains} signatures made before it was recorded.`)
+  // A database from before this release may still hold addresses in clear, and signatures without their
+  // domain's hash. Both are caught up in batches once the server is ready rather than before it
+  // listens (a million rows take minutes); a partial index makes later starts find nothing at once.
+  let upkeep: Promise<void> = Promise.resolve()
+  app.decorate('upkeep', { getter: () => upkeep })
+  app.addHook('onReady', async () => {
+    upkeep = (async () => {
+      const sealed = await sealLegacySignatures(app.db, app.sealer)
+      if (sealed > 0) app.log.info(`Sealed the personal data of ${sealed} signatures stored before sealing existed.`)
+      const domains = await fillEmailDomains(app.db, app.sealer, app.keys.emailDomainHash)
+      if (domains > 0) app.log.info(`Recorded the email domain (as a keyed hash) of ${domains} signatures made before it was recorded.`)
+    })().catch((err: unknown) => { app.log.error({ err }, 'catching up the stored signatures failed; the next start tries again') })
+  })
+  // Shutdown waits for a batch in hand rather than cutting it (and the database) off.
+  app.addHook('preClose', async () => { await upkeep })
 }
 
 export default fp(servicesPlugin, { name: 'services', dependencies: ['database', 'config', 'i18n', 'mail-sender'] })

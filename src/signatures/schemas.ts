@@ -81,8 +81,11 @@ export const AdminSignature = Type.Object({
   eventId: Nullable(Type.String())
 })
 
+/** An address's keyed hash, or at least its first 8 characters (as the organisers' table shows it). */
+const IpHashCode = Type.String({ minLength: 8, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' })
+
 export const BulkHideInput = Type.Object({
-  ipHash: Type.Optional(Type.String({ maxLength: 64 })),
+  ipHash: Type.Optional(IpHashCode),
   emailDomain: Type.Optional(Type.String({ minLength: 1, maxLength: 253, pattern: '^[^@\\s]+$' })),
   from: Type.Optional(Timestamp),
   to: Type.Optional(Timestamp),
@@ -96,7 +99,7 @@ export const AdminFiltersQuery = {
   country: Type.Optional(CountryString),
   hidden: Type.Optional(Type.Boolean()),
   notable: Type.Optional(Type.Boolean()),
-  ipHash: Type.Optional(Type.String({ maxLength: 64, description: 'Signatures from one client address: its ipHash as this API shows it' })),
+  ipHash: Type.Optional(Type.String({ minLength: 8, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$', description: 'Signatures from one client address: its ipHash as this API shows it, or its first 8 or more characters' })),
   emailDomain: Type.Optional(Type.String({ minLength: 1, maxLength: 253, pattern: '^[^@\\s]+$', description: 'Signatures whose email is at this domain' })),
   contact: Type.Optional(Type.Boolean({ description: 'true: only those who may be contacted (agreed, confirmed, not hidden); false: those who did not agree' })),
   from: Type.Optional(Timestamp),

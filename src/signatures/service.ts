@@ -338,6 +338,12 @@ export function createSignaturesService (db: Database, options: { keys: Keys, se
      */
     async bulkHide (appeal: Appeal, criteria: BulkCriteria, dryRun: boolean): Promise<{ count: number, batch: string | null }> {
       if (criteria.ipHash === undefined && criteria.emailDomain === undefined) throw invalidFields({ ipHash: { key: 'bulkCriterion' }, emailDomain: { key: 'bulkCriterion' } })
+      // A short code would match many addresses; a time that is not one would reach the database.
+      if (criteria.ipHash !== undefined && !/^[A-Za-z0-9_-]{8,64}$/.test(criteria.ipHash)) throw invalidFields({ ipHash: { key: 'format' } })
+      for (const field of ['from', 'to'] as const) {
+        const value = criteria[field]
+        if (value !== undefined && Number.isNaN(Date.parse(value))) throw invalidFields({ [field]: { key: 'date' } })
+      }
       const where = and(...adminFilterConditions(appeal.id, criteria, options.keys), isNull(signatures.hiddenAt), sql`${signatures.status} <> 'erased'`)
       if (dryRun) {
         const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(signatures).where(where)

@@ -49,6 +49,8 @@ eachDatabase(t, 'every dashboard form refuses a post without its token, and chan
       t.match(response.body, /This form has expired or did not come from this site/, 'says why, as a page')
     }
   }
+  const upload = await b.upload(fill('/admin/appeals/:slug/import'), { _csrf: 'forged-token-value', action: 'import', column0: 'name', column1: 'email', column2: 'country' }, { name: 'sheet.csv', field: 'file', content: 'name,email,country\nSneaky,sneaky@example.org,VE' })
+  t.equal(upload.statusCode, 403, 'an upload (multipart) with a forged token too')
   t.equal(JSON.stringify(await app.db.select().from(signatures)), before, 'nothing was written')
   t.equal((await app.services.appeals.listManaged(owner as never)).every((a) => a.status === 'open'), true, 'no appeal was closed')
 })

@@ -40,8 +40,8 @@ eachDatabase(t, 'after the retention period, personal data goes and the counts a
   const rows = await signatureRows(app)
   for (const row of rows.filter((r) => [expired, pastClosingDate].includes(bySlug.get(r.appealId)!))) {
     t.match(row, {
-      status: 'confirmed', name: null, email: null, emailHash: null, city: null, organisation: null, role: null,
-      ipHash: null, locale: null, embedOrigin: null, public: false, contact: false
+      status: 'confirmed', name: null, email: null, emailHash: null, emailDomainHash: null, city: null, organisation: null, role: null,
+      ipHash: null, locale: null, embedOrigin: null, eventId: null, notable: false, public: false, contact: false
     }, `${row.kind} ${row.id}: personal fields gone`)
     t.ok(row.anonymisedAt instanceof Date && row.createdAt instanceof Date && row.confirmedAt instanceof Date, 'the times remain')
     t.ok(row.country !== '' && row.kind !== undefined, 'country and kind remain')

@@ -91,7 +91,7 @@ eachDatabase(t, 'addresses stored in clear before sealing existed are sealed whe
     values (${row!.appealId}, 'individual', 'confirmed', 'Old Private', 'old@example.org', 'old-hash', 'VE', 'Maracay', false, true, '2026-01', 'web'),
            (${row!.appealId}, 'individual', 'confirmed', 'Old Public', 'shown@example.org', 'shown-hash', 'VE', 'Valencia', true, false, '2026-01', 'web')`)
   if (databaseUrl !== undefined) {
-    await build(t, { DATABASE_URL: databaseUrl })
+    await (await build(t, { DATABASE_URL: databaseUrl })).upkeep
   } else {
     // One embedded database belongs to one app: here the step a start runs is run by hand.
     t.equal(await sealLegacySignatures(app.db, app.sealer), 2)

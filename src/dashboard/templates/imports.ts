@@ -57,7 +57,7 @@ export function mappingPage (view: AdminView, d: MappingPageData, problems: RowP
   const c = d.check
   return appealHeader(view, d.appeal, d.texts, 'import', a('import.mapTitle')) + html`
 !${errorSummary(view, d.message, {})}
-<form method="post" action="/admin/appeals/${d.appeal.slug}/import" class="admin-form">
+<form method="post" action="/admin/appeals/${d.appeal.slug}/import" enctype="multipart/form-data" class="admin-form">
 !${csrfField(view)}
 <input type="hidden" name="csv" value="${d.csv}">
 <fieldset><legend>${a('import.columns')}</legend>
