@@ -7,8 +7,7 @@ import { createI18n } from '../i18n/index.js'
 import { createOrganisersService } from '../organisers/service.js'
 import { MIN_PASSWORD_LENGTH } from '../organisers/passwords.js'
 import { applyRetention } from '../erasure/retention.js'
-import { createConfirmationService } from '../confirmation/service.js'
-import { createOutbox } from '../mail/outbox.js'
+import { deleteExpiredSignatures } from '../confirmation/service.js'
 import { reencrypt } from '../secrets/reencrypt.js'
 import { deriveKeys, resolveSecret } from '../secrets/keys.js'
 import { createSealer, resolveDataKeys } from '../secrets/sealing.js'
@@ -70,8 +69,7 @@ async function run (argv: string[], handle: DatabaseHandle, config: ReturnType<t
     await loadDemo(handle.db, { keys, sealer: sealer(), consentVersion: config.CONSENT_VERSION, log: (line) => console.log(line) })
   } else if (command === 'retention run') {
     const retention = await applyRetention(handle.db)
-    const outbox = createOutbox(handle.db, { sealer: sealer(), maxPerDay: config.MAIL_MAX_PER_DAY })
-    const expired = await createConfirmationService(handle.db, { outbox, ttlDays: config.CONFIRMATION_TTL_DAYS }).deleteExpired()
+    const expired = await deleteExpiredSignatures(handle.db, config.CONFIRMATION_TTL_DAYS)
     console.log(`Appeals past their retention period: ${retention.appeals}; signatures emptied of personal data: ${retention.anonymised}; ` +
       `never-confirmed signatures deleted: ${retention.deletedPending + expired}.`)
   } else if (command === 'keys reencrypt') {

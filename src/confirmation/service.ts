@@ -19,6 +19,23 @@ const DAY_MS = 86_400_000
 // Used and expired tokens are kept a while, so a second click says "already confirmed" or "expired".
 const KEEP_SPENT_TOKENS_DAYS = 30
 
+/**
+ * Deletes signatures never confirmed whose links have all expired, and tokens long spent (the hourly
+ * job, and `cli retention run`). Returns how many signatures were deleted.
+ */
+export async function deleteExpiredSignatures (db: Database, ttlDays: number, now = new Date()): Promise<number> {
+  const cutoff = new Date(now.getTime() - ttlDays * DAY_MS)
+  const deleted = await db.delete(signatures).where(and(
+    eq(signatures.status, 'pending'),
+    lt(signatures.createdAt, cutoff),
+    // Only signatures that were sent links: one made before links existed waits for its organisers.
+    sql`exists (select 1 from ${confirmationTokens} where ${confirmationTokens.signatureId} = ${signatures.id})`,
+    sql`not exists (select 1 from ${confirmationTokens} where ${confirmationTokens.signatureId} = ${signatures.id} and ${confirmationTokens.expiresAt} > ${now.toISOString()}::timestamptz)`
+  )).returning({ id: signatures.id })
+  await db.delete(confirmationTokens).where(lt(confirmationTokens.expiresAt, new Date(now.getTime() - KEEP_SPENT_TOKENS_DAYS * DAY_MS)))
+  return deleted.length
+}
+
 export function createConfirmationService (db: Database, options: { outbox: Outbox, ttlDays: number }) {
   const { outbox, ttlDays } = options
 
@@ -100,22 +117,8 @@ export function createConfirmationService (db: Database, options: { outbox: Outb
       })
     },
 
-    /**
-     * Deletes signatures never confirmed whose links have all expired, and tokens long spent.
-     * Returns how many signatures were deleted.
-     */
-    async deleteExpired (now = new Date()): Promise<number> {
-      const cutoff = new Date(now.getTime() - ttlDays * DAY_MS)
-      const deleted = await db.delete(signatures).where(and(
-        eq(signatures.status, 'pending'),
-        lt(signatures.createdAt, cutoff),
-        // Only signatures that were sent links: one made before links existed waits for its organisers.
-        sql`exists (select 1 from ${confirmationTokens} where ${confirmationTokens.signatureId} = ${signatures.id})`,
-        sql`not exists (select 1 from ${confirmationTokens} where ${confirmationTokens.signatureId} = ${signatures.id} and ${confirmationTokens.expiresAt} > ${now.toISOString()}::timestamptz)`
-      )).returning({ id: signatures.id })
-      await db.delete(confirmationTokens).where(lt(confirmationTokens.expiresAt, new Date(now.getTime() - KEEP_SPENT_TOKENS_DAYS * DAY_MS)))
-      return deleted.length
-    }
+    /** See deleteExpiredSignatures. */
+    deleteExpired: async (now = new Date()): Promise<number> => deleteExpiredSignatures(db, ttlDays, now)
   }
 }
 

@@ -81,7 +81,7 @@ const appealPages: FastifyPluginAsyncTypebox = async (app) => {
     const body = request.body
     const view = adminView(request, reply)
     const input = { slug: formValue.text(body, 'slug'), originalLanguage: formValue.text(body, 'originalLanguage'), text: textInput(body), ...settingsInput(body) }
-    const created = await throughSchema(app, view.lang, NewAppealInput, input, async () => {
+    const created = await throughSchema(request, NewAppealInput, input, async () => {
       const { text, ...rest } = input as typeof input & { slug: string, originalLanguage: string, text: { title: string } }
       return appeals.create(signedIn(request), { ...rest, goal: rest.goal as number | null, retentionMonths: rest.retentionMonths as number | undefined, text })
     }, formField)
@@ -97,7 +97,7 @@ const appealPages: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/appeals/:slug/settings', { schema: { hide: true, params: SlugParams, body: Form } }, async (request, reply) => {
     const appeal = await appeals.getManaged(signedIn(request), request.params.slug)
     const input = { slug: formValue.text(request.body, 'slug'), ...settingsInput(request.body) }
-    const updated = await throughSchema(app, adminView(request, reply).lang, AppealSettingsInput, input,
+    const updated = await throughSchema(request, AppealSettingsInput, input,
       async () => appeals.update(appeal, input as Parameters<typeof appeals.update>[1]))
     if (isRefusal(updated)) return editor(request, reply, appeal, sentState(request.body, updated), updated.status)
     return redirectAfter(reply, `/admin/appeals/${updated.slug}`, 'saved')
@@ -135,7 +135,7 @@ const appealPages: FastifyPluginAsyncTypebox = async (app) => {
     const values: FormState['values'] = { title: input.title, summary: input.summary, body: input.body, demandsText: formValue.text(request.body, 'demandsText') }
     // A preview changes nothing: the page comes back with the text as typed and the body rendered.
     if (request.body.action === 'preview') return textPage(request, reply, appeal, language, { values, errors: {} }, renderMarkdown(input.body))
-    const saved = await throughSchema(app, adminView(request, reply).lang, AppealTextInput, input,
+    const saved = await throughSchema(request, AppealTextInput, input,
       async () => appeals.putText(appeal, language, input as { title: string, summary: string, body: string, demands: string[] }), formField)
     if (isRefusal(saved)) return textPage(request, reply, appeal, language, { values, errors: saved.fields, message: saved.message }, undefined, saved.status)
     return redirectAfter(reply, `/admin/appeals/${appeal.slug}`, 'textSaved')

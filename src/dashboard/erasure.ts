@@ -1,13 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { html } from 'ghtml'
 import { Type } from 'typebox'
-import { Email } from '../http/schemas.js'
+import { ErasureInput } from '../erasure/admin-routes.js'
 import { signedIn } from '../organisers/auth.js'
 import { formValue, isRefusal, throughSchema } from './form-input.js'
 import { csrfField, errorSummary, inputField } from './templates/forms.js'
 import { adminView, sendAdmin } from './view.js'
-
-const ErasureInput = Type.Object({ email: Email }, { additionalProperties: false })
 
 // A person asks to be forgotten: their signatures on every appeal this organiser manages are erased.
 const erasurePages: FastifyPluginAsyncTypebox = async (app) => {
@@ -29,12 +27,8 @@ const erasurePages: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post('/erasure', { schema: { hide: true, body: Type.Record(Type.String(), Type.Unknown()) } }, async (request, reply) => {
     const input = { email: formValue.text(request.body, 'email') }
-    const erased = await throughSchema(app, adminView(request, reply).lang, ErasureInput, input, async () => {
-      const managed = await appeals.managedSlugs(signedIn(request))
-      const rows = await erasure.eraseByEmail(managed.map((m) => m.id), input.email as string)
-      const slugOf = new Map(managed.map((m) => [m.id, m.slug]))
-      return [...new Set(rows.map((r) => slugOf.get(r.appealId) ?? ''))].sort()
-    })
+    const erased = await throughSchema(request, ErasureInput, input, async () =>
+      (await erasure.eraseByEmail(await appeals.managedSlugs(signedIn(request)), input.email as string)).appeals)
     if (isRefusal(erased)) return page(request, reply, { ...(input.email !== undefined && { email: input.email }), message: erased.message, errors: erased.fields }, erased.status)
     return page(request, reply, { done: erased })
   })

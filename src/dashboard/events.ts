@@ -93,7 +93,7 @@ const eventPages: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/appeals/:slug/events', { schema: { hide: true, params: SlugParams, body: Form } }, async (request, reply) => {
     const appeal = await appeals.getManaged(signedIn(request), request.params.slug)
     const input = eventInput(request.body)
-    const created = await throughSchema(app, adminView(request, reply).lang, EventInput, input, async () => events.create(appeal, input as Parameters<typeof events.create>[1]))
+    const created = await throughSchema(request, EventInput, input, async () => events.create(appeal, input as Parameters<typeof events.create>[1]))
     if (isRefusal(created)) return listPage(request, reply, appeal, sentState(request.body, created.fields, created.message), created.status)
     return redirectAfter(reply, `/admin/appeals/${appeal.slug}/events`, 'eventAdded')
   })
@@ -115,7 +115,7 @@ const eventPages: FastifyPluginAsyncTypebox = async (app) => {
     const appeal = await appeals.getManaged(signedIn(request), request.params.slug)
     const event = await events.get(appeal, request.params.id)
     const input = eventInput(request.body)
-    const updated = await throughSchema(app, adminView(request, reply).lang, EventInput, input, async () => events.update(appeal, event.id, input as Parameters<typeof events.update>[2]))
+    const updated = await throughSchema(request, EventInput, input, async () => events.update(appeal, event.id, input as Parameters<typeof events.update>[2]))
     if (isRefusal(updated)) return editPage(request, reply, appeal, event, sentState(request.body, updated.fields, updated.message), updated.status)
     return redirectAfter(reply, `/admin/appeals/${appeal.slug}/events`, 'eventSaved')
   })

@@ -1,6 +1,7 @@
-import type { FastifyInstance } from 'fastify'
+import type { FastifyRequest } from 'fastify'
 import { AppError } from '../errors/app-error.js'
 import { translateError, validationError } from '../errors/handler.js'
+import { requestLanguage } from '../http/language.js'
 import { compileBodyValidator } from '../http/validation.js'
 
 // A dashboard form's fields become the JSON the organiser API takes, and meet the API's own schema, so
@@ -33,22 +34,26 @@ export const formValue = {
 export const localTime = (value: Date | null | undefined): string => value == null ? '' : value.toISOString().slice(0, 16)
 
 /**
- * Checks a form's JSON against the API's schema, then runs `act`; a refusal from either (an AppError
- * under 500) comes back translated, its fields renamed to the form's names by `rename`.
+ * Checks a form's JSON against the API's schema, then runs `act`; a refusal from either comes back
+ * translated (see `refusal`), its fields renamed to the form's names by `rename`.
  */
-export async function throughSchema<T> (app: FastifyInstance, lang: string, schema: object, input: unknown, act: () => Promise<T>, rename: (field: string) => string = (f) => f): Promise<T | Refusal> {
+export async function throughSchema<T> (request: FastifyRequest, schema: object, input: unknown, act: () => Promise<T>, rename: (field: string) => string = (f) => f): Promise<T | Refusal> {
   const check = compileValidator(schema)
   try {
     if (!check(input)) throw validationError(check.errors ?? [])
     return await act()
   } catch (err) {
-    if (!(err instanceof AppError) || err.statusCode >= 500) throw err
-    return refusal(app, lang, err, rename)
+    return refusal(request, err, rename)
   }
 }
 
-export function refusal (app: FastifyInstance, lang: string, err: AppError, rename: (field: string) => string = (f) => f): Refusal {
-  const translated = translateError(app.i18n, lang, err)
+/**
+ * A refusal (an AppError under 500) in the reader's language, for the form to show; anything else is
+ * thrown on, to the error handler.
+ */
+export function refusal (request: FastifyRequest, err: unknown, rename: (field: string) => string = (f) => f): Refusal {
+  if (!(err instanceof AppError) || err.statusCode >= 500) throw err
+  const translated = translateError(request.server.i18n, requestLanguage(request), err)
   const fields: Record<string, string> = {}
   for (const [field, message] of Object.entries(translated.fields)) fields[rename(field)] ??= message
   return { status: err.statusCode, message: translated.message, fields }

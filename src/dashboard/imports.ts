@@ -1,10 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
-import type { Appeal } from '../appeals/service.js'
-import { translateError } from '../errors/handler.js'
-import { guessMapping, importFields, isFileRefusal, readCsv, type ColumnMapping, type CsvTable, type ImportCheck, type ImportField } from '../imports/service.js'
+import { guessMapping, importFields, readCsv, type ColumnMapping, type CsvTable, type ImportCheck, type ImportField } from '../imports/service.js'
 import { signedIn } from '../organisers/auth.js'
+import { refusal } from './form-input.js'
 import { mappingPage, resultPage, uploadPage, type RowProblems } from './templates/imports.js'
 import { adminView, sendAdmin } from './view.js'
 
@@ -51,15 +50,12 @@ const importPages: FastifyPluginAsyncTypebox = async (app) => {
     const file = Buffer.isBuffer(body.file) && body.file.length > 0 ? body.file.toString('utf8') : undefined
     const csv = file ?? (typeof body.csv === 'string' ? body.csv : '')
     const eventId = typeof body.eventId === 'string' && ctx.events.some((e) => e.id === body.eventId) ? body.eventId : ''
-    const refuse = (appeal: Appeal, message: string) =>
-      sendAdmin(reply, view, view.a('import.title'), uploadPage(view, { ...ctx, appeal, message }), 400)
-
     let table: CsvTable
     try {
       table = readCsv(csv)
     } catch (err) {
-      if (!isFileRefusal(err)) throw err
-      return refuse(ctx.appeal, translateError(app.i18n, view.lang, err).message)
+      const refused = refusal(request, err)
+      return sendAdmin(reply, view, view.a('import.title'), uploadPage(view, { ...ctx, message: refused.message }), refused.status)
     }
     const mapping = mappingOf(body, table)
     const page = { ...ctx, eventId, csv, table, mapping }
@@ -71,8 +67,8 @@ const importPages: FastifyPluginAsyncTypebox = async (app) => {
       const check = await imports.check(ctx.appeal, table, mapping)
       return sendAdmin(reply, view, view.a('import.mapTitle'), mappingPage(view, { ...page, check }, problemsOf(app, view.lang, check)))
     } catch (err) {
-      if (!isFileRefusal(err)) throw err
-      return sendAdmin(reply, view, view.a('import.mapTitle'), mappingPage(view, { ...page, message: translateError(app.i18n, view.lang, err).message }, new Map()), 400)
+      const refused = refusal(request, err)
+      return sendAdmin(reply, view, view.a('import.mapTitle'), mappingPage(view, { ...page, message: refused.message }, new Map()), refused.status)
     }
   })
 }

@@ -1,18 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { html } from 'ghtml'
 import { Type } from 'typebox'
-import { Email, Line } from '../http/schemas.js'
 import { MIN_PASSWORD_LENGTH } from '../organisers/passwords.js'
+import { NewOrganiserInput } from '../organisers/schemas.js'
 import { formValue, isRefusal, throughSchema } from './form-input.js'
 import { csrfField, errorSummary, inputField, selectField } from './templates/forms.js'
 import { adminView, redirectAfter, sendAdmin } from './view.js'
-
-const NewOrganiser = Type.Object({
-  email: Email,
-  name: Line(200),
-  password: Type.String({ minLength: MIN_PASSWORD_LENGTH, maxLength: 1000 }),
-  role: Type.Union([Type.Literal('admin'), Type.Literal('organiser')])
-}, { additionalProperties: false })
 
 // Organiser accounts (admins only): who may sign in to the dashboard. An admin then adds an
 // organiser to the appeals they are to manage (an appeal's Team page).
@@ -43,7 +36,7 @@ const organiserPages: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/organisers', { config: { adminOnly: true }, schema: { hide: true, body: Type.Record(Type.String(), Type.Unknown()) } }, async (request, reply) => {
     const body = request.body
     const input = { email: formValue.text(body, 'email'), name: formValue.text(body, 'name'), password: typeof body.password === 'string' ? body.password : undefined, role: formValue.text(body, 'role') }
-    const created = await throughSchema(app, adminView(request, reply).lang, NewOrganiser, input, async () => organisers.create(input as Parameters<typeof organisers.create>[0]))
+    const created = await throughSchema(request, NewOrganiserInput, input, async () => organisers.create({ ...input as { email: string, name: string, password: string }, role: input.role === 'admin' ? 'admin' : 'organiser' }))
     if (isRefusal(created)) {
       const { password: _password, ...values } = input
       return page(request, reply, { values: Object.fromEntries(Object.entries(values).filter((e): e is [string, string] => e[1] !== undefined)), errors: created.fields, message: created.message }, created.status)

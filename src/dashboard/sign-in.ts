@@ -1,11 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import type { FastifyRequest } from 'fastify'
 import { html } from 'ghtml'
 import { Type } from 'typebox'
-import { AppError } from '../errors/app-error.js'
-import { translateError } from '../errors/handler.js'
 import { endSession, startSession } from '../organisers/auth.js'
 import { MIN_PASSWORD_LENGTH } from '../organisers/passwords.js'
+import { FirstAdminInput } from '../organisers/schemas.js'
+import { isRefusal, refusal, throughSchema } from './form-input.js'
 import { csrfField, errorSummary, inputField } from './templates/forms.js'
 import { adminView, redirectAfter, sendAdmin, type AdminView } from './view.js'
 
@@ -47,11 +46,6 @@ function setupForm (view: AdminView, values: { token: string, email?: string, na
 // Signing in and out, and the first run: the link `npm start` prints opens a page that creates the
 // first admin with the server's one-time token.
 const signInPages: FastifyPluginAsyncTypebox = async (app) => {
-  const refusal = (request: FastifyRequest, view: AdminView, err: unknown) => {
-    if (!(err instanceof AppError) || err.statusCode >= 500) throw err
-    return translateError(app.i18n, view.lang, err)
-  }
-
   app.get('/sign-in', { schema: { hide: true, querystring: NextQuery } }, async (request, reply) => {
     if (request.organiser !== null) return reply.redirect(safeNext(request.query.next), 303)
     const view = adminView(request, reply)
@@ -67,9 +61,9 @@ const signInPages: FastifyPluginAsyncTypebox = async (app) => {
       await startSession(app, reply, email, password)
       return reply.redirect(safeNext(next), 303)
     } catch (err) {
+      const refused = refusal(request, err)
       const view = adminView(request, reply)
-      const translated = refusal(request, view, err)
-      return sendAdmin(reply, view, view.a('signIn.title'), signInForm(view, { email, next: safeNext(next) }, translated.message), (err as AppError).statusCode)
+      return sendAdmin(reply, view, view.a('signIn.title'), signInForm(view, { email, next: safeNext(next) }, refused.message), refused.status)
     }
   })
 
@@ -88,21 +82,17 @@ const signInPages: FastifyPluginAsyncTypebox = async (app) => {
     schema: { hide: true, body: Type.Object({ _csrf: Text, token: Text, email: Text, name: Text, password: Text }) },
     onRequest: app.limitSignIn
   }, async (request, reply) => {
-    const { token = '', email = '', name = '', password = '' } = request.body
-    const view = adminView(request, reply)
-    const errors: Record<string, string> = {}
-    if (name === '') errors.name = app.i18n.t('errors:validation.required', { lng: view.lang })
-    if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) errors.email = app.i18n.t('errors:validation.email', { lng: view.lang })
-    if (password.length < MIN_PASSWORD_LENGTH) errors.password = app.i18n.t('errors:validation.password', { lng: view.lang, limit: MIN_PASSWORD_LENGTH })
-    if (Object.keys(errors).length > 0) return sendAdmin(reply, view, view.a('setup.title'), setupForm(view, { token, email, name }, undefined, errors), 400)
-    try {
+    const { _csrf: _token, ...input } = request.body
+    const { token = '', email = '', name = '', password = '' } = input
+    // The API's own schema for the first admin, so that the form and the API accept the same accounts.
+    const created = await throughSchema(request, FirstAdminInput, input, async () => {
       await app.setup.createFirstAdmin(token, { email, name, password })
-      await startSession(app, reply, email, password)
-      return redirectAfter(reply, '/admin', 'welcome')
-    } catch (err) {
-      const translated = refusal(request, view, err)
-      return sendAdmin(reply, view, view.a('setup.title'), setupForm(view, { token, email, name }, translated.message), (err as AppError).statusCode)
-    }
+      return startSession(app, reply, email, password)
+    })
+    if (!isRefusal(created)) return redirectAfter(reply, '/admin', 'welcome')
+    const view = adminView(request, reply)
+    const errors = created.status === 400 ? created.fields : {}
+    return sendAdmin(reply, view, view.a('setup.title'), setupForm(view, { token, email, name }, Object.keys(errors).length > 0 ? undefined : created.message, errors), created.status)
   })
 }
 

@@ -1,6 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import { AppError } from '../errors/app-error.js'
 import { signedIn } from '../organisers/auth.js'
 import { countryCodes } from '../http/schemas.js'
 import type { AdminFilters, BulkCriteria } from '../signatures/service.js'
@@ -138,8 +137,7 @@ const signaturePages: FastifyPluginAsyncTypebox = async (app) => {
       const { count } = await signatures.bulkHide(appeal, criteria, true)
       return sendAdmin(reply, view, view.a('bulk.title'), bulkHidePreview(view, { appeal, texts, criteria: criteria as Record<string, string>, count }))
     } catch (err) {
-      if (!(err instanceof AppError) || err.statusCode >= 500) throw err
-      const refused = refusal(app, view.lang, err)
+      const refused = refusal(request, err)
       return sendAdmin(reply, view, view.a('bulk.title'), bulkHidePreview(view, { appeal, texts, criteria: {}, count: 0, error: Object.values(refused.fields)[0] ?? refused.message }), 400)
     }
   })

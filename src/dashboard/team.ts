@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { html } from 'ghtml'
 import { Type } from 'typebox'
-import { AppError } from '../errors/app-error.js'
 import { signedIn } from '../organisers/auth.js'
 import { refusal } from './form-input.js'
 import { appealHeader } from './templates/appeal-nav.js'
@@ -44,8 +43,7 @@ const teamPages: FastifyPluginAsyncTypebox = async (app) => {
     try {
       await appeals.addMember(appeal, email)
     } catch (err) {
-      if (!(err instanceof AppError) || err.statusCode >= 500) throw err
-      const refused = refusal(app, adminView(request, reply).lang, err)
+      const refused = refusal(request, err)
       return page(request, reply, appeal.slug, { email, message: refused.message, errors: { email: refused.message } }, refused.status)
     }
     return redirectAfter(reply, `/admin/appeals/${appeal.slug}/team`, 'memberAdded')

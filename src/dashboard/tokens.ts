@@ -33,7 +33,7 @@ const tokenPages: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post('/tokens', { schema: { hide: true, body: Type.Record(Type.String(), Type.Unknown()) } }, async (request, reply) => {
     const input = { name: formValue.text(request.body, 'name') }
-    const created = await throughSchema(app, adminView(request, reply).lang, NewToken, input, async () => organisers.createApiToken(signedIn(request).id, input.name as string))
+    const created = await throughSchema(request, NewToken, input, async () => organisers.createApiToken(signedIn(request).id, input.name as string))
     if (isRefusal(created)) return page(request, reply, { message: created.message, errors: created.fields }, created.status)
     // The token is shown on this answer only (never stored in clear, never in an address).
     return page(request, reply, { created: { name: created.name, token: created.token } }, 201)

@@ -3,6 +3,9 @@ import { Type } from 'typebox'
 import { Email, withErrors } from '../http/schemas.js'
 import { signedIn } from '../organisers/auth.js'
 
+/** Whose signatures to erase: the address they signed with (the dashboard's form takes the same). */
+export const ErasureInput = Type.Object({ email: Email }, { additionalProperties: false })
+
 // A person asks to be forgotten: an organiser erases every signature of that address on the appeals
 // they manage (all appeals, for an admin), and learns on which of them there was one.
 const erasureAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -13,7 +16,7 @@ const erasureAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
     schema: {
       tags: ['admin: signatures'],
       summary: 'Erase a person\'s signatures on every appeal you manage, by their email address',
-      body: Type.Object({ email: Email }, { additionalProperties: false }),
+      body: ErasureInput,
       response: withErrors({
         200: Type.Object({
           erased: Type.Integer({ description: 'how many signatures were erased' }),
@@ -22,10 +25,7 @@ const erasureAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
       }, 401)
     }
   }, async (request) => {
-    const managed = await appeals.managedSlugs(signedIn(request))
-    const erased = await erasure.eraseByEmail(managed.map((a) => a.id), request.body.email)
-    const slugOf = new Map(managed.map((a) => [a.id, a.slug]))
-    return { erased: erased.length, appeals: [...new Set(erased.map((e) => slugOf.get(e.appealId) ?? ''))].sort() }
+    return erasure.eraseByEmail(await appeals.managedSlugs(signedIn(request)), request.body.email)
   })
 }
 

@@ -67,11 +67,16 @@ export function createErasureService (db: Database, options: { keys: Keys, seale
       return reveal(sealer, row)
     },
 
-    /** Erases every signature of this email address on the given appeals (those the organiser manages). */
-    async eraseByEmail (appealIds: string[], email: string): Promise<Array<{ id: number, appealId: string }>> {
-      if (appealIds.length === 0) return []
+    /**
+     * Erases every signature of this email address on the given appeals (those the organiser manages);
+     * says how many, and on which of the appeals (their addresses).
+     */
+    async eraseByEmail (appeals: Array<{ id: string, slug: string }>, email: string): Promise<{ erased: number, appeals: string[] }> {
+      if (appeals.length === 0) return { erased: 0, appeals: [] }
       const emailHash = keyedHash(keys.emailHash, normaliseEmail(email))
-      return db.transaction((tx) => eraseWhere(tx, and(eq(signatures.emailHash, emailHash), inArray(signatures.appealId, appealIds)) as SQL))
+      const rows = await db.transaction((tx) => eraseWhere(tx, and(eq(signatures.emailHash, emailHash), inArray(signatures.appealId, appeals.map((a) => a.id))) as SQL))
+      const slugOf = new Map(appeals.map((a) => [a.id, a.slug]))
+      return { erased: rows.length, appeals: [...new Set(rows.map((r) => slugOf.get(r.appealId) ?? ''))].sort() }
     },
 
     /** The path of the link, in every mail, with which a signature's owner removes it: signed, never stored. */

@@ -7,7 +7,7 @@ import { countryCodes } from '../http/schemas.js'
 import { compileBodyValidator } from '../http/validation.js'
 import { languages } from '../i18n/index.js'
 import { SignatureInput as SignatureInputSchema } from '../signatures/schemas.js'
-import { normaliseEmail, type SignatureInput, type SignaturesService } from '../signatures/service.js'
+import { checkSigningRules, normaliseEmail, type SignatureInput, type SignaturesService } from '../signatures/service.js'
 
 // Paper signatures: a CSV of the sheets passed round at a meeting or an event. Its columns are mapped
 // to the signature's fields on screen, every row is checked as the signing form checks a signature,
@@ -146,11 +146,11 @@ function checkRow (row: { line: number, cells: string[] }, mapping: ColumnMappin
   if (!checkSignature(input)) {
     for (const [field, problem] of Object.entries(validationError(checkSignature.errors ?? []).fields)) problems[field] ??= problem
   }
-  if (input.kind === 'organisation') {
-    if (input.organisation === undefined) problems.organisation ??= { key: 'organisationRequired' }
-    if (input.organisationType === undefined) problems.organisationType ??= { key: 'organisationTypeRequired' }
-    if (input.members === undefined) problems.members ??= { key: 'membersRequired' }
-    if (!appeal.allowOrganisations) problems.kind ??= { key: 'organisationsNotAllowed' }
+  try {
+    checkSigningRules(appeal, input as unknown as SignatureInput)
+  } catch (err) {
+    if (!(err instanceof AppError)) throw err
+    for (const [field, problem] of Object.entries(err.fields)) problems[field] ??= problem
   }
   return Object.keys(problems).length > 0 ? { line: row.line, problems } : { line: row.line, input: input as unknown as SignatureInput, problems }
 }
@@ -199,6 +199,3 @@ export function createImportsService (signatures: SignaturesService) {
 }
 
 export type ImportsService = ReturnType<typeof createImportsService>
-
-/** Whether an error is a refusal of the file itself (unreadable, empty, too large, mapping incomplete). */
-export const isFileRefusal = (err: unknown): err is AppError => err instanceof AppError && err.code.startsWith('IMPORT_')

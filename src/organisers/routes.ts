@@ -2,9 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { Email, Line, TimestampOut, withErrors } from '../http/schemas.js'
 import { endSession, signedIn, startSession } from './auth.js'
-import { MIN_PASSWORD_LENGTH } from './passwords.js'
-
-const Role = Type.Union([Type.Literal('admin'), Type.Literal('organiser')])
+import { FirstAdminInput, NewOrganiserInput, Role } from './schemas.js'
 const OrganiserSchema = Type.Object({ id: Type.String(), email: Type.String(), name: Type.String(), role: Role })
 const TokenSchema = Type.Object({
   id: Type.String(), name: Type.String(), createdAt: TimestampOut,
@@ -36,12 +34,7 @@ const organiserRoutes: FastifyPluginAsyncTypebox = async (app) => {
     schema: {
       tags: ['organisers'],
       summary: 'Create the first admin with the one-time token printed at start',
-      body: Type.Object({
-        token: Type.String({ minLength: 1, maxLength: 200 }),
-        email: Email,
-        name: Line(200),
-        password: Type.String({ minLength: MIN_PASSWORD_LENGTH, maxLength: 1000 })
-      }, { additionalProperties: false }),
+      body: FirstAdminInput,
       response: withErrors({ 201: OrganiserSchema }, 403, 409)
     },
     onRequest: app.limitSignIn
@@ -72,12 +65,7 @@ const organiserRoutes: FastifyPluginAsyncTypebox = async (app) => {
     schema: {
       tags: ['organisers'],
       summary: 'Create an organiser account (admins only)',
-      body: Type.Object({
-        email: Email,
-        name: Line(200),
-        password: Type.String({ minLength: MIN_PASSWORD_LENGTH, maxLength: 1000 }),
-        role: Type.Optional(Role)
-      }, { additionalProperties: false }),
+      body: NewOrganiserInput,
       response: withErrors({ 201: OrganiserSchema }, 401, 403, 409)
     }
   }, async (request, reply) => {

@@ -125,6 +125,25 @@ export function adminFilterConditions (appealId: string, f: AdminFilters, keys: 
   return conditions
 }
 
+/**
+ * The rules a signature meets beyond its schema (the form, the API and paper signatures alike): an empty
+ * honeypot, organisations only where the appeal takes them, and an organisation's own fields.
+ */
+export function checkSigningRules (appeal: Appeal, input: SignatureInput): void {
+  if (input.website !== undefined) throw appError('SPAM_SUSPECTED', {}, { website: { key: 'honeypot' } })
+  if (input.kind === 'organisation' && !appeal.allowOrganisations) throw appError('ORGANISATIONS_NOT_ALLOWED', {}, { kind: { key: 'organisationsNotAllowed' } })
+  const fields: Record<string, FieldError> = {}
+  if (input.kind === 'organisation') {
+    if (input.organisation === undefined) fields.organisation = { key: 'organisationRequired' }
+    if (input.organisationType === undefined) fields.organisationType = { key: 'organisationTypeRequired' }
+    if (input.members === undefined) fields.members = { key: 'membersRequired' }
+  } else {
+    if (input.organisationType !== undefined) fields.organisationType = { key: 'unknown' }
+    if (input.members !== undefined) fields.members = { key: 'unknown' }
+  }
+  if (Object.keys(fields).length > 0) throw invalidFields(fields)
+}
+
 const insertColumns = [
   'appealId', 'kind', 'status', 'name', 'sealed', 'emailHash', 'emailDomainHash', 'country', 'city', 'organisation', 'role', 'organisationType',
   'members', 'public', 'contact', 'consentVersion', 'locale', 'source', 'embedOrigin', 'ipHash', 'createdAt', 'confirmedAt'
@@ -199,19 +218,12 @@ export function createSignaturesService (db: Database, options: { keys: Keys, se
     }
   }
 
-  function check (appeal: Appeal, input: SignatureInput): void {
-    if (input.website !== undefined) throw appError('SPAM_SUSPECTED', {}, { website: { key: 'honeypot' } })
-    if (input.kind === 'organisation' && !appeal.allowOrganisations) throw appError('ORGANISATIONS_NOT_ALLOWED', {}, { kind: { key: 'choice' } })
-    const fields: Record<string, FieldError> = {}
-    if (input.kind === 'organisation') {
-      if (input.organisation === undefined) fields.organisation = { key: 'organisationRequired' }
-      if (input.organisationType === undefined) fields.organisationType = { key: 'organisationTypeRequired' }
-      if (input.members === undefined) fields.members = { key: 'membersRequired' }
-    } else {
-      if (input.organisationType !== undefined) fields.organisationType = { key: 'unknown' }
-      if (input.members !== undefined) fields.members = { key: 'unknown' }
-    }
-    if (Object.keys(fields).length > 0) throw invalidFields(fields)
+  const ofAppeal = (appeal: Appeal, id: number): SQL => and(eq(signatures.appealId, appeal.id), eq(signatures.id, id)) as SQL
+  /** Changes one signature of the appeal and returns it as its organisers see it (404 if it is not the appeal's). */
+  async function changeOne (appeal: Appeal, id: number, set: Partial<Record<keyof NewSignature, unknown>>) {
+    const [row] = await db.update(signatures).set(set as Partial<NewSignature>).where(ofAppeal(appeal, id)).returning()
+    if (row === undefined) throw appError('SIGNATURE_NOT_FOUND')
+    return reveal(options.sealer, row)
   }
 
   return {
@@ -223,7 +235,7 @@ export function createSignaturesService (db: Database, options: { keys: Keys, se
      */
     async sign (appeal: Appeal, input: SignatureInput, context: SigningContext): Promise<{ status: Signature['status'] }> {
       assertSigningOpen(appeal, context.now)
-      check(appeal, input)
+      checkSigningRules(appeal, input)
       const needsConfirmation = appeal.requireConfirmation
       const row = buildRow(appeal, input, { ...context, status: needsConfirmation ? 'pending' : 'confirmed' })
       if (!needsConfirmation || pending === undefined) {
@@ -309,27 +321,18 @@ export function createSignaturesService (db: Database, options: { keys: Keys, se
     },
 
     /** Hides a spam signature (it stops counting and showing) or, with hidden=false, brings it back. */
-    async setHidden (appeal: Appeal, id: number, hidden: boolean) {
-      const [row] = await db.update(signatures).set({ hiddenAt: hidden ? sql`coalesce(${signatures.hiddenAt}, now())` : null, ...(!hidden && { hiddenBatch: null }) })
-        .where(and(eq(signatures.appealId, appeal.id), eq(signatures.id, id))).returning()
-      if (row === undefined) throw appError('SIGNATURE_NOT_FOUND')
-      return reveal(options.sealer, row)
-    },
+    setHidden: async (appeal: Appeal, id: number, hidden: boolean) =>
+      changeOne(appeal, id, { hiddenAt: hidden ? sql`coalesce(${signatures.hiddenAt}, now())` : null, ...(!hidden && { hiddenBatch: null }) }),
 
     /** One signature, every field opened, for its organisers. */
     async get (appeal: Appeal, id: number) {
-      const [row] = await db.select().from(signatures).where(and(eq(signatures.appealId, appeal.id), eq(signatures.id, id))).limit(1)
+      const [row] = await db.select().from(signatures).where(ofAppeal(appeal, id)).limit(1)
       if (row === undefined) throw appError('SIGNATURE_NOT_FOUND')
       return reveal(options.sealer, row)
     },
 
     /** Marks a signature as notable (a known trade unionist, a public figure), or not. */
-    async setNotable (appeal: Appeal, id: number, notable: boolean) {
-      const [row] = await db.update(signatures).set({ notable })
-        .where(and(eq(signatures.appealId, appeal.id), eq(signatures.id, id))).returning()
-      if (row === undefined) throw appError('SIGNATURE_NOT_FOUND')
-      return reveal(options.sealer, row)
-    },
+    setNotable: async (appeal: Appeal, id: number, notable: boolean) => changeOne(appeal, id, { notable }),
 
     /**
      * Hides as spam, at once, the visible signatures from one client address or one email domain
