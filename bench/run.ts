@@ -199,7 +199,7 @@ async function main (): Promise<void> {
   dbCreated = true
 
   handle = await openDatabase({ url: benchUrl, dataDir: 'memory://' })
-  const organisers = createOrganisersService(handle.db, { sessionTtlHours: 12 })
+  const organisers = createOrganisersService(handle.db, { sessionTtlHours: 12, passwordHashCost: 15 })
   const organiser = await organisers.create({ email: 'bench-admin@example.org', name: 'Bench Admin', password: randomBytes(18).toString('base64url'), role: 'admin' })
   const { token } = await organisers.createApiToken(organiser.id, 'bench')
   const who: SignedIn = { id: organiser.id, email: organiser.email, name: organiser.name, role: 'admin', via: 'token' }

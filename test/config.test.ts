@@ -27,6 +27,7 @@ t.test('the defaults give an embedded instance', async (t) => {
   t.equal(config.PORT, 3000)
   t.equal(config.TRUST_PROXY, false)
   t.equal(config.LOG_LEVEL, 'info')
+  t.equal(config.PASSWORD_HASH_COST, 15, 'passwords are hashed at full cost (tests lower it)')
   t.ok(config.RATE_LIMIT_SIGN_MAX >= 1 && config.RATE_LIMIT_GLOBAL_MAX >= config.RATE_LIMIT_SIGN_MAX)
   t.same(loadConfig({ PORT: '', DATA_DIR: '' }), config, 'an empty variable counts as unset')
 })

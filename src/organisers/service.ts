@@ -3,7 +3,7 @@ import type { Database } from '../db/connection.js'
 import { apiTokens, organisers, sessions } from '../db/schema.js'
 import { appError } from '../errors/app-error.js'
 import { hashToken, newToken } from '../secrets/tokens.js'
-import { hashPassword, UNKNOWN_USER_HASH, verifyPassword } from './passwords.js'
+import { createPasswords } from './passwords.js'
 
 export type Role = 'admin' | 'organiser'
 
@@ -20,11 +20,12 @@ const TOKEN_PREFIX = 'sol_'
 
 const publicColumns = { id: organisers.id, email: organisers.email, name: organisers.name, role: organisers.role, createdAt: organisers.createdAt }
 
-export function createOrganisersService (db: Database, options: { sessionTtlHours: number }) {
+export function createOrganisersService (db: Database, options: { sessionTtlHours: number, passwordHashCost: number }) {
+  const passwords = createPasswords(options.passwordHashCost)
   return {
     async create (input: { email: string, name: string, password: string, role: Role }) {
       const [created] = await db.insert(organisers)
-        .values({ email: input.email.toLowerCase(), name: input.name, role: input.role, passwordHash: await hashPassword(input.password) })
+        .values({ email: input.email.toLowerCase(), name: input.name, role: input.role, passwordHash: await passwords.hash(input.password) })
         .onConflictDoNothing({ target: organisers.email }).returning(publicColumns)
       if (created === undefined) throw appError('ORGANISER_EXISTS')
       return created
@@ -42,7 +43,7 @@ export function createOrganisersService (db: Database, options: { sessionTtlHour
     /** Checks the credentials and opens a session; the token goes in the cookie, only its hash in the database. */
     async signIn (email: string, password: string): Promise<{ token: string, expiresAt: Date }> {
       const [organiser] = await db.select().from(organisers).where(eq(organisers.email, email.toLowerCase())).limit(1)
-      const ok = await verifyPassword(password, organiser?.passwordHash ?? UNKNOWN_USER_HASH)
+      const ok = await passwords.verify(password, organiser?.passwordHash ?? await passwords.unknownUserHash())
       if (organiser === undefined || !ok) throw appError('INVALID_CREDENTIALS')
       const token = newToken()
       const expiresAt = new Date(Date.now() + options.sessionTtlHours * 3600_000)

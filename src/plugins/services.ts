@@ -28,7 +28,7 @@ function createServices (app: FastifyInstance) {
   const signatures = createSignaturesService(db, { keys, sealer, consentVersion: config.CONSENT_VERSION, pendingStatement: confirmation.pendingStatement })
   return {
     appeals,
-    organisers: createOrganisersService(db, { sessionTtlHours: config.SESSION_TTL_HOURS }),
+    organisers: createOrganisersService(db, { sessionTtlHours: config.SESSION_TTL_HOURS, passwordHashCost: config.PASSWORD_HASH_COST }),
     signatures,
     imports: createImportsService(signatures),
     confirmation,
