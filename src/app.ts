@@ -8,7 +8,7 @@ import type { DatabaseOptions } from './db/connection.js'
 import { appError } from './errors/app-error.js'
 import errorHandler from './errors/handler.js'
 import { normaliseInput } from './http/normalise-input.js'
-import { validatorCompiler } from './http/validation.js'
+import { serializerCompiler, validatorCompiler } from './http/validation.js'
 import configPlugin from './plugins/config.js'
 import databasePlugin from './plugins/database.js'
 import docsPlugin from './plugins/docs.js'
@@ -129,6 +129,7 @@ export async function app (fastify: FastifyInstance, opts: AppOptions): Promise<
 export async function createApp (config: Config, options: Omit<AppOptions, 'config'> = {}): Promise<FastifyInstance> {
   const fastify = Fastify(fastifyOptions(config)).withTypeProvider<TypeBoxTypeProvider>()
   fastify.setValidatorCompiler(validatorCompiler)
+  fastify.setSerializerCompiler(serializerCompiler)
   // Only JSON is accepted (415 otherwise); Fastify would also parse text/plain.
   fastify.removeContentTypeParser('text/plain')
   // Not encapsulated, so the server (and tests) see the app's decorators: db, services, config.

@@ -10,7 +10,10 @@ export const languages = readdirSync(paths.locales, { withFileTypes: true })
 
 export const referenceLanguage = 'en'
 
+// Read once per process: every app instance (tests build many) shares the parsed files.
+let loaded: Resource | undefined
 function loadResources (): Resource {
+  if (loaded !== undefined) return loaded
   const resources: Resource = {}
   for (const language of languages) {
     const dir = join(paths.locales, language)
@@ -19,6 +22,7 @@ function loadResources (): Resource {
       resources[language][file.replace(/\.json$/, '')] = JSON.parse(readFileSync(join(dir, file), 'utf8'))
     }
   }
+  loaded = resources
   return resources
 }
 
