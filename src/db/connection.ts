@@ -28,7 +28,7 @@ export interface DatabaseOptions {
   /** Folder for PGlite's files, or 'memory://' for a throw-away database. */
   dataDir: string
   poolSize?: number
-  /** An already migrated PGlite instance to use as it is (tests clone one per test). */
+  /** An already migrated PGlite instance to use as it is; it stays its owner's to close (tests reuse one). */
   pglite?: PGlite
 }
 
@@ -38,7 +38,7 @@ const MIGRATION_LOCK_ID = 7_361_902_455
 /** Opens the database and brings its schema up to date with migrations/. */
 export async function openDatabase (options: DatabaseOptions): Promise<DatabaseHandle> {
   if (options.url !== undefined) return openPostgres(options.url, options.poolSize ?? 10)
-  if (options.pglite !== undefined) return pgliteHandle(options.pglite)
+  if (options.pglite !== undefined) return { ...await pgliteHandle(options.pglite), close: async () => {} }
   return openPglite(options.dataDir)
 }
 

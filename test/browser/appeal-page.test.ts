@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Page } from 'playwright-core'
 import t from 'tap'
-import { screenshotsDir, seriousViolations, site, type Site } from '../helpers/browser.js'
+import { screenshotsDir, seriousViolations, withSite, type Site } from '../helpers/browser.js'
 
 // A supporter's view of an appeal, in a real browser against the real server with the demo campaign.
 t.setTimeout(600_000)
@@ -51,150 +51,151 @@ async function signWithJavaScript (page: Page, country: string, name: string): P
   await page.click('#signing-form button[type="submit"]')
 }
 
-const s = await site(t)
+await withSite(t, {}, async (s) => {
 
-t.test('a supporter signs in English, sees the thanks and the counter go up, and the page stays on its own host', async (t) => {
-  const context = await s.context({ locale: 'en-GB' })
-  const page = await context.newPage()
-  await page.goto(`${s.origin}/appeals/${SLUG}?lang=en`)
-  t.equal(await page.getAttribute('html', 'lang'), 'en')
-  t.equal(await page.getAttribute('html', 'dir'), 'ltr')
-  await page.waitForSelector('#map path[data-country]', { state: 'attached' })
-  const before = await count(page)
-  await signWithJavaScript(page, 'GB', 'Ada Lovelace')
-  await page.waitForSelector('#thanks')
-  t.equal(await page.textContent('#thanks h2'), strings('en').thanks.title)
-  t.equal(page.url(), `${s.origin}/appeals/${SLUG}?lang=en`, 'no page load: the form was sent in the background')
-  await page.waitForFunction((n) => Number(document.getElementById('signature-count')?.getAttribute('value')) === n, before + 1)
-  t.equal(await count(page), before + 1)
-  // The live count confirms it from the server, not only from the page's own arithmetic.
-  t.equal(await reloadedCount(page, page.url(), before + 1), before + 1)
-  t.same([...context.hosts], [new URL(s.origin).host], 'every request went to the app itself')
-})
-
-t.test('a supporter signs in Spanish', async (t) => {
-  const context = await s.context({ locale: 'es-VE' })
-  const page = await context.newPage()
-  await page.goto(`${s.origin}/appeals/${SLUG}`)
-  t.equal(await page.getAttribute('html', 'lang'), 'es', 'Accept-Language chooses Spanish')
-  t.equal(await page.inputValue('#field-country'), 'VE', 'the country defaults from the language region es-VE')
-  t.equal((await page.textContent('#sign-heading'))?.trim(), strings('es').form.heading)
-  const before = await count(page)
-  await signWithJavaScript(page, 'VE', 'Simón Rodríguez')
-  await page.waitForSelector('#thanks')
-  t.equal(await page.textContent('#thanks h2'), strings('es').thanks.title)
-  await page.waitForFunction((n) => Number(document.getElementById('signature-count')?.getAttribute('value')) === n, before + 1)
-})
-
-t.test('a supporter signs in Arabic, on a right-to-left page', async (t) => {
-  const context = await s.context({ locale: 'ar-EG' })
-  const page = await context.newPage()
-  await page.goto(`${s.origin}/appeals/${SLUG}?lang=ar`)
-  t.equal(await page.getAttribute('html', 'lang'), 'ar')
-  t.equal(await page.getAttribute('html', 'dir'), 'rtl')
-  t.equal(await page.evaluate(() => getComputedStyle(document.body).direction), 'rtl')
-  const before = await count(page)
-  await signWithJavaScript(page, 'EG', 'نوال السعداوي')
-  await page.waitForSelector('#thanks')
-  t.equal(await page.textContent('#thanks h2'), strings('ar').thanks.title)
-  await page.waitForFunction((n) => Number(document.getElementById('signature-count')?.getAttribute('value')) === n, before + 1)
-})
-
-t.test('a signature from a new country shades that country on the map', async (t) => {
-  const country = await countryWithoutSignatures(s)
-  const context = await s.context()
-  const watcher = await context.newPage()
-  await watcher.goto(`${s.origin}/appeals/${SLUG}?lang=en`)
-  const path = `#map path[data-country="${country}"]`
-  await watcher.waitForSelector(path, { state: 'attached' })
-  const empty = await watcher.getAttribute(path, 'fill')
-  // Someone else signs from that country; the page already open picks it up from the live counts.
-  const response = await fetch(`${s.origin}/api/appeals/${SLUG}/signatures`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ kind: 'individual', name: 'Björk', email: uniqueEmail(), country, public: true })
+  t.test('a supporter signs in English, sees the thanks and the counter go up, and the page stays on its own host', async (t) => {
+    const context = await s.context({ locale: 'en-GB' })
+    const page = await context.newPage()
+    await page.goto(`${s.origin}/appeals/${SLUG}?lang=en`)
+    t.equal(await page.getAttribute('html', 'lang'), 'en')
+    t.equal(await page.getAttribute('html', 'dir'), 'ltr')
+    await page.waitForSelector('#map path[data-country]', { state: 'attached' })
+    const before = await count(page)
+    await signWithJavaScript(page, 'GB', 'Ada Lovelace')
+    await page.waitForSelector('#thanks')
+    t.equal(await page.textContent('#thanks h2'), strings('en').thanks.title)
+    t.equal(page.url(), `${s.origin}/appeals/${SLUG}?lang=en`, 'no page load: the form was sent in the background')
+    await page.waitForFunction((n) => Number(document.getElementById('signature-count')?.getAttribute('value')) === n, before + 1)
+    t.equal(await count(page), before + 1)
+    // The live count confirms it from the server, not only from the page's own arithmetic.
+    t.equal(await reloadedCount(page, page.url(), before + 1), before + 1)
+    t.same([...context.hosts], [new URL(s.origin).host], 'every request went to the app itself')
   })
-  t.equal(response.status, 201)
-  await watcher.waitForFunction(([selector, before]) => document.querySelector(selector!)?.getAttribute('fill') !== before, [path, empty], { timeout: 20_000 })
-  t.not(await watcher.getAttribute(path, 'fill'), empty, 'the country is shaded')
-  t.ok(await watcher.locator(`#country-table tr[data-country="${country}"]`).count(), 'and it appears in the table under the map')
-})
 
-t.test('without JavaScript the form posts, shows errors next to their fields, keeps the values and thanks', async (t) => {
-  const context = await s.context({ javaScriptEnabled: false, locale: 'en-GB' })
-  const page = await context.newPage()
-  await page.goto(`${s.origin}/appeals/${SLUG}?lang=en`)
-  const before = await count(page)
-  t.ok(await page.locator('#country-table').isVisible(), 'the table of countries stands in for the map')
-  await page.fill('#field-email', 'not-an-address')
-  await page.fill('#field-city', 'Leeds')
-  await page.click('#signing-form button[type="submit"]')
-  t.equal(await page.textContent('#name-error'), strings('en', 'errors').validation.required)
-  t.equal(await page.textContent('#email-error'), strings('en', 'errors').validation.email)
-  t.equal(await page.getAttribute('#field-email', 'aria-invalid'), 'true')
-  t.equal(await page.inputValue('#field-email'), 'not-an-address', 'values are kept')
-  t.equal(await page.inputValue('#field-city'), 'Leeds')
-  await page.fill('#field-name', 'Mary Barbour')
-  await page.fill('#field-email', uniqueEmail())
-  await page.selectOption('#field-country', 'GB')
-  await page.click('#signing-form button[type="submit"]')
-  t.match(page.url(), `/appeals/${SLUG}/thanks`)
-  t.equal(await page.textContent('h1'), strings('en').thanks.title)
-  t.equal(await reloadedCount(page, `${s.origin}/appeals/${SLUG}`, before + 1), before + 1)
-})
+  t.test('a supporter signs in Spanish', async (t) => {
+    const context = await s.context({ locale: 'es-VE' })
+    const page = await context.newPage()
+    await page.goto(`${s.origin}/appeals/${SLUG}`)
+    t.equal(await page.getAttribute('html', 'lang'), 'es', 'Accept-Language chooses Spanish')
+    t.equal(await page.inputValue('#field-country'), 'VE', 'the country defaults from the language region es-VE')
+    t.equal((await page.textContent('#sign-heading'))?.trim(), strings('es').form.heading)
+    const before = await count(page)
+    await signWithJavaScript(page, 'VE', 'Simón Rodríguez')
+    await page.waitForSelector('#thanks')
+    t.equal(await page.textContent('#thanks h2'), strings('es').thanks.title)
+    await page.waitForFunction((n) => Number(document.getElementById('signature-count')?.getAttribute('value')) === n, before + 1)
+  })
 
-t.test('the language switcher is remembered on the next page', async (t) => {
-  const context = await s.context({ locale: 'en-GB' })
-  const page = await context.newPage()
-  await page.goto(`${s.origin}/appeals/${SLUG}`)
-  t.equal(await page.getAttribute('html', 'lang'), 'en')
-  await page.click('nav.languages a[hreflang="de"]')
-  t.equal(await page.getAttribute('html', 'lang'), 'de')
-  await page.goto(`${s.origin}/`)
-  t.equal(await page.getAttribute('html', 'lang'), 'de', 'the choice outlives the ?lang= link')
-  t.equal(await page.textContent('h1'), strings('de').home.title)
-})
+  t.test('a supporter signs in Arabic, on a right-to-left page', async (t) => {
+    const context = await s.context({ locale: 'ar-EG' })
+    const page = await context.newPage()
+    await page.goto(`${s.origin}/appeals/${SLUG}?lang=ar`)
+    t.equal(await page.getAttribute('html', 'lang'), 'ar')
+    t.equal(await page.getAttribute('html', 'dir'), 'rtl')
+    t.equal(await page.evaluate(() => getComputedStyle(document.body).direction), 'rtl')
+    const before = await count(page)
+    await signWithJavaScript(page, 'EG', 'نوال السعداوي')
+    await page.waitForSelector('#thanks')
+    t.equal(await page.textContent('#thanks h2'), strings('ar').thanks.title)
+    await page.waitForFunction((n) => Number(document.getElementById('signature-count')?.getAttribute('value')) === n, before + 1)
+  })
 
-t.test('an appeal without a translation shows the original with a notice', async (t) => {
-  const context = await s.context({ locale: 'en-GB' })
-  const page = await context.newPage()
-  await page.goto(`${s.origin}/appeals/${SPANISH_ONLY}`)
-  t.equal(await page.getAttribute('html', 'lang'), 'en')
-  t.equal((await page.textContent('.translation-notice'))?.trim(), 'This appeal is only available in Spanish for now.')
-  t.equal(await page.getAttribute('h1', 'lang'), 'es', 'the Spanish title is marked as Spanish')
-  t.match(await page.textContent('.original-language'), 'First published in Spanish')
-})
+  t.test('a signature from a new country shades that country on the map', async (t) => {
+    const country = await countryWithoutSignatures(s)
+    const context = await s.context()
+    const watcher = await context.newPage()
+    await watcher.goto(`${s.origin}/appeals/${SLUG}?lang=en`)
+    const path = `#map path[data-country="${country}"]`
+    await watcher.waitForSelector(path, { state: 'attached' })
+    const empty = await watcher.getAttribute(path, 'fill')
+    // Someone else signs from that country; the page already open picks it up from the live counts.
+    const response = await fetch(`${s.origin}/api/appeals/${SLUG}/signatures`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ kind: 'individual', name: 'Björk', email: uniqueEmail(), country, public: true })
+    })
+    t.equal(response.status, 201)
+    await watcher.waitForFunction(([selector, before]) => document.querySelector(selector!)?.getAttribute('fill') !== before, [path, empty], { timeout: 20_000 })
+    t.not(await watcher.getAttribute(path, 'fill'), empty, 'the country is shaded')
+    t.ok(await watcher.locator(`#country-table tr[data-country="${country}"]`).count(), 'and it appears in the table under the map')
+  })
 
-t.test('axe finds no serious or critical accessibility problem, and screenshots are written', async (t) => {
-  for (const lang of ['en', 'ar']) {
-    for (const [device, viewport] of [['desktop', { width: 1280, height: 900 }], ['phone', { width: 390, height: 844 }]] as const) {
-      const context = await s.context({ viewport, locale: lang === 'ar' ? 'ar-EG' : 'en-GB', deviceScaleFactor: 1 })
-      const page = await context.newPage()
-      await page.goto(`${s.origin}/appeals/${SLUG}?lang=${lang}`)
-      await page.waitForSelector('#map path[data-country]', { state: 'attached' })
-      await page.screenshot({ path: join(screenshotsDir, `appeal-${lang}-${device}.png`), fullPage: true })
-      t.same(await seriousViolations(page), [], `${lang} ${device}: no serious or critical violations`)
-      t.same([...context.hosts], [new URL(s.origin).host], `${lang} ${device}: no request left the app's host`)
+  t.test('without JavaScript the form posts, shows errors next to their fields, keeps the values and thanks', async (t) => {
+    const context = await s.context({ javaScriptEnabled: false, locale: 'en-GB' })
+    const page = await context.newPage()
+    await page.goto(`${s.origin}/appeals/${SLUG}?lang=en`)
+    const before = await count(page)
+    t.ok(await page.locator('#country-table').isVisible(), 'the table of countries stands in for the map')
+    await page.fill('#field-email', 'not-an-address')
+    await page.fill('#field-city', 'Leeds')
+    await page.click('#signing-form button[type="submit"]')
+    t.equal(await page.textContent('#name-error'), strings('en', 'errors').validation.required)
+    t.equal(await page.textContent('#email-error'), strings('en', 'errors').validation.email)
+    t.equal(await page.getAttribute('#field-email', 'aria-invalid'), 'true')
+    t.equal(await page.inputValue('#field-email'), 'not-an-address', 'values are kept')
+    t.equal(await page.inputValue('#field-city'), 'Leeds')
+    await page.fill('#field-name', 'Mary Barbour')
+    await page.fill('#field-email', uniqueEmail())
+    await page.selectOption('#field-country', 'GB')
+    await page.click('#signing-form button[type="submit"]')
+    t.match(page.url(), `/appeals/${SLUG}/thanks`)
+    t.equal(await page.textContent('h1'), strings('en').thanks.title)
+    t.equal(await reloadedCount(page, `${s.origin}/appeals/${SLUG}`, before + 1), before + 1)
+  })
+
+  t.test('the language switcher is remembered on the next page', async (t) => {
+    const context = await s.context({ locale: 'en-GB' })
+    const page = await context.newPage()
+    await page.goto(`${s.origin}/appeals/${SLUG}`)
+    t.equal(await page.getAttribute('html', 'lang'), 'en')
+    await page.click('nav.languages a[hreflang="de"]')
+    t.equal(await page.getAttribute('html', 'lang'), 'de')
+    await page.goto(`${s.origin}/`)
+    t.equal(await page.getAttribute('html', 'lang'), 'de', 'the choice outlives the ?lang= link')
+    t.equal(await page.textContent('h1'), strings('de').home.title)
+  })
+
+  t.test('an appeal without a translation shows the original with a notice', async (t) => {
+    const context = await s.context({ locale: 'en-GB' })
+    const page = await context.newPage()
+    await page.goto(`${s.origin}/appeals/${SPANISH_ONLY}`)
+    t.equal(await page.getAttribute('html', 'lang'), 'en')
+    t.equal((await page.textContent('.translation-notice'))?.trim(), 'This appeal is only available in Spanish for now.')
+    t.equal(await page.getAttribute('h1', 'lang'), 'es', 'the Spanish title is marked as Spanish')
+    t.match(await page.textContent('.original-language'), 'First published in Spanish')
+  })
+
+  t.test('axe finds no serious or critical accessibility problem, and screenshots are written', async (t) => {
+    for (const lang of ['en', 'ar']) {
+      for (const [device, viewport] of [['desktop', { width: 1280, height: 900 }], ['phone', { width: 390, height: 844 }]] as const) {
+        const context = await s.context({ viewport, locale: lang === 'ar' ? 'ar-EG' : 'en-GB', deviceScaleFactor: 1 })
+        const page = await context.newPage()
+        await page.goto(`${s.origin}/appeals/${SLUG}?lang=${lang}`)
+        await page.waitForSelector('#map path[data-country]', { state: 'attached' })
+        await page.screenshot({ path: join(screenshotsDir, `appeal-${lang}-${device}.png`), fullPage: true })
+        t.same(await seriousViolations(page), [], `${lang} ${device}: no serious or critical violations`)
+        t.same([...context.hosts], [new URL(s.origin).host], `${lang} ${device}: no request left the app's host`)
+      }
     }
-  }
-})
-
-t.test('a name written as HTML is shown as text and runs nothing', async (t) => {
-  const name = '<img src=x onerror=alert(1)>'
-  const response = await fetch(`${s.origin}/api/appeals/${SLUG}/signatures`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ kind: 'individual', name, email: uniqueEmail(), country: 'FR', city: '<script>alert(2)</script>', public: true })
   })
-  t.equal(response.status, 201)
-  const context = await s.context()
-  const page = await context.newPage()
-  const dialogs: string[] = []
-  page.on('dialog', (dialog) => { dialogs.push(dialog.message()); void dialog.dismiss() })
-  await page.goto(`${s.origin}/appeals/${SLUG}?lang=en`)
-  await page.waitForSelector('#map path[data-country]', { state: 'attached' })
-  t.equal(await page.locator('#latest-signatures .signature-name').first().textContent(), name, 'the name reads as typed')
-  t.match(await page.locator('#latest-signatures .signature-place').first().textContent(), '<script>alert(2)</script>')
-  t.equal(await page.locator('#latest-signatures img').count(), 0, 'no image element was made of it')
-  t.same(dialogs, [], 'no script ran')
+
+  t.test('a name written as HTML is shown as text and runs nothing', async (t) => {
+    const name = '<img src=x onerror=alert(1)>'
+    const response = await fetch(`${s.origin}/api/appeals/${SLUG}/signatures`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ kind: 'individual', name, email: uniqueEmail(), country: 'FR', city: '<script>alert(2)</script>', public: true })
+    })
+    t.equal(response.status, 201)
+    const context = await s.context()
+    const page = await context.newPage()
+    const dialogs: string[] = []
+    page.on('dialog', (dialog) => { dialogs.push(dialog.message()); void dialog.dismiss() })
+    await page.goto(`${s.origin}/appeals/${SLUG}?lang=en`)
+    await page.waitForSelector('#map path[data-country]', { state: 'attached' })
+    t.equal(await page.locator('#latest-signatures .signature-name').first().textContent(), name, 'the name reads as typed')
+    t.match(await page.locator('#latest-signatures .signature-place').first().textContent(), '<script>alert(2)</script>')
+    t.equal(await page.locator('#latest-signatures img').count(), 0, 'no image element was made of it')
+    t.same(dialogs, [], 'no script ran')
+  })
 })

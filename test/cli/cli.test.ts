@@ -3,8 +3,9 @@ import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
 import { and, eq, sql } from 'drizzle-orm'
 import t from 'tap'
-import { ConfigSchema } from '../../src/config.js'
-import { openDatabase, type Database } from '../../src/db/connection.js'
+import { runCommand } from '../../src/cli/commands.js'
+import { ConfigSchema, loadConfig } from '../../src/config.js'
+import { openDatabase, type Database, type DatabaseHandle } from '../../src/db/connection.js'
 import { apiTokens, appeals, appealTexts, events, organisers, signatures } from '../../src/db/schema.js'
 import { createAppealsService } from '../../src/appeals/service.js'
 import { createOrganisersService } from '../../src/organisers/service.js'
@@ -12,46 +13,40 @@ import { deriveKeys } from '../../src/secrets/keys.js'
 import { createSignaturesService } from '../../src/signatures/service.js'
 import { createSealer, parseDataKey } from '../../src/secrets/sealing.js'
 import { openPersonal } from '../../src/signatures/personal-fields.js'
-import { databases, freshPostgresDatabase, TEST_DATA_KEY, type TestContext } from '../helpers/app.js'
+import { databases, TEST_DATA_KEY, testDatabase, type TestContext } from '../helpers/app.js'
 
 const root = join(import.meta.dirname, '..', '..')
 
-// Every command is a fresh process opening the database, and the demo writes ~1,800 rows: allow for a slow machine.
-t.setTimeout(900_000)
+interface Target { env: Record<string, string>, db: Database, handle: DatabaseHandle }
 
-interface Target { env: Record<string, string>, open: () => Promise<{ db: Database, close: () => Promise<void> }> }
-
-/** Where the CLI writes: a temporary DATA_DIR for PGlite, or a fresh database on the test server. */
+/** The database the commands write to: an empty PGlite, or a fresh database on the test server. */
 async function target (t: TestContext, database: (typeof databases)[number]): Promise<Target> {
-  const dataDir = t.testdir()
-  if (database.serverUrl === undefined) {
-    return { env: { DATA_DIR: dataDir, DATA_KEY: TEST_DATA_KEY }, open: async () => openDatabase({ dataDir }) }
-  }
-  const url = await freshPostgresDatabase(t, database.serverUrl)
-  return {
-    env: { DATA_DIR: dataDir, DATABASE_URL: url, SECRET_KEY: 'cli-test-secret-key-that-is-long-enough-0123456789', DATA_KEY: TEST_DATA_KEY },
-    open: async () => openDatabase({ url, dataDir: 'memory://', poolSize: 2 })
-  }
+  const { handle, url } = await testDatabase(t, database)
+  const env = { DATA_DIR: t.testdir(), DATA_KEY: TEST_DATA_KEY, ...(url !== undefined && { DATABASE_URL: url, SECRET_KEY: 'cli-test-secret-key-that-is-long-enough-0123456789' }) }
+  return { env, db: handle.db, handle }
 }
 
-/** Opens the database the CLI wrote to, and closes it again before the next CLI call (PGlite is single-process). */
 async function inspect<T> (where: Target, fn: (db: Database) => Promise<T>): Promise<T> {
-  const handle = await where.open()
-  try {
-    return await fn(handle.db)
-  } finally {
-    await handle.close()
-  }
+  return await fn(where.db)
 }
 
 interface Run { code: number | null, stdout: string, stderr: string }
 
-function cli (where: Target, args: string[], input = ''): Promise<Run> {
-  const env: Record<string, string | undefined> = { ...process.env }
-  for (const key of Object.keys(ConfigSchema.properties)) delete env[key]
-  Object.assign(env, { LOG_LEVEL: 'silent' }, where.env)
+/** Runs a command as `npm run cli` does, in this process (the process itself is tested once, below). */
+async function cli (where: Target, args: string[], input = ''): Promise<Run> {
+  const run: Run = { code: null, stdout: '', stderr: '' }
+  const io = { readLine: async () => input.split('\n')[0] ?? '', out: (line: string) => { run.stdout += `${line}\n` }, err: (line: string) => { run.stderr += `${line}\n` } }
+  run.code = await runCommand(args, where.handle, loadConfig({ LOG_LEVEL: 'silent', ...where.env }), io)
+  return run
+}
+
+/** The real command-line tool, as a process of its own. */
+function cliProcess (env: Record<string, string>, args: string[], input = ''): Promise<Run> {
+  const childEnv: Record<string, string | undefined> = { ...process.env }
+  for (const key of Object.keys(ConfigSchema.properties)) delete childEnv[key]
+  Object.assign(childEnv, { LOG_LEVEL: 'silent' }, env)
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import=tsx', 'src/cli/index.ts', ...args], { cwd: root, env, stdio: ['pipe', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, ['--import=tsx', 'src/cli/index.ts', ...args], { cwd: root, env: childEnv, stdio: ['pipe', 'pipe', 'pipe'] })
     let stdout = ''
     let stderr = ''
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => { stdout += chunk })
@@ -68,7 +63,7 @@ const count = async (db: Database, table: typeof organisers | typeof apiTokens |
 }
 
 for (const database of databases) {
-  t.test(`organiser and token commands [${database.name}]`, { timeout: 400_000 }, async (t) => {
+  t.test(`organiser and token commands [${database.name}]`, async (t) => {
     const where = await target(t, database)
     const password = 'correct horse battery staple'
 
@@ -96,7 +91,7 @@ for (const database of databases) {
       t.equal(rows.length, 1)
       t.match(rows[0], { email: 'a@example.org', name: 'A', role: 'admin' })
       t.notMatch(rows[0]?.passwordHash, password, 'only a hash is stored')
-      const session = await createOrganisersService(db, { sessionTtlHours: 1 }).signIn('a@example.org', password)
+      const session = await createOrganisersService(db, { sessionTtlHours: 1, passwordHashCost: 10 }).signIn('a@example.org', password)
       t.ok(session.token, 'the password from standard input signs in')
     })
 
@@ -113,7 +108,7 @@ for (const database of databases) {
       t.equal(rows.length, 1)
       t.equal(rows[0]?.name, 'ci')
       t.not(rows[0]?.tokenHash, printed, 'the token is stored hashed')
-      const who = await createOrganisersService(db, { sessionTtlHours: 1 }).fromApiToken(printed)
+      const who = await createOrganisersService(db, { sessionTtlHours: 1, passwordHashCost: 10 }).fromApiToken(printed)
       t.match(who, { email: 'a@example.org', role: 'admin', via: 'token' }, 'the printed token authenticates')
     })
 
@@ -123,7 +118,7 @@ for (const database of databases) {
     t.equal(await inspect(where, (db) => count(db, apiTokens)), 1)
   })
 
-  t.test(`demo loads the demo campaign, once [${database.name}]`, { timeout: 400_000 }, async (t) => {
+  t.test(`demo loads the demo campaign, once [${database.name}]`, async (t) => {
     const where = await target(t, database)
     const first = await cli(where, ['demo'])
     t.equal(first.code, 0, `demo succeeds${first.code === 0 ? '' : `: ${first.stderr}`}`)
@@ -184,7 +179,7 @@ for (const database of databases) {
 }
 
 for (const database of databases) {
-  t.test(`retention and key re-encryption commands [${database.name}]`, { timeout: 400_000 }, async (t) => {
+  t.test(`retention and key re-encryption commands [${database.name}]`, async (t) => {
     const where = await target(t, database)
     const oldSealer = createSealer(parseDataKey(TEST_DATA_KEY, 'DATA_KEY'))
     const closedLongAgo = await inspect(where, async (db) => {
@@ -222,3 +217,22 @@ for (const database of databases) {
     })
   })
 }
+
+t.test('the tool runs as a process of its own on the embedded database in DATA_DIR', async (t) => {
+  const env = { DATA_DIR: t.testdir(), DATA_KEY: TEST_DATA_KEY, PASSWORD_HASH_COST: '10' }
+  const help = await cliProcess(env, ['--help'])
+  t.equal(help.code, 0)
+  t.match(help.stdout, /Usage: npm run cli -- <command>/)
+  const none = await cliProcess(env, [])
+  t.equal(none.code, 1, 'no command is a failure')
+  t.match(none.stdout, /organiser create --email EMAIL/, 'that prints the usage')
+  const created = await cliProcess(env, ['organiser', 'create', '--email', 'a@example.org', '--name', 'A'], 'correct horse battery staple\n')
+  t.equal(created.code, 0, `organiser create succeeds${created.code === 0 ? '' : `: ${created.stderr}`}`)
+  t.match(created.stdout, /Created organiser a@example\.org/)
+  const badConfig = await cliProcess({ ...env, PORT: 'eighty' }, ['demo'])
+  t.equal(badConfig.code, 1, 'a bad setting fails')
+  t.match(badConfig.stderr, /PORT/, 'naming the setting')
+  const handle = await openDatabase({ dataDir: env.DATA_DIR })
+  t.teardown(() => handle.close())
+  t.equal(await count(handle.db, organisers), 1, 'the account is in the data folder, for the server to find')
+})

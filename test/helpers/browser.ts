@@ -6,7 +6,7 @@ import { loadDemo } from '../../src/cli/demo.js'
 import { build, type TestContext } from './app.js'
 
 // Debian's chromium package (`.ci/run` installs it); playwright-core only drives it.
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium'
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-quic', '--disable-sync']
 
 export const screenshotsDir = join(import.meta.dirname, '..', 'browser', 'screenshots')
@@ -19,9 +19,22 @@ export interface Site {
   context: (options?: BrowserContextOptions) => Promise<BrowserContext & { hosts: Set<string> }>
 }
 
+/**
+ * Defines a file's browser tests on one site. Where there is no Chromium the file is skipped, saying
+ * what to install, unless REQUIRE_BROWSER=1 (as in CI), where that is a failure.
+ */
+export async function withSite (t: TestContext, env: Record<string, string>, define: (s: Site) => Promise<void>): Promise<void> {
+  if (!existsSync(CHROMIUM)) {
+    const reason = `Chromium is not at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`
+    if (process.env.REQUIRE_BROWSER === '1') throw new Error(`${reason}; REQUIRE_BROWSER=1 makes that a failure`)
+    t.plan(0, `skip: ${reason}`)
+    return
+  }
+  await define(await site(t, env))
+}
+
 /** The real server, listening on a loopback port with the demo campaign loaded, and a headless Chromium. */
-export async function site (t: TestContext, env: Record<string, string> = {}): Promise<Site> {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium is not at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`)
+async function site (t: TestContext, env: Record<string, string>): Promise<Site> {
   const app = await build(t, { STATS_TTL_MS: '500', ...env })
   await loadDemo(app.db, { keys: app.keys, sealer: app.sealer, consentVersion: app.config.CONSENT_VERSION, log: () => {} })
   await app.listen({ host: '127.0.0.1', port: 0 })

@@ -4,12 +4,11 @@ import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import { Redis } from 'ioredis'
 import t from 'tap'
-import { build, eachDatabase, freshPostgresDatabase, json, redisUrl, type TestContext } from '../helpers/app.js'
+import { build, eachDatabase, freshPostgresDatabase, json, redisUrl, type TestContext, postgresUrl } from '../helpers/app.js'
 import { appeal, organiser, person, signatureRows, type Organiser } from '../helpers/fixtures.js'
 
 const root = join(import.meta.dirname, '..', '..')
 const french = JSON.parse(readFileSync(join(root, 'locales', 'fr', 'errors.json'), 'utf8')) as { code: Record<string, string> }
-const postgresUrl = process.env.TEST_DATABASE_URL
 
 /** A key prefix no other run (or test) uses; its keys are removed when the test ends, and nothing else. */
 function redisPrefix (t: TestContext): string {
