@@ -8,10 +8,10 @@ import { createOrganisersService } from '../organisers/service.js'
 import { MIN_PASSWORD_LENGTH } from '../organisers/passwords.js'
 import { applyRetention } from '../erasure/retention.js'
 import { deleteExpiredSignatures } from '../confirmation/service.js'
-import { reencrypt } from '../secrets/reencrypt.js'
 import { deriveKeys, resolveSecret } from '../secrets/keys.js'
 import { createSealer, resolveDataKeys } from '../secrets/sealing.js'
 import { loadDemo } from './demo.js'
+import { reencrypt } from './keys.js'
 
 const USAGE = `Usage: npm run cli -- <command> [options]
 
