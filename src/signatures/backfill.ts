@@ -2,8 +2,8 @@ import { and, asc, isNotNull, isNull, sql } from 'drizzle-orm'
 import type { Database } from '../db/connection.js'
 import { signatures } from '../db/schema.js'
 import type { Sealer } from '../secrets/sealing.js'
+import { domainHash } from './email.js'
 import { openPersonal, sealPersonal } from './personal-fields.js'
-import { domainHash } from './service.js'
 
 const BATCH = 1000
 

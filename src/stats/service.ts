@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import { and, eq, sql } from 'drizzle-orm'
 import type { Database } from '../db/connection.js'
 import { events, signatures } from '../db/schema.js'
-import { counted } from '../signatures/service.js'
+import { counted } from '../signatures/public-lists.js'
 
 export interface AppealStats {
   signatures: number
