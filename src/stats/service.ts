@@ -3,18 +3,7 @@ import { and, eq, sql } from 'drizzle-orm'
 import type { Database } from '../db/connection.js'
 import { events, signatures } from '../db/schema.js'
 import { counted } from '../signatures/public-lists.js'
-
-export interface AppealStats {
-  signatures: number
-  individuals: number
-  organisations: number
-  countries: number
-  membersRepresented: number
-  events: number
-  eventCountries: number
-  byCountry: Record<string, number>
-  updatedAt: string
-}
+import type { AppealStats } from './appeal-stats.js'
 
 interface CacheEntry {
   stats: AppealStats
