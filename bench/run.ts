@@ -14,7 +14,7 @@ import { openDatabase, type DatabaseHandle } from '../src/db/connection.js'
 import { createOrganisersService, type SignedIn } from '../src/organisers/service.js'
 import { deriveKeys } from '../src/secrets/keys.js'
 import { createSealer } from '../src/secrets/sealing.js'
-import { domainHash } from '../src/signatures/service.js'
+import { domainHash } from '../src/signatures/email.js'
 
 const root = join(import.meta.dirname, '..')
 const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'

@@ -18,11 +18,11 @@ import securityPlugin from './plugins/security.js'
 import servicesPlugin from './plugins/services.js'
 import mailSenderPlugin from './plugins/mail-sender.js'
 import backgroundPlugin from './plugins/background.js'
-import pagesPlugin from './pages/plugin.js'
+import pagesPlugin from './plugins/pages.js'
 import pageRoutes from './pages/routes.js'
 import authPlugin from './organisers/auth.js'
 import setupPlugin from './organisers/setup.js'
-import adminRoutes from './organisers/routes.js'
+import organiserRoutes, { sessionRoutes } from './organisers/routes.js'
 import appealRoutes from './appeals/routes.js'
 import adminAppealRoutes from './appeals/admin-routes.js'
 import signatureRoutes from './signatures/routes.js'
@@ -112,13 +112,22 @@ export async function app (fastify: FastifyInstance, opts: AppOptions): Promise<
     await publicApi.register(statsRoutes)
     await publicApi.register(eventRoutes)
   }, { prefix: '/api' })
-  await fastify.register(adminRoutes, { prefix: '/api/admin' })
-  await fastify.register(adminAppealRoutes, { prefix: '/api/admin' })
-  await fastify.register(adminSignatureRoutes, { prefix: '/api/admin' })
-  await fastify.register(adminEventRoutes, { prefix: '/api/admin' })
-  await fastify.register(exportRoutes, { prefix: '/api/admin' })
-  await fastify.register(embedAdminRoutes, { prefix: '/api/admin' })
-  await fastify.register(erasureAdminRoutes, { prefix: '/api/admin' })
+  await fastify.register(async (adminApi) => {
+    // Signing in and out, and the first admin's setup, come before any credentials.
+    await adminApi.register(sessionRoutes)
+    await adminApi.register(async (organisersOnly) => {
+      // Checked once for everything below, before any route's own checks (an admin's, an appeal's
+      // membership), so no admin route can be added without it.
+      organisersOnly.addHook('preHandler', organisersOnly.requireOrganiser)
+      await organisersOnly.register(organiserRoutes)
+      await organisersOnly.register(adminAppealRoutes)
+      await organisersOnly.register(adminSignatureRoutes)
+      await organisersOnly.register(adminEventRoutes)
+      await organisersOnly.register(exportRoutes)
+      await organisersOnly.register(embedAdminRoutes)
+      await organisersOnly.register(erasureAdminRoutes)
+    })
+  }, { prefix: '/api/admin' })
   await fastify.register(embedRoutes)
   await fastify.register(pageRoutes)
   await fastify.register(confirmationRoutes)

@@ -1,5 +1,6 @@
 import type { TFunction } from 'i18next'
-import type { AppealStats, PageData } from './page-data.js'
+import type { AppealStats } from '../src/stats/appeal-stats.js'
+import type { PageData } from './page-data.js'
 
 export interface LiveCounts {
   readonly current: AppealStats

@@ -3,8 +3,9 @@ import L from 'leaflet'
 import type { TFunction } from 'i18next'
 import { feature } from 'topojson-client'
 import type { GeometryCollection, Topology } from 'topojson-specification'
+import type { AppealStats } from '../src/stats/appeal-stats.js'
 import type { LiveCounts } from './live-counts.js'
-import type { AppealStats, PageData } from './page-data.js'
+import type { PageData } from './page-data.js'
 
 // Light to dark red, one step per class of the legend; countries without signatures stay neutral.
 const SHADES = ['#fcd5c5', '#f9a58a', '#f06c4f', '#d23a2f', '#9c1b1f']

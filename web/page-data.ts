@@ -1,14 +1,6 @@
+import type { AppealStats } from '../src/stats/appeal-stats.js'
+
 /** What the server puts in the page for its scripts (see src/pages/routes.ts), in a JSON script element. */
-export interface AppealStats {
-  signatures: number
-  individuals: number
-  organisations: number
-  countries: number
-  membersRepresented: number
-  events: number
-  eventCountries: number
-  byCountry: Record<string, number>
-}
 
 export interface MapEvent {
   title: string

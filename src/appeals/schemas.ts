@@ -1,6 +1,5 @@
-import { Type } from 'typebox'
+import { Type, type Static } from 'typebox'
 import { Line, Nullable, SiteLanguage, Slug, Timestamp, TimestampOut, Url, WebOrigin } from '../http/schemas.js'
-import type { StatusCounts } from '../signatures/service.js'
 import type { Appeal, AppealText } from './service.js'
 
 export const AppealTextInput = Type.Object({
@@ -77,7 +76,7 @@ export const AdminAppealSchema = Type.Object({
   counts: StatusCountsSchema
 })
 
-export const presentAdminAppeal = (appeal: Appeal, texts: Record<string, AppealText>, counts: StatusCounts) => ({
+export const presentAdminAppeal = (appeal: Appeal, texts: Record<string, AppealText>, counts: Static<typeof StatusCountsSchema>) => ({
   ...presentAppeal(appeal, texts), embedOrigins: appeal.embedOrigins, retentionMonths: appeal.retentionMonths, closedAt: appeal.closedAt, counts
 })
 

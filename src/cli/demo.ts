@@ -3,7 +3,8 @@ import { createAppealsService, type Appeal } from '../appeals/service.js'
 import { createEventsService } from '../events/service.js'
 import type { Keys } from '../secrets/keys.js'
 import type { Sealer } from '../secrets/sealing.js'
-import { createSignaturesService, type SignatureInput } from '../signatures/service.js'
+import { createSignaturesService } from '../signatures/service.js'
+import type { SignatureInput } from '../signatures/signature.js'
 import {
   demoAppeals, demoCountries, demoEndorsements, demoEvents, firstNames, lastNames, roles, statementEndorsements,
   type DemoCountry, type DemoOrganisation

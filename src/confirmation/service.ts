@@ -3,7 +3,7 @@ import type { Database, Executor } from '../db/connection.js'
 import { confirmationTokens, signatures } from '../db/schema.js'
 import type { Outbox } from '../mail/outbox.js'
 import { hashToken, newToken } from '../secrets/tokens.js'
-import type { PendingSignatureStatement } from '../signatures/service.js'
+import type { PendingSignatureStatement } from '../signatures/signing.js'
 
 // Double opt-in: a signature on an appeal that requires confirmation counts once its owner follows the
 // link mailed to them and presses the button on that page. Following the link changes nothing (mail

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { html } from 'ghtml'
 import { Type } from 'typebox'
-import { ErasureInput } from '../erasure/admin-routes.js'
+import { ErasureInput } from '../erasure/schemas.js'
 import { signedIn } from '../organisers/auth.js'
 import { formValue, isRefusal, throughSchema } from './form-input.js'
 import { csrfField, errorSummary, inputField } from './templates/forms.js'

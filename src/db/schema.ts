@@ -93,7 +93,7 @@ export const signatures = pgTable('signatures', {
   name: text('name'),
   // AES-256-GCM under DATA_KEY (secrets/sealing.ts): the email, and the private fields above.
   sealed: text('sealed'),
-  // Addresses stored in clear before sealing existed; sealed and emptied at start (secrets/reencrypt.ts).
+  // Addresses stored in clear before sealing existed; sealed and emptied at start (signatures/backfill.ts).
   legacyEmail: text('email'),
   // HMAC of the normalised email: finds duplicates without comparing addresses.
   emailHash: text('email_hash'),

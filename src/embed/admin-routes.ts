@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
+import { chooseText } from '../appeals/choose-text.js'
+import { OEMBED_PATH } from '../http/paths.js'
 import { SiteLanguage, SlugParams, withErrors } from '../http/schemas.js'
 import { signedIn } from '../organisers/auth.js'
-import { chooseText } from '../pages/templates/appeal.js'
-import { OEMBED_PATH } from './oembed.js'
 import { WidgetQuery, type Widget } from './options.js'
 import { snippets } from './snippets.js'
 
@@ -22,7 +22,6 @@ const EmbedCodes = Type.Object({
 // The snippets an organiser copies onto their campaign's sites (the dashboard shows them).
 const embedAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { appeals } = app.services
-  app.addHook('preHandler', app.requireOrganiser)
 
   app.get('/appeals/:slug/embed', {
     schema: {

@@ -1,14 +1,14 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { html } from 'ghtml'
 import { Type } from 'typebox'
+import { chooseText } from '../appeals/choose-text.js'
 import { appError } from '../errors/app-error.js'
+import { OEMBED_PATH } from '../http/paths.js'
 import { matchLanguage } from '../i18n/index.js'
-import { chooseText } from '../pages/templates/appeal.js'
 import { EMBED_SCRIPT } from './script.js'
 import { iframeSnippet, WIDGET_HEIGHTS } from './snippets.js'
 import { widgets, type Widget } from './options.js'
 
-export const OEMBED_PATH = '/oembed'
 const DEFAULT_WIDTH = 640
 
 const OembedQuery = Type.Object({

@@ -6,7 +6,7 @@ import { scriptJson } from '../pages/templates/layout.js'
 import { signingSection } from '../pages/templates/appeal.js'
 import type { FormState } from '../pages/templates/signing-form.js'
 import type { View } from '../pages/view.js'
-import type { AppealStats } from '../stats/service.js'
+import type { AppealStats } from '../stats/appeal-stats.js'
 import type { Widget, WidgetOptions } from './options.js'
 
 // Widget pages: made to sit in another site's iframe, so no header, footer or language switcher; one

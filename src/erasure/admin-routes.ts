@@ -1,16 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import { Email, withErrors } from '../http/schemas.js'
+import { withErrors } from '../http/schemas.js'
 import { signedIn } from '../organisers/auth.js'
-
-/** Whose signatures to erase: the address they signed with (the dashboard's form takes the same). */
-export const ErasureInput = Type.Object({ email: Email }, { additionalProperties: false })
+import { ErasureInput } from './schemas.js'
 
 // A person asks to be forgotten: an organiser erases every signature of that address on the appeals
 // they manage (all appeals, for an admin), and learns on which of them there was one.
 const erasureAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { appeals, erasure } = app.services
-  app.addHook('preHandler', app.requireOrganiser)
 
   app.post('/erasures', {
     schema: {

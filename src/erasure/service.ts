@@ -8,7 +8,7 @@ import type { Outbox } from '../mail/outbox.js'
 import { keyedHash, type Keys } from '../secrets/keys.js'
 import type { Sealer } from '../secrets/sealing.js'
 import { reveal } from '../signatures/personal-fields.js'
-import { normaliseEmail } from '../signatures/service.js'
+import { normaliseEmail } from '../signatures/email.js'
 
 // Erasure on request: by an organiser (one signature, or one person across all their appeals), or by
 // the signer through the link in every mail. Every personal field goes and the signature stops counting;

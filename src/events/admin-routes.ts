@@ -8,7 +8,6 @@ const EventParams = Type.Object({ slug: Type.String({ maxLength: 80 }), id: Type
 
 const adminEventRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { appeals, events } = app.services
-  app.addHook('preHandler', app.requireOrganiser)
   const errors = [401, 404]
 
   app.post('/appeals/:slug/events', {

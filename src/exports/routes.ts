@@ -12,7 +12,6 @@ const formats = {
 
 const exportRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { appeals, exports } = app.services
-  app.addHook('preHandler', app.requireOrganiser)
 
   for (const [extension, format] of Object.entries(formats)) {
     app.get(`/appeals/:slug/export.${extension}`, {

@@ -6,7 +6,7 @@ import { signatures as s } from '../db/schema.js'
 import type { Keys } from '../secrets/keys.js'
 import type { Sealer } from '../secrets/sealing.js'
 import { openPersonal, type PersonalFields } from '../signatures/personal-fields.js'
-import { adminFilterConditions, type AdminFilters } from '../signatures/service.js'
+import { adminFilterConditions, type AdminFilters } from '../signatures/admin-search.js'
 
 // The export formats what it can in PostgreSQL and what it must in the application. Every column but
 // the personal ones (sealed under DATA_KEY, which the database never sees) is formatted by PostgreSQL:

@@ -57,6 +57,11 @@ export function matchLanguage (candidates: Iterable<string | undefined>): string
   return undefined
 }
 
+const RTL_LANGUAGES = new Set(['ar', 'fa', 'he', 'ur', 'ps', 'ckb', 'yi'])
+
+/** The script direction of a language, for the `dir` of anything written in it (pages and mail alike). */
+export const directionOf = (lang: string): 'ltr' | 'rtl' => RTL_LANGUAGES.has(lang.split('-')[0] ?? lang) ? 'rtl' : 'ltr'
+
 /** Language tags from an Accept-Language header, best first. */
 export function parseAcceptLanguage (header: string | undefined): string[] {
   if (header === undefined) return []

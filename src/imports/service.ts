@@ -7,7 +7,10 @@ import { countryCodes } from '../http/schemas.js'
 import { compileBodyValidator } from '../http/validation.js'
 import { languages } from '../i18n/index.js'
 import { SignatureInput as SignatureInputSchema } from '../signatures/schemas.js'
-import { checkSigningRules, normaliseEmail, type SignatureInput, type SignaturesService } from '../signatures/service.js'
+import { normaliseEmail } from '../signatures/email.js'
+import type { SignaturesService } from '../signatures/service.js'
+import type { SignatureInput } from '../signatures/signature.js'
+import { checkSigningRules } from '../signatures/signing-rules.js'
 
 // Paper signatures: a CSV of the sheets passed round at a meeting or an event. Its columns are mapped
 // to the signature's fields on screen, every row is checked as the signing form checks a signature,

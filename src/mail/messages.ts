@@ -1,7 +1,6 @@
 import { html } from 'ghtml'
 import type { i18n } from 'i18next'
-import { MARKUP_SLOT, withMarkup } from '../i18n/index.js'
-import { directionOf } from '../pages/view.js'
+import { directionOf, MARKUP_SLOT, withMarkup } from '../i18n/index.js'
 import type { MailKind } from './outbox.js'
 
 /** What a mail says, all of it known before it is written: no lookups here. */

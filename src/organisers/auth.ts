@@ -32,7 +32,8 @@ async function authPlugin (app: FastifyInstance): Promise<void> {
     if (request.organiser === null) throw appError('UNAUTHENTICATED')
   })
   app.decorate('requireAdmin', async (request: FastifyRequest, reply: FastifyReply) => {
-    await app.requireOrganiser(request, reply)
+    // Within /api/admin the organiser was identified already, by requireOrganiser on the whole scope.
+    if (request.organiser === null) await app.requireOrganiser(request, reply)
     if (request.organiser?.role !== 'admin') throw appError('FORBIDDEN')
   })
 }

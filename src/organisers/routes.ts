@@ -10,9 +10,8 @@ const TokenSchema = Type.Object({
 })
 const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) })
 
-// Organiser accounts, sign-in sessions and API tokens.
-const organiserRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { organisers } = app.services
+// Signing in and out, and the first admin: reached without credentials.
+export const sessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const setup = app.setup
 
   app.post('/session', {
@@ -49,9 +48,13 @@ const organiserRoutes: FastifyPluginAsyncTypebox = async (app) => {
     await endSession(app, request, reply)
     return reply.code(204).send(null)
   })
+}
+
+// Organiser accounts and API tokens, for a signed-in organiser (app.ts checks that for all of /api/admin).
+const organiserRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { organisers } = app.services
 
   app.get('/me', {
-    preHandler: app.requireOrganiser,
     schema: { tags: ['organisers'], summary: 'Who is signed in', response: withErrors({ 200: OrganiserSchema }, 401) }
   }, async (request) => signedIn(request))
 
@@ -74,12 +77,10 @@ const organiserRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.get('/tokens', {
-    preHandler: app.requireOrganiser,
     schema: { tags: ['organisers'], summary: 'Your API tokens', response: withErrors({ 200: Type.Object({ items: Type.Array(TokenSchema) }) }, 401) }
   }, async (request) => ({ items: await organisers.listApiTokens(signedIn(request).id) }))
 
   app.post('/tokens', {
-    preHandler: app.requireOrganiser,
     schema: {
       tags: ['organisers'],
       summary: 'Create an API token; its value is shown this once',
@@ -89,7 +90,6 @@ const organiserRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request, reply) => reply.code(201).send(await organisers.createApiToken(signedIn(request).id, request.body.name)))
 
   app.delete('/tokens/:id', {
-    preHandler: app.requireOrganiser,
     schema: { tags: ['organisers'], summary: 'Revoke an API token', params: IdParams, response: withErrors({ 204: Type.Null() }, 401, 404) }
   }, async (request, reply) => {
     await organisers.revokeApiToken(signedIn(request).id, request.params.id)

@@ -5,7 +5,7 @@ import { translateError, validationError } from '../errors/handler.js'
 import { requestLanguage } from '../http/language.js'
 import { compileBodyValidator } from '../http/validation.js'
 import { SignatureInput } from '../signatures/schemas.js'
-import type { SignatureInput as SignatureFields, SigningContext } from '../signatures/service.js'
+import type { SignatureInput as SignatureFields, SigningContext } from '../signatures/signature.js'
 import type { FormState } from './templates/signing-form.js'
 
 // Signing through a page's own form: the appeal page's and the signing widget's (src/embed/). Without

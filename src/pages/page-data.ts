@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import type { Appeal } from '../appeals/service.js'
 import type { SolidarityEvent } from '../events/service.js'
-import type { AppealStats } from '../stats/service.js'
+import type { AppealStats } from '../stats/appeal-stats.js'
 import type { View } from './view.js'
 
 /**

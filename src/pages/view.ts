@@ -2,9 +2,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { TFunction } from 'i18next'
 import { LANGUAGE_COOKIE, requestLanguage } from '../http/language.js'
 import { countryCodes } from '../http/schemas.js'
-import { matchLanguage, parseAcceptLanguage } from '../i18n/index.js'
+import { directionOf, matchLanguage, parseAcceptLanguage } from '../i18n/index.js'
 
-const RTL_LANGUAGES = new Set(['ar', 'fa', 'he', 'ur', 'ps', 'ckb', 'yi'])
 const ONE_YEAR_S = 365 * 24 * 3600
 
 export interface Country { code: string, name: string }
@@ -58,8 +57,6 @@ export function autonym (code: string): string {
   const name = displayNames(code, 'language').of(code) ?? code
   return name.charAt(0).toLocaleUpperCase(code) + name.slice(1)
 }
-
-export const directionOf = (lang: string): 'ltr' | 'rtl' => RTL_LANGUAGES.has(lang.split('-')[0] ?? lang) ? 'rtl' : 'ltr'
 
 /**
  * The page's language, chosen as for every request (src/http/language.ts) with the appeal's original

@@ -2,19 +2,8 @@ import { createHash } from 'node:crypto'
 import { and, eq, sql } from 'drizzle-orm'
 import type { Database } from '../db/connection.js'
 import { events, signatures } from '../db/schema.js'
-import { counted } from '../signatures/service.js'
-
-export interface AppealStats {
-  signatures: number
-  individuals: number
-  organisations: number
-  countries: number
-  membersRepresented: number
-  events: number
-  eventCountries: number
-  byCountry: Record<string, number>
-  updatedAt: string
-}
+import { counted } from '../signatures/public-lists.js'
+import type { AppealStats } from './appeal-stats.js'
 
 interface CacheEntry {
   stats: AppealStats

@@ -3,7 +3,7 @@ import { eq } from 'drizzle-orm'
 import { signatures } from '../../src/db/schema.js'
 import { keyedHash } from '../../src/secrets/keys.js'
 import { reveal } from '../../src/signatures/personal-fields.js'
-import { normaliseEmail } from '../../src/signatures/service.js'
+import { normaliseEmail } from '../../src/signatures/email.js'
 
 let counter = 0
 const unique = (): string => `${Date.now().toString(36)}${(counter++).toString(36)}`

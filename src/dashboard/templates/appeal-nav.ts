@@ -1,6 +1,6 @@
 import { html } from 'ghtml'
+import { chooseText } from '../../appeals/choose-text.js'
 import type { Appeal, AppealText } from '../../appeals/service.js'
-import { chooseText } from '../../pages/templates/appeal.js'
 import type { AdminView } from '../view.js'
 
 export type AppealSection = 'edit' | 'signatures' | 'import' | 'events' | 'team' | 'embed'

@@ -1,21 +1,13 @@
 import { html } from 'ghtml'
+import { chooseText } from '../../appeals/choose-text.js'
 import type { Appeal, AppealText } from '../../appeals/service.js'
 import type { SolidarityEvent } from '../../events/service.js'
-import { languages } from '../../i18n/index.js'
-import type { AppealStats } from '../../stats/service.js'
+import { directionOf, languages } from '../../i18n/index.js'
+import type { AppealStats } from '../../stats/appeal-stats.js'
 import { renderMarkdown } from '../markdown.js'
 import { counter, countryTable, eventItem, organisationItem, shareLinks, signatureItem, type OrganisationItem, type PublicSignatureItem } from './parts.js'
 import { signingForm, type FormState } from './signing-form.js'
-import { directionOf, type View } from '../view.js'
-
-/** The text to show a reader: theirs if it exists, otherwise the original. */
-export function chooseText (appeal: Appeal, texts: Record<string, AppealText>, lang: string): { language: string, text: AppealText } {
-  const own = texts[lang]
-  if (own !== undefined) return { language: lang, text: own }
-  const original = texts[appeal.originalLanguage] ?? Object.values(texts)[0]
-  if (original === undefined) throw new Error(`appeal ${appeal.slug} has no text`)
-  return { language: texts[appeal.originalLanguage] === undefined ? Object.keys(texts)[0] ?? lang : appeal.originalLanguage, text: original }
-}
+import type { View } from '../view.js'
 
 /** "First published in Spanish", and, where the reader's language is missing, the notice and the languages there are. */
 export function textHeader (view: View, appeal: Appeal, texts: Record<string, AppealText>, shownLanguage: string): string {

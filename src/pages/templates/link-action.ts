@@ -1,6 +1,6 @@
 import { html } from 'ghtml'
-import { MARKUP_SLOT, withMarkup } from '../../i18n/index.js'
-import { directionOf, type View } from '../view.js'
+import { directionOf, MARKUP_SLOT, withMarkup } from '../../i18n/index.js'
+import type { View } from '../view.js'
 
 /**
  * The page a link in a mail opens (confirm a signature, remove it): it says what the link does and

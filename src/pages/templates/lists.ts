@@ -1,7 +1,7 @@
 import { html } from 'ghtml'
+import { chooseText } from '../../appeals/choose-text.js'
 import type { Appeal, AppealText } from '../../appeals/service.js'
 import type { SolidarityEvent } from '../../events/service.js'
-import { chooseText } from './appeal.js'
 import { eventItem, organisationItem, shareLinks, signatureItem, type OrganisationItem, type PublicSignatureItem } from './parts.js'
 import type { View } from '../view.js'
 

@@ -1,7 +1,7 @@
 import { html } from 'ghtml'
 import type { AppealText } from '../../appeals/service.js'
 import type { SolidarityEvent } from '../../events/service.js'
-import type { AppealStats } from '../../stats/service.js'
+import type { AppealStats } from '../../stats/appeal-stats.js'
 import type { View } from '../view.js'
 
 export interface PublicSignatureItem {
