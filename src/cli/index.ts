@@ -33,6 +33,7 @@ The database is the one the server uses: DATABASE_URL, or the embedded one in DA
 async function readPassword (): Promise<string> {
   const rl = createInterface({ input: process.stdin, output: process.stdin.isTTY ? process.stderr : undefined, terminal: false })
   if (process.stdin.isTTY) process.stderr.write(`Password (at least ${MIN_PASSWORD_LENGTH} characters): `)
+  // eslint-disable-next-line no-unreachable-loop -- only the first line; returning ends the iteration and closes the reader
   for await (const line of rl) { rl.close(); return line }
   return ''
 }

@@ -5,8 +5,10 @@ import addFormats from 'ajv-formats'
 // strings and path parameters arrive as text and are coerced to their types; JSON bodies are not,
 // since coercion would quietly turn a rejected `"goal": 0` into `null`.
 const options = { removeAdditional: false, allErrors: true, useDefaults: true, strict: false } as const
-const bodyAjv = addFormats.default(new Ajv.default({ ...options, coerceTypes: false }))
-const textAjv = addFormats.default(new Ajv.default({ ...options, coerceTypes: 'array' }))
+// ajv is CommonJS: under NodeNext its class is the default import's `default`.
+const { default: AjvClass } = Ajv
+const bodyAjv = addFormats.default(new AjvClass({ ...options, coerceTypes: false }))
+const textAjv = addFormats.default(new AjvClass({ ...options, coerceTypes: 'array' }))
 
 /** Fastify's validator compiler: strict for bodies, coercing for what arrives as text. */
 export function validatorCompiler ({ schema, httpPart }: { schema: object, httpPart?: string }) {

@@ -37,7 +37,9 @@ function delimiterOf (text: string): string {
 export function readCsv (text: string): CsvTable {
   let records: Array<{ record: string[], info: { lines: number } }>
   try {
-    records = parse(text, { bom: true, delimiter: delimiterOf(text), relax_column_count: true, skip_empty_lines: true, trim: true, info: true, max_record_size: 100_000 }) as unknown as typeof records
+    records = parse(text, {
+      bom: true, delimiter: delimiterOf(text), relax_column_count: true, skip_empty_lines: true, trim: true, info: true, max_record_size: 100_000
+    }) as unknown as typeof records
   } catch (err) {
     if (err instanceof CsvError) throw appError('IMPORT_UNREADABLE', { line: (err as CsvError & { lines?: number }).lines ?? '?' })
     throw err

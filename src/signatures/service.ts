@@ -153,7 +153,9 @@ function duplicateAsAppError (err: unknown): never {
   throw isUniqueViolation(err, 'signatures_appeal_email_uq') ? appError('SIGNATURE_DUPLICATE') : err
 }
 
-export function createSignaturesService (db: Database, options: { keys: Keys, sealer: Sealer, consentVersion: string, pendingStatement?: PendingSignatureStatement }) {
+export function createSignaturesService (
+  db: Database, options: { keys: Keys, sealer: Sealer, consentVersion: string, pendingStatement?: PendingSignatureStatement }
+) {
   // Signing is the hot path: its statement is built once and prepared, not rebuilt for every signature.
   // Times go in as ISO text cast by PostgreSQL: drizzle's Date encoder would fail on a null placeholder.
   const timeColumns = new Set<string>(['createdAt', 'confirmedAt'])
@@ -177,11 +179,14 @@ export function createSignaturesService (db: Database, options: { keys: Keys, se
   // A signature waiting for confirmation, and what it sets off: one statement, prepared once, so that
   // signing costs one round trip either way. Here a duplicate does nothing (the statement's mail tells
   // the address's owner), so that the answer is the same.
-  const pending = options.pendingStatement === undefined ? undefined : {
-    statement: prepareStatement(db, 'insert_pending_signature', options.pendingStatement.build(
-      db.insert(signatures).values(placeholderRow).onConflictDoNothing({ target: [signatures.appealId, signatures.emailHash] }).returning({ id: signatures.id }).getSQL())),
-    values: options.pendingStatement.values
-  }
+  const pending = options.pendingStatement === undefined
+    ? undefined
+    : {
+        statement: prepareStatement(db, 'insert_pending_signature', options.pendingStatement.build(
+          db.insert(signatures).values(placeholderRow)
+            .onConflictDoNothing({ target: [signatures.appealId, signatures.emailHash] }).returning({ id: signatures.id }).getSQL())),
+        values: options.pendingStatement.values
+      }
 
   /** A signature's row: its personal fields sealed, its email and address only as keyed hashes. */
   function buildRow (appeal: Appeal, input: SignatureInput, context: { ip?: string, source: SignatureSource, embedOrigin?: string, now?: Date, status: 'pending' | 'confirmed' }): NewSignature {
@@ -264,7 +269,9 @@ export function createSignaturesService (db: Database, options: { keys: Keys, se
      * with source "import" and the event they came from, all in one transaction. An email that signed
      * already is skipped, not an error. Returns how many were written and which emails were skipped.
      */
-    async insertImported (appeal: Appeal, inputs: SignatureInput[], context: { eventId: string | null, now?: Date }): Promise<{ inserted: number, skipped: Set<string> }> {
+    async insertImported (
+      appeal: Appeal, inputs: SignatureInput[], context: { eventId: string | null, now?: Date }
+    ): Promise<{ inserted: number, skipped: Set<string> }> {
       const rows = inputs.map((input) => ({ ...buildRow(appeal, input, { source: 'import', status: 'confirmed', ...(context.now !== undefined && { now: context.now }) }), eventId: context.eventId }))
       const written = new Set<string>()
       await db.transaction(async (tx) => {
@@ -274,7 +281,9 @@ export function createSignaturesService (db: Database, options: { keys: Keys, se
           for (const row of inserted) written.add(row.emailHash ?? '')
         }
       })
-      const skipped = new Set(inputs.filter((input) => !written.has(keyedHash(options.keys.emailHash, normaliseEmail(input.email)))).map((input) => normaliseEmail(input.email)))
+      const skipped = new Set(inputs
+        .filter((input) => !written.has(keyedHash(options.keys.emailHash, normaliseEmail(input.email))))
+        .map((input) => normaliseEmail(input.email)))
       return { inserted: written.size, skipped }
     },
 
