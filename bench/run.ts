@@ -213,7 +213,7 @@ async function main (): Promise<void> {
   handle = undefined
 
   bench = postgres(benchUrl, { max: 1, onnotice: () => {} })
-  let t = performance.now()
+  const t = performance.now()
   // As the app stores them: each email (and the name and city of those not shown publicly) sealed under
   // DATA_KEY, which is sealed here, a batch at a time, and passed in as one array per batch.
   const sealer = createSealer(dataKey)
@@ -314,7 +314,8 @@ async function main (): Promise<void> {
   const rows = csv.lines - 1
   const exportFailure = [csv, csv2].some((c) => c.status !== 200)
     ? `HTTP ${csv.status}: ${csv.head.slice(0, 500)}`
-    : rows !== expectedRows || csv2.lines - 1 !== expectedRows ? `${fmt(rows)} rows exported, ${fmt(expectedRows)} in the database`
+    : rows !== expectedRows || csv2.lines - 1 !== expectedRows
+      ? `${fmt(rows)} rows exported, ${fmt(expectedRows)} in the database`
       : [bare1, bare2].some((b) => b.lines - 1 !== expectedRows) ? `the bare export wrote ${fmt(bare1.lines - 1)} rows` : undefined
   const rowsPerSecond = rows / ((csv.seconds + csv2.seconds) / 2)
   const bareRowsPerSecond = rows / ((bare1.seconds + bare2.seconds) / 2)
@@ -347,7 +348,7 @@ async function main (): Promise<void> {
       `${fmt(statsApp.background.requests.average)} and ${fmt(statsBare.background.requests.average)} req/s.`,
     `Export: ${fmt(rows)} rows (1M loaded plus those signed during the run), ${fmt(csv.bytes / 1048576, 1)} MB in ${fmt(csv.seconds, 2)} and ${fmt(csv2.seconds, 2)} s; ` +
       `the fresh process peaked at ${fmt(startMb, 1)} MB after start-up, before the request (the peak is of the first export). Every row's email, and the names and cities of those not shown, ` +
-      `are opened with AES-256-GCM in the application (the key never reaches the database): the bare export does only that for the email.`,
+      'are opened with AES-256-GCM in the application (the key never reaches the database): the bare export does only that for the email.',
     `Application log (LOG_LEVEL=warn): ${appLogLines.length === 0 ? 'nothing' : `${appLogLines.length} lines, first: ${appLogLines.slice(0, 3).join(' / ')}`}.`
   ]
   const markdown = `# Solidaria benchmark

@@ -32,7 +32,7 @@ export function watchCounts (data: PageData, t: TFunction, poll = true): LiveCou
   let timer: number | undefined
   const schedule = (): void => {
     window.clearTimeout(timer)
-    if (!document.hidden) timer = window.setTimeout(refresh, delay + Math.random() * JITTER_MS)
+    if (!document.hidden) timer = window.setTimeout(() => { void refresh() }, delay + Math.random() * JITTER_MS)
   }
   async function refresh (): Promise<void> {
     try {

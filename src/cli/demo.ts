@@ -46,17 +46,23 @@ export async function loadDemo (db: Database, options: DemoOptions): Promise<voi
     return demoCountries[0]!
   }
 
-  async function sign (appeal: Appeal, input: SignatureInput, at: Date): Promise<void> {
+  // Signatures are gathered for each appeal and written together, as a sheet of paper signatures is.
+  let batch: Array<{ input: SignatureInput, signedAt: Date }> = []
+  function sign (input: SignatureInput, signedAt: Date): void {
     serial += 1
-    await signatures.sign(appeal, input, { ip: `192.0.2.${serial % 250}`, source: 'import', now: at })
+    batch.push({ input, signedAt })
+  }
+  async function writeBatch (appeal: Appeal): Promise<void> {
+    await signatures.insertImported(appeal, batch, { eventId: null })
+    batch = []
   }
 
-  async function individuals (appeal: Appeal, count: number, countries: () => DemoCountry, language: string): Promise<void> {
+  function individuals (count: number, countries: () => DemoCountry, language: string): void {
     for (let i = 0; i < count; i++) {
       const country = countries()
       const first = pick(firstNames)
       const last = pick(lastNames)
-      await sign(appeal, {
+      sign({
         kind: 'individual',
         name: `${first} ${last}`,
         email: `${ascii(first)}.${ascii(last)}.${serial}@example.org`,
@@ -70,11 +76,11 @@ export async function loadDemo (db: Database, options: DemoOptions): Promise<voi
     }
   }
 
-  async function endorse (appeal: Appeal, organisations: DemoOrganisation[]): Promise<void> {
+  function endorse (organisations: DemoOrganisation[]): void {
     for (const org of organisations) {
       const first = pick(firstNames)
       const last = pick(lastNames)
-      await sign(appeal, {
+      sign({
         kind: 'organisation',
         organisation: org.organisation,
         organisationType: org.organisationType,
@@ -112,8 +118,9 @@ export async function loadDemo (db: Database, options: DemoOptions): Promise<voi
     if (demo.slug === 'hands-off-venezuela') {
       // Every country once, so all of them are on the map, then the rest by weight.
       let next = 0
-      await individuals(appeal, 1480, () => next < demoCountries.length ? demoCountries[next++]! : weightedCountry(), 'en')
-      await endorse(appeal, demoEndorsements)
+      individuals(1480, () => next < demoCountries.length ? demoCountries[next++]! : weightedCountry(), 'en')
+      endorse(demoEndorsements)
+      await writeBatch(appeal)
       for (const e of demoEvents) {
         await events.create(appeal, {
           title: e.title, city: e.city, country: e.country, latitude: e.latitude, longitude: e.longitude,
@@ -122,10 +129,12 @@ export async function loadDemo (db: Database, options: DemoOptions): Promise<voi
       }
     } else if (demo.texts.en === undefined) {
       const venezuela = demoCountries.find((c) => c.code === 'VE') ?? demoCountries[0]!
-      await individuals(appeal, 120, () => rnd() < 0.8 ? venezuela : weightedCountry(), 'es')
+      individuals(120, () => rnd() < 0.8 ? venezuela : weightedCountry(), 'es')
+      await writeBatch(appeal)
     } else {
-      await individuals(appeal, 200, weightedCountry, 'es')
-      await endorse(appeal, statementEndorsements)
+      individuals(200, weightedCountry, 'es')
+      endorse(statementEndorsements)
+      await writeBatch(appeal)
     }
     options.log(`${demo.slug}: loaded (${Object.keys(demo.texts).join(', ')})`)
   }

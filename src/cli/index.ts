@@ -7,6 +7,7 @@ import { runCommand, USAGE, type CliIo } from './commands.js'
 async function readPassword (): Promise<string> {
   const rl = createInterface({ input: process.stdin, output: process.stdin.isTTY ? process.stderr : undefined, terminal: false })
   if (process.stdin.isTTY) process.stderr.write(`Password (at least ${MIN_PASSWORD_LENGTH} characters): `)
+  // eslint-disable-next-line no-unreachable-loop -- only the first line; returning ends the iteration and closes the reader
   for await (const line of rl) { rl.close(); return line }
   return ''
 }

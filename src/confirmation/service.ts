@@ -112,7 +112,8 @@ export function createConfirmationService (db: Database, options: { outbox: Outb
           .returning({ appealId: signatures.appealId })
         if (confirmed !== undefined) return { state: 'valid', appealId: confirmed.appealId }
         // Confirmed meanwhile through another of its links, or erased.
-        const [current] = await tx.select({ status: signatures.status, appealId: signatures.appealId }).from(signatures).where(eq(signatures.id, spent.signatureId))
+        const [current] = await tx.select({ status: signatures.status, appealId: signatures.appealId })
+          .from(signatures).where(eq(signatures.id, spent.signatureId))
         return current === undefined || current.status === 'erased' ? { state: 'unknown' } : { state: 'confirmed', appealId: current.appealId }
       })
     },

@@ -111,7 +111,10 @@ const appealPages: FastifyPluginAsyncTypebox = async (app) => {
     return redirectAfter(reply, `/admin/appeals/${appeal.slug}`, request.body.status === 'open' ? 'opened' : 'closed')
   })
 
-  const textPage = async (request: Parameters<typeof adminView>[0], reply: Parameters<typeof adminView>[1], appeal: Appeal, language: string, state: FormState, preview?: string, status = 200) => {
+  const textPage = async (
+    request: Parameters<typeof adminView>[0], reply: Parameters<typeof adminView>[1],
+    appeal: Appeal, language: string, state: FormState, preview?: string, status = 200
+  ) => {
     const view = adminView(request, reply)
     const texts = await appeals.texts(appeal)
     return sendAdmin(reply, view, view.a('text.editTranslation', { language: view.languageName(language) }),

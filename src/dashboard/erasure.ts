@@ -11,7 +11,10 @@ import { adminView, sendAdmin } from './view.js'
 const erasurePages: FastifyPluginAsyncTypebox = async (app) => {
   const { appeals, erasure } = app.services
 
-  async function page (request: Parameters<typeof adminView>[0], reply: Parameters<typeof adminView>[1], form: { email?: string, message?: string, errors?: Record<string, string>, done?: string[] } = {}, status = 200) {
+  async function page (
+    request: Parameters<typeof adminView>[0], reply: Parameters<typeof adminView>[1],
+    form: { email?: string, message?: string, errors?: Record<string, string>, done?: string[] } = {}, status = 200
+  ) {
     const view = adminView(request, reply)
     const a = view.a
     const main = html`<p class="breadcrumb"><a href="/admin">${a('layout.appeals')}</a></p><h1>${a('erasure.title')}</h1><p>${a('erasure.intro')}</p>
@@ -29,7 +32,9 @@ const erasurePages: FastifyPluginAsyncTypebox = async (app) => {
     const input = { email: formValue.text(request.body, 'email') }
     const erased = await throughSchema(request, ErasureInput, input, async () =>
       (await erasure.eraseByEmail(await appeals.managedSlugs(signedIn(request)), input.email as string)).appeals)
-    if (isRefusal(erased)) return page(request, reply, { ...(input.email !== undefined && { email: input.email }), message: erased.message, errors: erased.fields }, erased.status)
+    if (isRefusal(erased)) {
+      return page(request, reply, { ...(input.email !== undefined && { email: input.email }), message: erased.message, errors: erased.fields }, erased.status)
+    }
     return page(request, reply, { done: erased })
   })
 }

@@ -54,7 +54,9 @@ function eventsPage (view: AdminView, appeal: Appeal, texts: Parameters<typeof a
   const a = view.a
   const base = `/admin/appeals/${appeal.slug}/events`
   return appealHeader(view, appeal, texts, 'events', a('events.title')) + html`
-!${list.length === 0 ? html`<p>${a('events.none')}</p>` : html`<div class="table-scroll"><table class="admin-table"><thead><tr><th scope="col">${a('events.eventTitle')}</th><th scope="col">${a('events.startsAt')}</th><th scope="col">${a('events.where')}</th><th scope="col">${a('events.attendance')}</th><th scope="col">${a('signatures.actions')}</th></tr></thead>
+!${list.length === 0
+? html`<p>${a('events.none')}</p>`
+: html`<div class="table-scroll"><table class="admin-table"><thead><tr><th scope="col">${a('events.eventTitle')}</th><th scope="col">${a('events.startsAt')}</th><th scope="col">${a('events.where')}</th><th scope="col">${a('events.attendance')}</th><th scope="col">${a('signatures.actions')}</th></tr></thead>
 <tbody>!${list.map((e) => html`<tr><th scope="row">${e.title}</th><td><time datetime="${e.startsAt.toISOString()}">${view.date(e.startsAt)}</time></td><td>${[e.city, view.country(e.country)].filter(Boolean).join(', ')}!${e.latitude === null ? '' : html`<br><span class="muted">${e.latitude.toFixed(3)}, ${e.longitude?.toFixed(3) ?? ''}</span>`}</td><td>${e.attendance === null ? '' : view.number(e.attendance)}</td>
 <td class="actions"><a href="${base}/${e.id}">${a('events.edit')}<span class="visually-hidden">: ${e.title}</span></a> !${buttonForm(view, `${base}/${e.id}/remove`, a('events.remove'), { secondary: true, name: `${a('events.remove')}: ${e.title}` })}</td></tr>`)}</tbody></table></div>`}
 <section aria-labelledby="add-heading"><h2 id="add-heading">${a('events.add')}</h2>!${eventForm(view, base, form, a('events.addButton'))}</section>`

@@ -37,7 +37,9 @@ export const localTime = (value: Date | null | undefined): string => value == nu
  * Checks a form's JSON against the API's schema, then runs `act`; a refusal from either comes back
  * translated (see `refusal`), its fields renamed to the form's names by `rename`.
  */
-export async function throughSchema<T> (request: FastifyRequest, schema: object, input: unknown, act: () => Promise<T>, rename: (field: string) => string = (f) => f): Promise<T | Refusal> {
+export async function throughSchema<T> (
+  request: FastifyRequest, schema: object, input: unknown, act: () => Promise<T>, rename: (field: string) => string = (f) => f
+): Promise<T | Refusal> {
   const check = compileValidator(schema)
   try {
     if (!check(input)) throw validationError(check.errors ?? [])

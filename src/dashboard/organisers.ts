@@ -12,7 +12,10 @@ import { adminView, redirectAfter, sendAdmin } from './view.js'
 const organiserPages: FastifyPluginAsyncTypebox = async (app) => {
   const { organisers } = app.services
 
-  async function page (request: Parameters<typeof adminView>[0], reply: Parameters<typeof adminView>[1], form: { values: Record<string, string>, errors: Record<string, string>, message?: string }, status = 200) {
+  async function page (
+    request: Parameters<typeof adminView>[0], reply: Parameters<typeof adminView>[1],
+    form: { values: Record<string, string>, errors: Record<string, string>, message?: string }, status = 200
+  ) {
     const view = adminView(request, reply)
     const a = view.a
     const list = await organisers.list()
@@ -39,7 +42,8 @@ const organiserPages: FastifyPluginAsyncTypebox = async (app) => {
     const created = await throughSchema(request, NewOrganiserInput, input, async () => organisers.create({ ...input as { email: string, name: string, password: string }, role: input.role === 'admin' ? 'admin' : 'organiser' }))
     if (isRefusal(created)) {
       const { password: _password, ...values } = input
-      return page(request, reply, { values: Object.fromEntries(Object.entries(values).filter((e): e is [string, string] => e[1] !== undefined)), errors: created.fields, message: created.message }, created.status)
+      const given = Object.fromEntries(Object.entries(values).filter((e): e is [string, string] => e[1] !== undefined))
+      return page(request, reply, { values: given, errors: created.fields, message: created.message }, created.status)
     }
     return redirectAfter(reply, '/admin/organisers', 'organiserCreated')
   })

@@ -9,7 +9,11 @@ import { csrfField, errorSummary, inputField } from './templates/forms.js'
 import { adminView, redirectAfter, sendAdmin, type AdminView } from './view.js'
 
 const Text = Type.Optional(Type.String({ maxLength: 1000 }))
-const NextQuery = Type.Object({ next: Type.Optional(Type.String({ maxLength: 2000 })), notice: Type.Optional(Type.String({ maxLength: 40 })), lang: Type.Optional(Type.String({ maxLength: 35 })) })
+const NextQuery = Type.Object({
+  next: Type.Optional(Type.String({ maxLength: 2000 })),
+  notice: Type.Optional(Type.String({ maxLength: 40 })),
+  lang: Type.Optional(Type.String({ maxLength: 35 }))
+})
 
 /** Where to go after signing in: a dashboard page the reader was sent from, never another site. */
 const safeNext = (next: unknown): string => typeof next === 'string' && /^\/admin(\/|$|\?)/.test(next) && !next.startsWith('//') ? next : '/admin'

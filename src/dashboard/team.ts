@@ -15,7 +15,10 @@ const Text = Type.Optional(Type.String({ maxLength: 300 }))
 const teamPages: FastifyPluginAsyncTypebox = async (app) => {
   const { appeals } = app.services
 
-  async function page (request: Parameters<typeof adminView>[0], reply: Parameters<typeof adminView>[1], slug: string, form: { email?: string, message?: string, errors?: Record<string, string> } = {}, status = 200) {
+  async function page (
+    request: Parameters<typeof adminView>[0], reply: Parameters<typeof adminView>[1], slug: string,
+    form: { email?: string, message?: string, errors?: Record<string, string> } = {}, status = 200
+  ) {
     const who = signedIn(request)
     const appeal = await appeals.getManaged(who, slug)
     const view = adminView(request, reply)
@@ -26,12 +29,14 @@ const teamPages: FastifyPluginAsyncTypebox = async (app) => {
     const main = appealHeader(view, appeal, texts, 'team', a('team.title')) + html`<p>${a('team.intro')}</p>
 <div class="table-scroll"><table class="admin-table"><thead><tr><th scope="col">${a('team.name')}</th><th scope="col">${a('team.email')}</th><th scope="col">${a('team.role')}</th>!${isAdmin ? html`<th scope="col">${a('signatures.actions')}</th>` : ''}</tr></thead>
 <tbody>!${members.map((m) => html`<tr><th scope="row">${m.name}</th><td>${m.email}</td><td>${a(`roles.${m.role}`)}</td>!${isAdmin ? html`<td>!${buttonForm(view, `${base}/remove`, a('team.remove'), { secondary: true, hidden: { organiserId: m.id }, name: `${a('team.remove')}: ${m.name}` })}</td>` : ''}</tr>`)}</tbody></table></div>
-!${isAdmin ? html`<section aria-labelledby="add-heading"><h2 id="add-heading">${a('team.add')}</h2>
+!${isAdmin
+? html`<section aria-labelledby="add-heading"><h2 id="add-heading">${a('team.add')}</h2>
 <p>${a('team.addHelp')} <a href="/admin/organisers">${a('team.accounts')}</a></p>
 !${errorSummary(view, form.message, form.errors ?? {})}
 <form method="post" action="${base}" novalidate class="admin-form">!${csrfField(view)}
 !${inputField({ name: 'email', label: a('team.email'), type: 'email', value: form.email ?? '', required: true, maxlength: 254, ...(form.errors?.email !== undefined && { error: form.errors.email }) })}
-<p><button type="submit" class="button">${a('team.addButton')}</button></p></form></section>` : ''}`
+<p><button type="submit" class="button">${a('team.addButton')}</button></p></form></section>`
+: ''}`
     return sendAdmin(reply, view, a('team.title'), main, status)
   }
 

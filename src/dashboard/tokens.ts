@@ -13,13 +13,18 @@ const NewToken = Type.Object({ name: Line(100) }, { additionalProperties: false 
 const tokenPages: FastifyPluginAsyncTypebox = async (app) => {
   const { organisers } = app.services
 
-  async function page (request: Parameters<typeof adminView>[0], reply: Parameters<typeof adminView>[1], extra: { created?: { name: string, token: string }, message?: string, errors?: Record<string, string> } = {}, status = 200) {
+  async function page (
+    request: Parameters<typeof adminView>[0], reply: Parameters<typeof adminView>[1],
+    extra: { created?: { name: string, token: string }, message?: string, errors?: Record<string, string> } = {}, status = 200
+  ) {
     const view = adminView(request, reply)
     const a = view.a
     const tokens = await organisers.listApiTokens(signedIn(request).id)
     const main = html`<h1>${a('tokens.title')}</h1><p>${a('tokens.intro')}</p>
 !${extra.created === undefined ? '' : html`<div class="notice" role="status"><p>${a('tokens.createdOnce', { name: extra.created.name })}</p><p><label for="new-token">${a('tokens.value')}</label> <input id="new-token" type="text" readonly value="${extra.created.token}" class="token-value"></p></div>`}
-!${tokens.length === 0 ? html`<p>${a('tokens.none')}</p>` : html`<div class="table-scroll"><table class="admin-table"><thead><tr><th scope="col">${a('tokens.name')}</th><th scope="col">${a('tokens.created')}</th><th scope="col">${a('tokens.lastUsed')}</th><th scope="col">${a('signatures.actions')}</th></tr></thead>
+!${tokens.length === 0
+? html`<p>${a('tokens.none')}</p>`
+: html`<div class="table-scroll"><table class="admin-table"><thead><tr><th scope="col">${a('tokens.name')}</th><th scope="col">${a('tokens.created')}</th><th scope="col">${a('tokens.lastUsed')}</th><th scope="col">${a('signatures.actions')}</th></tr></thead>
 <tbody>!${tokens.map((t) => html`<tr><th scope="row">${t.name}</th><td>${view.date(t.createdAt)}</td><td>${t.lastUsedAt === null ? a('tokens.never') : view.date(t.lastUsedAt)}</td><td>!${t.revokedAt === null ? buttonForm(view, `/admin/tokens/${t.id}/revoke`, a('tokens.revoke'), { secondary: true, name: `${a('tokens.revoke')}: ${t.name}` }) : a('tokens.revoked', { date: view.date(t.revokedAt) })}</td></tr>`)}</tbody></table></div>`}
 <section aria-labelledby="new-heading"><h2 id="new-heading">${a('tokens.new')}</h2>
 !${errorSummary(view, extra.message, extra.errors ?? {})}

@@ -64,7 +64,9 @@ export function asOrigin (value: string | undefined): string | undefined {
  * the browser, or whoever sends the request, says; where the appeal names its sites, only one of them
  * is kept.
  */
-export function embedderOrigin (request: FastifyRequest, query: WidgetQueryValues, d: { firstRequest: boolean, own: string[], allowed: string[] }): string | undefined {
+export function embedderOrigin (
+  request: FastifyRequest, query: WidgetQueryValues, d: { firstRequest: boolean, own: string[], allowed: string[] }
+): string | undefined {
   const referer = d.firstRequest ? asOrigin(request.headers.referer) : undefined
   const origin = referer !== undefined && !d.own.includes(referer) ? referer : asOrigin(query.origin)
   if (origin === undefined || d.own.includes(origin)) return undefined

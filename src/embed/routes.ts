@@ -70,7 +70,9 @@ const embedRoutes: FastifyPluginAsyncTypebox = async (app) => {
     })
   }
 
-  async function renderSign (request: FastifyRequest, query: WidgetQueryValues, reply: FastifyReply, appeal: Appeal, form: FormState | undefined, status = 200) {
+  async function renderSign (
+    request: FastifyRequest, query: WidgetQueryValues, reply: FastifyReply, appeal: Appeal, form: FormState | undefined, status = 200
+  ) {
     const options = widgetOptions(request, query, appeal.originalLanguage)
     const view = createView(request, options.lang)
     const origin = originOf(request, query, appeal, request.method === 'GET')

@@ -41,5 +41,6 @@ export function scriptSnippet (o: SnippetOptions, widget: Widget): string {
 
 /** Every widget's snippets, as the organiser API hands them out. */
 export function snippets (o: SnippetOptions): Record<Widget, Snippet> {
-  return Object.fromEntries(widgets.map((w) => [w, { url: widgetUrl(o, w), script: scriptSnippet(o, w), iframe: iframeSnippet(o, w) }])) as Record<Widget, Snippet>
+  return Object.fromEntries(widgets.map((w) => [w, { url: widgetUrl(o, w), script: scriptSnippet(o, w), iframe: iframeSnippet(o, w) }])) as
+    Record<Widget, Snippet>
 }

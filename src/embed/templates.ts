@@ -29,7 +29,7 @@ function outLink (view: View, href: string, text: string, className = ''): strin
 }
 
 export function widgetDocument (view: View, assets: EntryAssets, meta: WidgetMeta, main: string): string {
-  return `<!doctype html>\n` + html`<html lang="${view.lang}" dir="${view.dir}" data-theme="${meta.options.theme}" class="widget widget-${meta.widget}">
+  return '<!doctype html>\n' + html`<html lang="${view.lang}" dir="${view.dir}" data-theme="${meta.options.theme}" class="widget widget-${meta.widget}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -57,7 +57,9 @@ const heading = (title: string, language: string, view: View): string =>
 
 export interface AppealHeading { title: string, language: string }
 
-export function counterWidget (view: View, d: { heading: AppealHeading, stats: AppealStats, goal: number | null, appealUrl: string, signable: boolean }): string {
+export function counterWidget (
+  view: View, d: { heading: AppealHeading, stats: AppealStats, goal: number | null, appealUrl: string, signable: boolean }
+): string {
   return html`!${heading(d.heading.title, d.heading.language, view)}
 !${counter(view, d.stats, d.goal)}
 !${d.signable ? html`<p class="widget-action">!${outLink(view, `${d.appealUrl}#sign`, view.t('embed.signCta'), 'button')}</p>` : ''}`

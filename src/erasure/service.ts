@@ -74,7 +74,8 @@ export function createErasureService (db: Database, options: { keys: Keys, seale
     async eraseByEmail (appeals: Array<{ id: string, slug: string }>, email: string): Promise<{ erased: number, appeals: string[] }> {
       if (appeals.length === 0) return { erased: 0, appeals: [] }
       const emailHash = keyedHash(keys.emailHash, normaliseEmail(email))
-      const rows = await db.transaction((tx) => eraseWhere(tx, and(eq(signatures.emailHash, emailHash), inArray(signatures.appealId, appeals.map((a) => a.id))) as SQL))
+      const rows = await db.transaction((tx) =>
+        eraseWhere(tx, and(eq(signatures.emailHash, emailHash), inArray(signatures.appealId, appeals.map((a) => a.id))) as SQL))
       const slugOf = new Map(appeals.map((a) => [a.id, a.slug]))
       return { erased: rows.length, appeals: [...new Set(rows.map((r) => slugOf.get(r.appealId) ?? ''))].sort() }
     },

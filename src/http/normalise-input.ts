@@ -6,6 +6,7 @@
 const MULTILINE_FIELDS = new Set(['body', 'summary', 'demandsText', 'csv'])
 const TABULAR_FIELDS = new Set(['csv'])
 // C0 and C1 controls and DEL; line breaks and tabs are handled separately.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/g
 
 export function normaliseText (value: string, multiline: boolean, tabular = false): string {

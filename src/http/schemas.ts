@@ -24,7 +24,8 @@ export const WebOrigin = Type.String({ pattern: '^https?://([A-Za-z0-9-]+\\.)*[A
 export const Timestamp = Type.String({ format: 'date-time' })
 /** A time in a response: the handler gives a Date, the serialiser writes ISO 8601. */
 export const TimestampOut = Type.Unsafe<Date | string>({ type: 'string', format: 'date-time' })
-export const Line = (maxLength: number, minLength = 1, description?: string) => Type.String({ minLength, maxLength, ...(description !== undefined && { description }) })
+export const Line = (maxLength: number, minLength = 1, description?: string) =>
+  Type.String({ minLength, maxLength, ...(description !== undefined && { description }) })
 
 export const ErrorResponse = Type.Object({
   error: Type.Object({

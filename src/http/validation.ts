@@ -6,8 +6,10 @@ import fastJsonStringify from 'fast-json-stringify'
 // strings and path parameters arrive as text and are coerced to their types; JSON bodies are not,
 // since coercion would quietly turn a rejected `"goal": 0` into `null`.
 const options = { removeAdditional: false, allErrors: true, useDefaults: true, strict: false } as const
-const bodyAjv = addFormats.default(new Ajv.default({ ...options, coerceTypes: false }))
-const textAjv = addFormats.default(new Ajv.default({ ...options, coerceTypes: 'array' }))
+// ajv is CommonJS: under NodeNext its class is the default import's `default`.
+const { default: AjvClass } = Ajv
+const bodyAjv = addFormats.default(new AjvClass({ ...options, coerceTypes: false }))
+const textAjv = addFormats.default(new AjvClass({ ...options, coerceTypes: 'array' }))
 
 // Compiling a schema is the slowest part of building the app, and many routes share one (a slug's
 // params, the error body): each distinct schema is compiled once per process. Fastify hands each route

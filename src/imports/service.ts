@@ -40,7 +40,9 @@ function delimiterOf (text: string): string {
 export function readCsv (text: string): CsvTable {
   let records: Array<{ record: string[], info: { lines: number } }>
   try {
-    records = parse(text, { bom: true, delimiter: delimiterOf(text), relax_column_count: true, skip_empty_lines: true, trim: true, info: true, max_record_size: 100_000 }) as unknown as typeof records
+    records = parse(text, {
+      bom: true, delimiter: delimiterOf(text), relax_column_count: true, skip_empty_lines: true, trim: true, info: true, max_record_size: 100_000
+    }) as unknown as typeof records
   } catch (err) {
     if (err instanceof CsvError) throw appError('IMPORT_UNREADABLE', { line: (err as CsvError & { lines?: number }).lines ?? '?' })
     throw err
@@ -192,7 +194,7 @@ export function createImportsService (signatures: SignaturesService) {
      */
     async run (appeal: Appeal, table: CsvTable, mapping: ColumnMapping, eventId: string | null): Promise<ImportCheck & { imported: number }> {
       const checked = await this.check(appeal, table, mapping)
-      const toImport = checked.rows.filter((r) => r.input !== undefined && r.duplicate === undefined).map((r) => r.input!)
+      const toImport = checked.rows.filter((r) => r.input !== undefined && r.duplicate === undefined).map((r) => ({ input: r.input! }))
       const { inserted, skipped } = await signatures.insertImported(appeal, toImport, { eventId })
       // A signature that arrived between the check and the import is a duplicate too.
       for (const row of checked.rows) if (row.input !== undefined && row.duplicate === undefined && skipped.has(row.input.email.toLowerCase())) row.duplicate = 'appeal'

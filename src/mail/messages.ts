@@ -46,7 +46,7 @@ export function composeMail (i18n: i18n, c: MailContent): { subject: string, tex
 <p>${t('confirm.notYou')}</p>`
     : html`<p>${t('alreadySigned.status')}</p>
 <p>${t('alreadySigned.appeal')} <a href="${c.appealUrl}">${c.appealUrl}</a></p>`
-  const document = `<!doctype html>\n` + html`<html lang="${c.language}" dir="${directionOf(c.language)}">
+  const document = '<!doctype html>\n' + html`<html lang="${c.language}" dir="${directionOf(c.language)}">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${subject}</title></head>
 <body style="font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;line-height:1.5;color:#1a1a1a;background:#ffffff;max-width:36em;margin:0 auto;padding:1em">
 <p>${greeting}</p>

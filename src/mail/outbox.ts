@@ -75,7 +75,8 @@ export function createOutbox (db: Database, options: { sealer: Sealer, maxPerDay
           for update skip locked)
         returning id, kind, appeal_id, signature_id, language, sealed, attempts`)
       return rows.map((r) => ({
-        id: Number(r.id), kind: r.kind, appealId: r.appeal_id, signatureId: Number(r.signature_id), language: r.language, sealed: r.sealed, attempts: r.attempts, claim
+        id: Number(r.id), kind: r.kind, appealId: r.appeal_id, signatureId: Number(r.signature_id),
+        language: r.language, sealed: r.sealed, attempts: r.attempts, claim
       }))
     },
 

@@ -95,7 +95,8 @@ export function createOrganisersService (db: Database, options: { sessionTtlHour
     },
 
     async listApiTokens (organiserId: string) {
-      return db.select({ id: apiTokens.id, name: apiTokens.name, createdAt: apiTokens.createdAt, lastUsedAt: apiTokens.lastUsedAt, revokedAt: apiTokens.revokedAt })
+      return db
+        .select({ id: apiTokens.id, name: apiTokens.name, createdAt: apiTokens.createdAt, lastUsedAt: apiTokens.lastUsedAt, revokedAt: apiTokens.revokedAt })
         .from(apiTokens).where(eq(apiTokens.organiserId, organiserId)).orderBy(asc(apiTokens.createdAt))
     },
 

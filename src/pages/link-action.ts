@@ -20,7 +20,11 @@ export interface LinkAction<State extends string> {
   /** Pressing the button: the link as it is afterwards (and whether this press did it), or where to go. */
   act: (token: string) => Promise<{ link: TokenLink<State>, acted: boolean } | { redirect: string }>
   /** The page for a link on an appeal that is shown. */
-  page: (view: View, link: KnownLink<State>, at: { title: { text: string, language: string }, appealUrl: string, actionUrl: string, acted: boolean }) => LinkActionPage
+  page: (
+    view: View,
+    link: KnownLink<State>,
+    at: { title: { text: string, language: string }, appealUrl: string, actionUrl: string, acted: boolean }
+  ) => LinkActionPage
   /** Drafts are not public: their links are shown as unknown ones. */
   hidesDrafts?: boolean
   /** The state in which the link is answered 410 Gone. */

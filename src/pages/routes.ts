@@ -116,7 +116,9 @@ const pagesRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const country = request.query.country === '' ? undefined : request.query.country?.toUpperCase()
     const [texts, entry] = await Promise.all([appeals.texts(appeal), stats.get(appeal.id)])
     const page = appeal.showPublicList
-      ? await signatures.listPublic(appeal, { limit: SIGNATURES_PER_PAGE, ...(country !== undefined && { country }), ...(request.query.cursor !== undefined && { cursor: request.query.cursor }) })
+      ? await signatures.listPublic(appeal, {
+        limit: SIGNATURES_PER_PAGE, ...(country !== undefined && { country }), ...(request.query.cursor !== undefined && { cursor: request.query.cursor })
+      })
       : null
     const main = signaturesPage(view, {
       appeal, texts, items: page?.items ?? null, nextCursor: page?.nextCursor ?? null, country,
@@ -126,7 +128,9 @@ const pagesRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.get('/appeals/:slug/organisations', {
-    schema: { hide: true, params: SlugParams, querystring: Type.Object({ ...PageQuery.properties, offset: Type.Integer({ minimum: 0, maximum: 100_000, default: 0 }) }) }
+    schema: {
+      hide: true, params: SlugParams, querystring: Type.Object({ ...PageQuery.properties, offset: Type.Integer({ minimum: 0, maximum: 100_000, default: 0 }) })
+    }
   }, async (request, reply) => {
     const appeal = await appeals.getPublic(request.params.slug)
     const view = createView(request, pageLanguage(request, reply, appeal.originalLanguage))
@@ -145,7 +149,6 @@ const pagesRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const [texts, list] = await Promise.all([appeals.texts(appeal), events.list(appeal)])
     return send(reply, view, { title: `${view.t('events.heading')} · ${chooseText(appeal, texts, view.lang).text.title}` }, eventsPage(view, { appeal, texts, events: list }))
   })
-
 }
 
 export default pagesRoutes

@@ -100,4 +100,3 @@ export function createView (request: FastifyRequest, lang: string, path?: string
     path: url.pathname + url.search
   }
 }
-

@@ -15,7 +15,11 @@ const BATCH = 1000
 export async function fillEmailDomains (db: Database, sealer: Sealer, key: Buffer): Promise<number> {
   let count = 0
   for (;;) {
-    const rows = await db.select({ id: signatures.id, sealed: signatures.sealed, legacyEmail: signatures.legacyEmail, name: signatures.name, city: signatures.city, organisation: signatures.organisation, role: signatures.role })
+    const rows = await db
+      .select({
+        id: signatures.id, sealed: signatures.sealed, legacyEmail: signatures.legacyEmail,
+        name: signatures.name, city: signatures.city, organisation: signatures.organisation, role: signatures.role
+      })
       .from(signatures).where(and(isNull(signatures.emailDomainHash), isNotNull(signatures.sealed))).orderBy(asc(signatures.id)).limit(BATCH)
     if (rows.length === 0) return count
     const values = sql.join(rows.map((row) => sql`(${row.id}::bigint, ${domainHash(key, openPersonal(sealer, row).email ?? '')}::text)`), sql`, `)
@@ -43,4 +47,3 @@ export async function sealLegacySignatures (db: Database, sealer: Sealer): Promi
     count += rows.length
   }
 }
-

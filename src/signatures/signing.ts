@@ -58,11 +58,15 @@ export function createSigning (db: Database, options: SigningOptions) {
   // A signature waiting for confirmation, and what it sets off: one statement, prepared once, so that
   // signing costs one round trip either way. Here a duplicate does nothing (the statement's mail tells
   // the address's owner), so that the answer is the same.
-  const pending = options.pendingStatement === undefined ? undefined : {
-    statement: prepareStatement(db, 'insert_pending_signature', options.pendingStatement.build(
-      db.insert(signatures).values(placeholderRow).onConflictDoNothing({ target: [signatures.appealId, signatures.emailHash] }).returning({ id: signatures.id }).getSQL())),
-    values: options.pendingStatement.values
-  }
+  const pending = options.pendingStatement === undefined
+    ? undefined
+    : {
+        statement: prepareStatement(db, 'insert_pending_signature', options.pendingStatement.build(
+          db.insert(signatures).values(placeholderRow)
+            .onConflictDoNothing({ target: [signatures.appealId, signatures.emailHash] })
+            .returning({ id: signatures.id }).getSQL())),
+        values: options.pendingStatement.values
+      }
 
   /** A signature's row: its personal fields sealed, its email and address only as keyed hashes. */
   function buildRow (appeal: Appeal, input: SignatureInput, context: { ip?: string, source: SignatureSource, embedOrigin?: string, now?: Date, status: 'pending' | 'confirmed' }): NewSignature {
@@ -134,11 +138,19 @@ export function createSigning (db: Database, options: SigningOptions) {
 
     /**
      * Records signatures collected on paper (checked by the caller as the form would be): confirmed,
-     * with source "import" and the event they came from, all in one transaction. An email that signed
-     * already is skipped, not an error. Returns how many were written and which emails were skipped.
+     * with source "import" and the event they came from, all in one transaction, at the time each was
+     * signed (now, where not given). An email that signed already is skipped, not an error. Returns how
+     * many were written and which emails were skipped.
      */
-    async insertImported (appeal: Appeal, inputs: SignatureInput[], context: { eventId: string | null, now?: Date }): Promise<{ inserted: number, skipped: Set<string> }> {
-      const rows = inputs.map((input) => ({ ...buildRow(appeal, input, { source: 'import', status: 'confirmed', ...(context.now !== undefined && { now: context.now }) }), eventId: context.eventId }))
+    async insertImported (
+      appeal: Appeal,
+      imported: Array<{ input: SignatureInput, signedAt?: Date }>,
+      context: { eventId: string | null }
+    ): Promise<{ inserted: number, skipped: Set<string> }> {
+      const rows = imported.map(({ input, signedAt }) => ({
+        ...buildRow(appeal, input, { source: 'import', status: 'confirmed', ...(signedAt !== undefined && { now: signedAt }) }),
+        eventId: context.eventId
+      }))
       const written = new Set<string>()
       await db.transaction(async (tx) => {
         for (let i = 0; i < rows.length; i += 500) {
@@ -147,7 +159,8 @@ export function createSigning (db: Database, options: SigningOptions) {
           for (const row of inserted) written.add(row.emailHash ?? '')
         }
       })
-      const skipped = new Set(inputs.filter((input) => !written.has(keyedHash(options.keys.emailHash, normaliseEmail(input.email)))).map((input) => normaliseEmail(input.email)))
+      const emails = imported.map(({ input }) => normaliseEmail(input.email))
+      const skipped = new Set(emails.filter((email) => !written.has(keyedHash(options.keys.emailHash, email))))
       return { inserted: written.size, skipped }
     }
   }

@@ -52,7 +52,6 @@ async function signWithJavaScript (page: Page, country: string, name: string): P
 }
 
 await withSite(t, {}, async (s) => {
-
   t.test('a supporter signs in English, sees the thanks and the counter go up, and the page stays on its own host', async (t) => {
     const context = await s.context({ locale: 'en-GB' })
     const page = await context.newPage()

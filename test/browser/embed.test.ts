@@ -124,7 +124,7 @@ await withSite(t, {}, async (s) => {
     for (const widget of ['map', 'counter', 'sign']) {
       t.ok(await waitUntil(p, () => fitted(p, widget)), `${widget}: the frame fits its content (${JSON.stringify(await sizes(p, widget))})`)
     }
-    t.match(await p.getAttribute(`iframe[src*="/sign"]`, 'title') ?? '', 'Hands off Venezuela', 'the frame takes the widget\'s own title, for screen readers')
+    t.match(await p.getAttribute('iframe[src*="/sign"]', 'title') ?? '', 'Hands off Venezuela', 'the frame takes the widget\'s own title, for screen readers')
 
     // Forged messages change nothing: from the host page itself (another origin), and malformed ones from
     // the real frame.
@@ -135,7 +135,7 @@ await withSite(t, {}, async (s) => {
     })
     await p.waitForTimeout(500)
     t.same(await sizes(p, 'sign'), before, 'forged or malformed messages are ignored')
-    t.notMatch(await p.getAttribute(`iframe[src*="/sign"]`, 'title') ?? '', 'forged')
+    t.notMatch(await p.getAttribute('iframe[src*="/sign"]', 'title') ?? '', 'forged')
     // The same channel does work for the frame's real message (so the test above can fail).
     await sign.evaluate(() => { window.parent.postMessage({ type: 'solidaria:resize', height: 123, title: document.title }, '*') })
     t.ok(await waitUntil(p, async () => (await sizes(p, 'sign')).outer === 123, 5000), 'a well-formed message from the frame is obeyed')

@@ -57,7 +57,8 @@ function cliProcess (env: Record<string, string>, args: string[], input = ''): P
   })
 }
 
-const count = async (db: Database, table: typeof organisers | typeof apiTokens | typeof appeals | typeof appealTexts | typeof events | typeof signatures): Promise<number> => {
+type Table = typeof organisers | typeof apiTokens | typeof appeals | typeof appealTexts | typeof events | typeof signatures
+const count = async (db: Database, table: Table): Promise<number> => {
   const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(table)
   return row?.n ?? 0
 }

@@ -31,7 +31,10 @@ eachDatabase(t, 'an organiser erases a person across every appeal they manage, a
   const erased = rows.filter((r) => r.status === 'erased')
   t.equal(erased.length, 2)
   for (const row of erased) {
-    t.match(row, { name: null, email: null, city: null, organisation: null, role: null, ipHash: null, emailHash: null, emailDomainHash: null, notable: false, eventId: null, public: false, contact: false })
+    t.match(row, {
+      name: null, email: null, city: null, organisation: null, role: null, ipHash: null, emailHash: null, emailDomainHash: null,
+      notable: false, eventId: null, public: false, contact: false
+    })
     t.ok(row.erasedAt instanceof Date)
   }
   const [onBens] = await app.db.select().from(signatures).where(byEmail(app, 'asks@example.org'))

@@ -30,7 +30,7 @@ t.test('an unknown page answers 404 with a page in the reader\'s language', asyn
     const response = await app.inject({ method, url, headers: { 'accept-language': 'es' } })
     t.equal(response.statusCode, 404, `${method} ${url}`)
     t.match(response.headers['content-type'], /^text\/html/)
-    t.match(response.body, `<html lang="es"`)
+    t.match(response.body, '<html lang="es"')
     t.match(response.body, pages('es').error.notFoundTitle)
   }
 })

@@ -26,9 +26,9 @@ const cases: Array<[string | null, string, string]> = [
   ['@SUM(A1)', "'@SUM(A1)", 'starting with @'],
   ['=', "'=", 'just ='],
   ['\tcmd', "'\tcmd", 'a leading tab'],
-  ['\rcmd', `"'\rcmd"`, 'a leading carriage return: neutralised, then quoted'],
-  ['=HYPERLINK("http://evil")', `"'=HYPERLINK(""http://evil"")"`, 'neutralised, then quoted'],
-  ['=1,2', `"'=1,2"`, 'neutralised, then quoted for the comma'],
+  ['\rcmd', '"\'\rcmd"', 'a leading carriage return: neutralised, then quoted'],
+  ['=HYPERLINK("http://evil")', '"\'=HYPERLINK(""http://evil"")"', 'neutralised, then quoted'],
+  ['=1,2', '"\'=1,2"', 'neutralised, then quoted for the comma'],
   ['a=b', 'a=b', 'only the first character matters'],
   [' =1', ' =1', 'a leading space is not a formula start']
 ]

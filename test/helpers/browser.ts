@@ -64,7 +64,8 @@ export interface Violation { id: string, impact: string, nodes: string[] }
 export async function seriousViolations (page: Page): Promise<Violation[]> {
   await page.evaluate(axeSource)
   const violations = await page.evaluate(async () => {
-    const axe = (globalThis as unknown as { axe: { run: (context: unknown, options: object) => Promise<{ violations: Array<{ id: string, impact: string, nodes: Array<{ target: string[] }> }> }> } }).axe
+    type AxeResults = { violations: Array<{ id: string, impact: string, nodes: Array<{ target: string[] }> }> }
+    const axe = (globalThis as unknown as { axe: { run: (context: unknown, options: object) => Promise<AxeResults> } }).axe
     const results = await axe.run((globalThis as unknown as { document: unknown }).document, { resultTypes: ['violations'] })
     return results.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }))
   })

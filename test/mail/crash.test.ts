@@ -89,12 +89,16 @@ for (const database of databases) {
       t.equal(mail?.to && 'text' in mail.to ? mail.to.text : undefined, 'olga@example.org', 'the restarted server sent the mail')
       link = linkIn(mail?.text ?? '', '/confirm/')
     } else {
-      for (const deadline = Date.now() + 30_000; !(existsSync(outbox) && readdirSync(outbox).length > 0) && Date.now() < deadline;) await new Promise((resolve) => setTimeout(resolve, 50))
+      for (const deadline = Date.now() + 30_000; !(existsSync(outbox) && readdirSync(outbox).length > 0) && Date.now() < deadline;) {
+        await new Promise((resolve) => setTimeout(resolve, 50))
+      }
       const files = existsSync(outbox) ? readdirSync(outbox) : []
       t.equal(files.length, 1, 'the restarted server wrote the mail into DATA_DIR/outbox')
       const mail = await simpleParser(readFileSync(join(outbox, files[0]!)))
       link = linkIn(mail.text ?? '', '/confirm/')
-      for (const deadline = Date.now() + 5000; !second.output().includes(link.href) && Date.now() < deadline;) await new Promise((resolve) => setTimeout(resolve, 50))
+      for (const deadline = Date.now() + 5000; !second.output().includes(link.href) && Date.now() < deadline;) {
+        await new Promise((resolve) => setTimeout(resolve, 50))
+      }
       t.ok(second.output().includes(`Its link: ${link.href}`), 'and logged its link, so someone trying Solidaria out can follow it')
       t.ok(existsSync(join(dataDir, 'data.key')), 'the embedded default generated its data key')
       t.match(first.output(), /Generated a new DATA_KEY in DATA_DIR\/data\.key: back it up/, 'and said to back it up')

@@ -100,7 +100,9 @@ eachDatabase(t, 'live counts stay readable by many watchers behind one address',
 }, { RATE_LIMIT_GLOBAL_MAX: '5' })
 
 /** Two app instances on one database; `shared` extra settings go to both. */
-async function twoInstances (t: TestContext, env: Record<string, string>): Promise<{ a: FastifyInstance, b: FastifyInstance, slug: string, sameDatabase: boolean }> {
+async function twoInstances (
+  t: TestContext, env: Record<string, string>
+): Promise<{ a: FastifyInstance, b: FastifyInstance, slug: string, sameDatabase: boolean }> {
   const slug = `shared-${randomBytes(4).toString('hex')}`
   if (postgresUrl !== undefined) {
     const databaseUrl = await freshPostgresDatabase(t, postgresUrl)

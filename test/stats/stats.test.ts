@@ -68,7 +68,9 @@ eachDatabase(t, 'the counts cover confirmed, visible signatures and the events',
   })
   t.same(Object.keys(body.byCountry).sort(), ['AR', 'FR', 'GB', 'VE'], 'no pending, hidden or erased country')
   t.ok(!Number.isNaN(Date.parse(body.updatedAt)), 'updatedAt is a timestamp')
-  t.match(await statsUntil(app, other, (s) => s.signatures === 1), { signatures: 1, individuals: 1, organisations: 0, membersRepresented: 0, events: 1, eventCountries: 1, byCountry: { IT: 1 } })
+  t.match(await statsUntil(app, other, (s) => s.signatures === 1), {
+    signatures: 1, individuals: 1, organisations: 0, membersRepresented: 0, events: 1, eventCountries: 1, byCountry: { IT: 1 }
+  })
 })
 
 eachDatabase(t, 'an appeal without signatures counts zero', async (t, { app }) => {

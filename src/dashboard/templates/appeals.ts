@@ -18,7 +18,9 @@ export function appealsList (view: AdminView, items: Array<{ appeal: Appeal, tex
   const a = view.a
   return html`<h1>${a('appeals.title')}</h1>
 <p><a class="button" href="/admin/appeals/new">${a('appeals.new')}</a></p>
-!${items.length === 0 ? html`<p>${a('appeals.empty')}</p>` : html`<div class="table-scroll"><table class="admin-table">
+!${items.length === 0
+? html`<p>${a('appeals.empty')}</p>`
+: html`<div class="table-scroll"><table class="admin-table">
 <caption class="visually-hidden">${a('appeals.title')}</caption>
 <thead><tr><th scope="col">${a('appeals.appeal')}</th><th scope="col">${a('appeals.status')}</th><th scope="col" class="number">${a('counts.confirmed')}</th><th scope="col" class="number">${a('counts.pending')}</th><th scope="col" class="number">${a('counts.hidden')}</th><th scope="col">${a('appeals.pages')}</th></tr></thead>
 <tbody>!${items.map(({ appeal, texts, counts }) => {

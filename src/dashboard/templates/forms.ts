@@ -7,7 +7,9 @@ import type { AdminView } from '../view.js'
 export const csrfField = (view: AdminView): string => html`<input type="hidden" name="_csrf" value="${view.csrf}">`
 
 /** A form with one button that posts (an action on a row: hide, erase, remove). */
-export function buttonForm (view: AdminView, action: string, label: string, options: { secondary?: boolean, hidden?: Record<string, string>, name?: string } = {}): string {
+export function buttonForm (
+  view: AdminView, action: string, label: string, options: { secondary?: boolean, hidden?: Record<string, string>, name?: string } = {}
+): string {
   return html`<form method="post" action="${action}" class="inline-form">!${csrfField(view)}!${Object.entries(options.hidden ?? {}).map(([name, value]) => html`<input type="hidden" name="${name}" value="${value}">`)}<button type="submit" class="button small!${options.secondary === true ? ' secondary' : ''}"!${options.name === undefined ? '' : html` aria-label="${options.name}"`}>${label}</button></form>`
 }
 

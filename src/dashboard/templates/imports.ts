@@ -65,7 +65,9 @@ export function mappingPage (view: AdminView, d: MappingPageData, problems: RowP
 <div class="mapping">!${d.table.header.map((title, i) => selectField({ name: `column${i}`, label: a('import.column', { number: i + 1, title: title === '' ? '—' : title }), value: d.mapping[i] ?? '', options: fieldOptions }))}</div>
 </fieldset>
 !${eventSelect(view, d.events, d.eventId)}
-!${c === undefined ? '' : html`<section aria-labelledby="summary-heading" class="panel" role="status"><h2 id="summary-heading">${a('import.summary')}</h2>
+!${c === undefined
+? ''
+: html`<section aria-labelledby="summary-heading" class="panel" role="status"><h2 id="summary-heading">${a('import.summary')}</h2>
 <ul><li>${a('import.validCount', { count: c.valid })}</li><li>${a('import.invalidCount', { count: c.invalid })}</li><li>${a('import.duplicateCount', { count: c.duplicates })}</li></ul></section>`}
 <div class="table-scroll"><table class="admin-table">
 <caption>${a('import.previewCaption', { shown: preview.length, total: d.table.rows.length })}</caption>
@@ -82,15 +84,21 @@ export function mappingPage (view: AdminView, d: MappingPageData, problems: RowP
 </form>`
 }
 
-export function resultPage (view: AdminView, d: { appeal: Appeal, texts: Record<string, AppealText>, imported: number, check: ImportCheck }, problems: RowProblems): string {
+export function resultPage (
+  view: AdminView, d: { appeal: Appeal, texts: Record<string, AppealText>, imported: number, check: ImportCheck }, problems: RowProblems
+): string {
   const a = view.a
   const invalid = d.check.rows.filter((r) => (problems.get(r.line) ?? []).length > 0)
   const duplicates = d.check.rows.filter((r) => r.duplicate !== undefined)
   return appealHeader(view, d.appeal, d.texts, 'import', a('import.doneTitle')) + html`
 <p class="notice" role="status">${a('import.imported', { count: d.imported })}</p>
-!${duplicates.length === 0 ? '' : html`<section aria-labelledby="dup-heading"><h2 id="dup-heading">${a('import.skippedHeading', { count: duplicates.length })}</h2>
+!${duplicates.length === 0
+? ''
+: html`<section aria-labelledby="dup-heading"><h2 id="dup-heading">${a('import.skippedHeading', { count: duplicates.length })}</h2>
 <ul class="report">!${duplicates.map((r) => html`<li>${a('import.lineDuplicate', { line: r.line, email: r.input?.email ?? '' })}</li>`)}</ul></section>`}
-!${invalid.length === 0 ? '' : html`<section aria-labelledby="invalid-heading"><h2 id="invalid-heading">${a('import.invalidHeading', { count: invalid.length })}</h2>
+!${invalid.length === 0
+? ''
+: html`<section aria-labelledby="invalid-heading"><h2 id="invalid-heading">${a('import.invalidHeading', { count: invalid.length })}</h2>
 <ul class="report">!${invalid.map((r) => html`<li>${a('import.lineProblems', { line: r.line, problems: (problems.get(r.line) ?? []).join('; ') })}</li>`)}</ul></section>`}
 <p><a href="/admin/appeals/${d.appeal.slug}/signatures?q=&status=&kind=&country=">${a('import.seeSignatures')}</a> · <a href="/admin/appeals/${d.appeal.slug}/import">${a('import.another')}</a></p>`
 }

@@ -7,7 +7,7 @@ import type { AdminView } from '../view.js'
 export function adminLayout (view: AdminView, assets: PageAssets, title: string, main: string): string {
   const a = view.a
   const who = view.organiser
-  return `<!doctype html>\n` + html`<html lang="${view.lang}" dir="${view.dir}">
+  return '<!doctype html>\n' + html`<html lang="${view.lang}" dir="${view.dir}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -22,7 +22,9 @@ export function adminLayout (view: AdminView, assets: PageAssets, title: string,
 <a class="skip-link" href="#content">${view.t('site.skipToContent')}</a>
 <header class="site-header">
 <p class="site-name"><a href="/admin">${a('layout.name')}</a></p>
-!${who === null ? '' : html`<nav class="admin-nav" aria-label="${a('layout.nav')}"><ul>
+!${who === null
+? ''
+: html`<nav class="admin-nav" aria-label="${a('layout.nav')}"><ul>
 <li><a href="/admin"!${view.path === '/admin' ? ' aria-current="page"' : ''}>${a('layout.appeals')}</a></li>
 <li><a href="/admin/tokens"!${view.path.startsWith('/admin/tokens') ? ' aria-current="page"' : ''}>${a('layout.tokens')}</a></li>
 !${who.role === 'admin' ? html`<li><a href="/admin/organisers"!${view.path.startsWith('/admin/organisers') ? ' aria-current="page"' : ''}>${a('layout.organisers')}</a></li>` : ''}

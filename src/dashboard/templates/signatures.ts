@@ -79,7 +79,9 @@ function row (view: AdminView, d: SignaturesPageData, s: SignatureRow): string {
 <td>${[s.city, view.country(s.country)].filter(Boolean).join(', ')}</td>
 <td>${state}</td>
 <td><time datetime="${s.createdAt.toISOString()}">${view.date(s.createdAt)}</time><br><span class="muted">${a(`source.${s.source}`)}</span>!${s.ipHash === null ? '' : html` · <a href="/admin/appeals/${d.appeal.slug}/signatures?${query({ ipHash: s.ipHash })}" title="${a('signatures.sameAddress')}">${fingerprint(s.ipHash)}</a>`}</td>
-<td class="actions">!${s.status === 'erased' ? '' : html`!${buttonForm(view, `${base}/${s.notable ? 'not-notable' : 'notable'}`, s.notable ? a('signatures.unmarkNotable') : a('signatures.markNotable'), { secondary: true, hidden: back, name: `${s.notable ? a('signatures.unmarkNotable') : a('signatures.markNotable')}: ${who}` })}
+<td class="actions">!${s.status === 'erased'
+? ''
+: html`!${buttonForm(view, `${base}/${s.notable ? 'not-notable' : 'notable'}`, s.notable ? a('signatures.unmarkNotable') : a('signatures.markNotable'), { secondary: true, hidden: back, name: `${s.notable ? a('signatures.unmarkNotable') : a('signatures.markNotable')}: ${who}` })}
 !${buttonForm(view, `${base}/${s.hiddenAt === null ? 'hide' : 'unhide'}`, s.hiddenAt === null ? a('signatures.hide') : a('signatures.unhide'), { secondary: true, hidden: back, name: `${s.hiddenAt === null ? a('signatures.hide') : a('signatures.unhide')}: ${who}` })}
 <a href="${base}/erase" class="danger-link">${a('signatures.erase')}<span class="visually-hidden">: ${who}</span></a>`}</td>
 </tr>`
@@ -94,7 +96,9 @@ export function signaturesPage (view: AdminView, d: SignaturesPageData): string 
 !${d.undo === undefined ? '' : html`<div class="notice" role="status">${a('signatures.undoIntro')} !${buttonForm(view, `${base}/bulk-hide/undo`, a('signatures.undo'), { hidden: { batch: d.undo } })}</div>`}
 !${filterForm(view, d)}
 <p class="export-links">${a('signatures.exportIntro')} <a href="/api/admin/appeals/${d.appeal.slug}/export.csv!${exportQuery === '' ? '' : '?' + exportQuery}" download>${a('signatures.exportCsv')}</a> · <a href="/api/admin/appeals/${d.appeal.slug}/export.ndjson!${exportQuery === '' ? '' : '?' + exportQuery}" download>${a('signatures.exportNdjson')}</a></p>
-!${d.items.length === 0 ? html`<p>${a('signatures.none')}</p>` : html`<div class="table-scroll"><table class="admin-table signatures-table">
+!${d.items.length === 0
+? html`<p>${a('signatures.none')}</p>`
+: html`<div class="table-scroll"><table class="admin-table signatures-table">
 <caption class="visually-hidden">${a('signatures.title')}</caption>
 <thead><tr><th scope="col">${a('signatures.who')}</th><th scope="col">${a('signatures.email')}</th><th scope="col">${a('signatures.place')}</th><th scope="col">${a('signatures.status')}</th><th scope="col">${a('signatures.when')}</th><th scope="col">${a('signatures.actions')}</th></tr></thead>
 <tbody>!${d.items.map((s) => row(view, d, s))}</tbody></table></div>`}
@@ -121,10 +125,15 @@ export function apiFilters (f: FilterValues): Record<string, string | undefined>
     if (next) date.setUTCDate(date.getUTCDate() + 1)
     return date.toISOString()
   }
-  return { q: f.q, status: f.status, kind: f.kind, country: f.country, hidden: f.hidden, notable: f.notable, contact: f.contact, ipHash: f.ipHash, emailDomain: f.emailDomain, from: day(f.from, false), to: day(f.to, true) }
+  return {
+    q: f.q, status: f.status, kind: f.kind, country: f.country, hidden: f.hidden, notable: f.notable, contact: f.contact,
+    ipHash: f.ipHash, emailDomain: f.emailDomain, from: day(f.from, false), to: day(f.to, true)
+  }
 }
 
-export function bulkHidePreview (view: AdminView, d: { appeal: Appeal, texts: Record<string, AppealText>, criteria: Record<string, string>, count: number, error?: string }): string {
+export function bulkHidePreview (
+  view: AdminView, d: { appeal: Appeal, texts: Record<string, AppealText>, criteria: Record<string, string>, count: number, error?: string }
+): string {
   const a = view.a
   const base = `/admin/appeals/${d.appeal.slug}/signatures`
   return appealHeader(view, d.appeal, d.texts, 'signatures', a('bulk.title')) + (d.error !== undefined

@@ -95,4 +95,3 @@ export function appealPage (view: View, data: AppealPageData): string {
 !${data.events.length <= PREVIEW_ITEMS ? '' : html`<p><a href="${base}/events">${t('events.seeAll')}</a></p>`}</section>
 </article>`
 }
-

@@ -54,7 +54,7 @@ function previewTags (view: View, meta: PageMeta): string {
 /** A whole HTML document around a page's main content. */
 export function layout (view: View, assets: PageAssets, meta: PageMeta, main: string): string {
   const title = meta.title === view.t('site.name') ? meta.title : `${meta.title} · ${view.t('site.name')}`
-  return `<!doctype html>\n` + html`<html lang="${view.lang}" dir="${view.dir}">
+  return '<!doctype html>\n' + html`<html lang="${view.lang}" dir="${view.dir}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">

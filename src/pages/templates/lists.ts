@@ -45,7 +45,9 @@ export function signaturesPage (view: View, d: SignaturesPageData): string {
 </ul></nav>`
 }
 
-export function organisationsPage (view: View, d: { appeal: Appeal, texts: Record<string, AppealText>, items: OrganisationItem[], nextOffset: number | null }): string {
+export function organisationsPage (
+  view: View, d: { appeal: Appeal, texts: Record<string, AppealText>, items: OrganisationItem[], nextOffset: number | null }
+): string {
   const t = view.t
   return appealHeading(view, d.appeal, d.texts, t('organisations.heading')) + html`
 !${d.items.length === 0 ? html`<p>${t('organisations.empty')}</p>` : html`<ul class="organisation-list">!${d.items.map((o) => organisationItem(view, o))}</ul>`}

@@ -29,7 +29,9 @@ function described (state: FormState, name: string, help = false): string {
   return (ids.length === 0 ? '' : html` aria-describedby="${ids.join(' ')}"`) + (state.errors[name] === undefined ? '' : ' aria-invalid="true"')
 }
 
-interface TextField { name: string, label: string, type?: string, autocomplete?: string, maxlength: number, required?: boolean, help?: string, inputmode?: string }
+interface TextField {
+  name: string, label: string, type?: string, autocomplete?: string, maxlength: number, required?: boolean, help?: string, inputmode?: string
+}
 
 function textField (view: View, state: FormState, f: TextField): string {
   const optional = f.required === true ? '' : html` <span class="optional">(${view.t('form.optional')})</span>`
