@@ -8,13 +8,28 @@ import { appError } from '../errors/app-error.js'
 // With REDIS_URL the counters live in Redis so that every instance behind the load balancer shares them.
 async function rateLimitPlugin (app: FastifyInstance): Promise<void> {
   const { config } = app
+  const outage = app.outages.redis
   let redis: Redis | undefined
   if (config.REDIS_URL !== undefined) {
     // Loaded only when configured: the embedded default has no use for it (22 MB).
     const { Redis } = await import('ioredis')
-    redis = new Redis(config.REDIS_URL, { connectTimeout: 2000, maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: true })
-    await redis.connect()
-    app.addHook('onClose', async () => { await redis?.quit() })
+    // No offline queue: while Redis is away a limit fails at once (and is skipped, or answers 503)
+    // instead of waiting; ioredis keeps reconnecting in the background.
+    redis = new Redis(config.REDIS_URL, { connectTimeout: 2000, maxRetriesPerRequest: 1, enableOfflineQueue: false })
+    // Without a listener every failed reconnection would print a raw stack trace; one line per outage instead.
+    redis.on('error', (err) => { outage.failed(err) })
+    redis.on('ready', () => { outage.recovered() })
+    // An instance starts while Redis is down (RATE_LIMIT_SKIP_ON_STORE_ERROR says what its limits do
+    // meanwhile), but gives it a moment to connect first so the first requests find it.
+    await new Promise<void>((resolve) => { redis?.once('ready', resolve).once('error', () => { resolve() }) })
+    const client = redis
+    app.addHook('onClose', async () => { client.disconnect() })
+    if (!config.RATE_LIMIT_SKIP_ON_STORE_ERROR) {
+      // The store's own errors would be a 500; a limit that cannot be counted is the dependency's outage.
+      app.addHook('onRequest', async (request) => {
+        if (client.status !== 'ready' && request.routeOptions.config.rateLimit !== false) throw appError('SERVICE_UNAVAILABLE')
+      })
+    }
   }
   await app.register(rateLimit, {
     global: true,
@@ -51,7 +66,10 @@ declare module 'fastify' {
 function sharedLimiter (app: FastifyInstance, max: number, timeWindow: string, key: (request: FastifyRequest) => string): onRequestAsyncHookHandler {
   const limit = app.createRateLimit({ max, timeWindow, keyGenerator: key })
   return async (request, reply) => {
-    const result = await limit(request)
+    const result = await limit(request).catch((err: unknown) => {
+      app.outages.redis.failed(err)
+      throw appError('SERVICE_UNAVAILABLE')
+    })
     if (result.isAllowed || !result.isExceeded) return
     const seconds = Math.max(1, result.ttlInSeconds)
     reply.header('retry-after', seconds)
@@ -59,4 +77,4 @@ function sharedLimiter (app: FastifyInstance, max: number, timeWindow: string, k
   }
 }
 
-export default fp(rateLimitPlugin, { name: 'rate-limit', dependencies: ['config'] })
+export default fp(rateLimitPlugin, { name: 'rate-limit', dependencies: ['config', 'outages'] })
