@@ -86,6 +86,10 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
   if (config.SMTP_URL !== undefined && config.PUBLIC_URL === undefined) {
     throw new ConfigError('Invalid configuration:\n  PUBLIC_URL: must be set when SMTP_URL is, since the links in mails lead to it (e.g. https://solidaria.example.org)')
   }
+  // Node refuses a headers deadline longer than the whole request's.
+  if (config.HEADERS_TIMEOUT_MS > config.REQUEST_TIMEOUT_MS) {
+    throw new ConfigError('Invalid configuration:\n  HEADERS_TIMEOUT_MS: must not be longer than REQUEST_TIMEOUT_MS')
+  }
   return config
 }
 

@@ -33,7 +33,7 @@ declare module 'fastify' {
 /** Whether an error on this request is answered with an HTML page rather than JSON. */
 function wantsPage (request: FastifyRequest): boolean {
   const path = request.url
-  if (path === '/api' || path.startsWith('/api/') || path.startsWith('/docs') || path.startsWith(ASSETS_PREFIX) || path.startsWith(OEMBED_PATH)) return false
+  if (path === '/api' || path.startsWith('/api/') || path.startsWith('/health/') || path.startsWith('/docs') || path.startsWith(ASSETS_PREFIX) || path.startsWith(OEMBED_PATH)) return false
   // A form's script that sends JSON to the form's own address reads the error as JSON.
   return !sentByScript(request)
 }
