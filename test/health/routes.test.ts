@@ -41,3 +41,13 @@ t.test('the health checks are in the OpenAPI document', async (t) => {
   t.ok(paths['/health/live']?.get, '/health/live')
   t.ok(paths['/health/ready']?.get?.responses?.['503'], '/health/ready, with its 503')
 })
+
+t.test('a page asked for while the instance is unavailable is the translated page saying so', async (t) => {
+  const app = await build(t)
+  app.draining.begin()
+  const page = await app.inject({ url: '/', headers: { 'accept-language': 'fr' } })
+  t.equal(page.statusCode, 503)
+  t.match(page.headers['content-type'], /text\/html/)
+  t.equal(page.headers['retry-after'], '2')
+  t.match(page.body, 'Le service est momentanément indisponible')
+})
