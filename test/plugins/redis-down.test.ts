@@ -1,6 +1,7 @@
-import { createServer } from 'node:net'
+import { randomBytes } from 'node:crypto'
+import { connect, createServer, type Socket } from 'node:net'
 import t from 'tap'
-import { build, json, type TestContext } from '../helpers/app.js'
+import { build, json, redisUrl, type TestContext } from '../helpers/app.js'
 import { appeal, organiser, person, sign } from '../helpers/fixtures.js'
 
 /** redis:// on a loopback port nothing listens on (taken from the system, then released). */
@@ -43,4 +44,37 @@ t.test('with RATE_LIMIT_SKIP_ON_STORE_ERROR=false the limited routes answer 503 
   }
   t.equal((await app.inject(`/api/appeals/${slug}/stats`)).statusCode, 200, 'a route exempt from limits still answers')
   t.equal((await app.inject('/health/live')).statusCode, 200, 'and so does liveness')
+})
+
+t.test('an instance reconnects by itself when Redis comes back', { skip: redisUrl === undefined ? 'needs TEST_REDIS_URL' : false }, async (t) => {
+  // A proxy in front of the test Redis stands in for Redis going away and coming back on the same address.
+  const target = new URL(redisUrl!)
+  const sockets = new Set<Socket>()
+  const proxy = createServer((client) => {
+    const upstream = connect(Number(target.port || 6379), target.hostname)
+    for (const socket of [client, upstream]) { sockets.add(socket); socket.on('error', () => {}).on('close', () => sockets.delete(socket)) }
+    client.pipe(upstream).pipe(client)
+  })
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve))
+  const { port } = proxy.address() as { port: number }
+  t.teardown(() => { proxy.close(); for (const socket of sockets) socket.destroy() })
+  const app = await build(t, { REDIS_URL: `redis://127.0.0.1:${port}`, RATE_LIMIT_SKIP_ON_STORE_ERROR: 'false', RATE_LIMIT_REDIS_PREFIX: `solidaria-test-${randomBytes(6).toString('hex')}:` })
+  t.equal((await app.inject('/api/appeals')).statusCode, 200, 'served while Redis is up')
+
+  const closed = new Promise((resolve) => proxy.close(resolve))
+  for (const socket of sockets) socket.destroy()
+  await closed
+  const down = await app.inject('/api/appeals')
+  t.equal(down.statusCode, 503, 'refused while it is away')
+  t.equal(json(down).error.code, 'SERVICE_UNAVAILABLE')
+
+  await new Promise<void>((resolve) => proxy.listen(port, '127.0.0.1', resolve))
+  const back = Date.now()
+  let status = 0
+  for (let i = 0; i < 60 && status !== 200; i++) {
+    status = (await app.inject('/api/appeals')).statusCode
+    if (status !== 200) await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+  t.equal(status, 200, `served again ${Date.now() - back} ms after Redis came back`)
+  t.ok(Date.now() - back < 2000, 'within 2 s')
 })
