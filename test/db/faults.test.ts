@@ -76,6 +76,9 @@ t.test('PostgreSQL stopped under load: quick 503s with Retry-After, service back
   // STATS_TTL_MS=0: every stats request goes to the database, as a cache miss would.
   const app = await build(t, { DATABASE_URL: cluster.url, RATE_LIMIT_GLOBAL_MAX: '100000', RATE_LIMIT_SIGN_MAX: '100000', STATS_TTL_MS: '0' })
   const slug = await appeal(app, await organiser(app))
+  // The test's logger is silent; its errors are counted instead (requests log through the same object).
+  const logged: string[] = []
+  app.log.error = ((obj: unknown, msg?: string) => { logged.push(typeof obj === 'string' ? obj : msg ?? '') }) as typeof app.log.error
 
   const answers: Answer[] = []
   const load = { stopping: false }
@@ -130,6 +133,10 @@ t.test('PostgreSQL stopped under load: quick 503s with Retry-After, service back
   t.ok(recovery < 2000, `the first success came ${recovery} ms after PostgreSQL accepted queries (within 2 s)`)
   const after = answers.filter((a) => a.sent >= upAt + 2000)
   t.ok(after.length > 0 && after.every((a) => a.status < 300), `and from then on every request succeeds (${after.length})`)
+
+  t.equal(logged.length, 1, `the outage is logged once, not once per failed request: ${JSON.stringify(logged)}`)
+  t.match(logged[0], /PostgreSQL is unreachable/)
+  t.equal(app.outages.database.down, false, 'and known to be over')
 
   const acknowledged = answers.filter((a) => a.status === 201).map((a) => a.email!.toLowerCase())
   const stored = new Set((await signatureRows(app)).map((row) => row.email))
