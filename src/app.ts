@@ -14,7 +14,6 @@ import databasePlugin from './plugins/database.js'
 import drainingPlugin from './plugins/draining.js'
 import outagesPlugin from './plugins/outages.js'
 import pressurePlugin from './plugins/pressure.js'
-import healthRoutes from './health/routes.js'
 import docsPlugin from './plugins/docs.js'
 import i18nPlugin from './plugins/i18n.js'
 import rateLimitPlugin from './plugins/rate-limit.js'
@@ -24,6 +23,7 @@ import mailSenderPlugin from './plugins/mail-sender.js'
 import backgroundPlugin from './plugins/background.js'
 import pagesPlugin from './plugins/pages.js'
 import pageRoutes from './pages/routes.js'
+import healthRoutes from './health/routes.js'
 import authPlugin from './organisers/auth.js'
 import setupPlugin from './organisers/setup.js'
 import organiserRoutes, { sessionRoutes } from './organisers/routes.js'
@@ -64,7 +64,7 @@ export function fastifyOptions (config: Config): FastifyHttpOptions<Server> {
     // Node checks the headers and request deadlines every 30 s by default, which would let a drip run that long.
     http: { headersTimeout: config.HEADERS_TIMEOUT_MS, connectionsCheckingInterval: Math.min(1000, config.HEADERS_TIMEOUT_MS) },
     handlerTimeout: config.REQUEST_HANDLER_TIMEOUT_MS,
-    // Requests that still arrive while shutting down get our own 503 (see the preClose hook below).
+    // Requests that still arrive while shutting down get our own 503 (plugins/draining.ts).
     return503OnClosing: false,
     // A first start creates and migrates the embedded database, which a slow machine may take a while over.
     pluginTimeout: 120_000
