@@ -20,7 +20,8 @@ interface Server {
 function startServer (t: TestContext, env: Record<string, string>): Server {
   const childEnv: Record<string, string | undefined> = { ...process.env }
   for (const key of Object.keys(ConfigSchema.properties)) delete childEnv[key]
-  Object.assign(childEnv, { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', DATA_DIR: t.testdir() }, env)
+  // MAX_EVENT_LOOP_DELAY_MS=0 as in every test: a busy test machine is not an overloaded instance.
+  Object.assign(childEnv, { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', DATA_DIR: t.testdir(), MAX_EVENT_LOOP_DELAY_MS: '0' }, env)
   const child = spawn(process.execPath, ['--import=tsx', 'src/server.ts'], { cwd: root, env: childEnv, stdio: ['pipe', 'pipe', 'pipe'] })
   let stdout = ''
   let stderr = ''
