@@ -1,16 +1,19 @@
 import cookie from '@fastify/cookie'
 import cors from '@fastify/cors'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import type { Server } from 'node:http'
+import Fastify, { type FastifyHttpOptions, type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Config } from './config.js'
 import type { DatabaseOptions } from './db/connection.js'
-import { appError } from './errors/app-error.js'
 import errorHandler from './errors/handler.js'
 import { normaliseInput } from './http/normalise-input.js'
 import { serializerCompiler, validatorCompiler } from './http/validation.js'
 import configPlugin from './plugins/config.js'
 import databasePlugin from './plugins/database.js'
+import drainingPlugin from './plugins/draining.js'
+import outagesPlugin from './plugins/outages.js'
+import pressurePlugin from './plugins/pressure.js'
 import docsPlugin from './plugins/docs.js'
 import i18nPlugin from './plugins/i18n.js'
 import rateLimitPlugin from './plugins/rate-limit.js'
@@ -20,6 +23,7 @@ import mailSenderPlugin from './plugins/mail-sender.js'
 import backgroundPlugin from './plugins/background.js'
 import pagesPlugin from './plugins/pages.js'
 import pageRoutes from './pages/routes.js'
+import healthRoutes from './health/routes.js'
 import authPlugin from './organisers/auth.js'
 import setupPlugin from './organisers/setup.js'
 import organiserRoutes, { sessionRoutes } from './organisers/routes.js'
@@ -48,14 +52,19 @@ function requestForLog (request: { method: string, url: string, id?: string }) {
   return { method: request.method, url: (request.url.split('?')[0] ?? '').replace(TOKEN_PATHS, '/$1/[token]'), id: request.id }
 }
 
-export function fastifyOptions (config: Config): FastifyServerOptions {
+export function fastifyOptions (config: Config): FastifyHttpOptions<Server> {
   return {
     logger: config.LOG_LEVEL === 'silent' ? false : { level: config.LOG_LEVEL, serializers: { req: requestForLog } },
     trustProxy: config.TRUST_PROXY as FastifyServerOptions['trustProxy'],
     bodyLimit: config.BODY_LIMIT_BYTES,
     connectionTimeout: 30_000,
-    requestTimeout: 60_000,
-    // Requests that still arrive while shutting down get our own 503 (see the preClose hook below).
+    // A client dripping its request a byte at a time is cut off (408) rather than hold a connection for ever.
+    requestTimeout: config.REQUEST_TIMEOUT_MS,
+    keepAliveTimeout: config.KEEP_ALIVE_TIMEOUT_MS,
+    // Node checks the headers and request deadlines every 30 s by default, which would let a drip run that long.
+    http: { headersTimeout: config.HEADERS_TIMEOUT_MS, connectionsCheckingInterval: Math.min(1000, config.HEADERS_TIMEOUT_MS) },
+    handlerTimeout: config.REQUEST_HANDLER_TIMEOUT_MS,
+    // Requests that still arrive while shutting down get our own 503 (plugins/draining.ts).
     return503OnClosing: false,
     // A first start creates and migrates the embedded database, which a slow machine may take a while over.
     pluginTimeout: 120_000
@@ -72,6 +81,8 @@ export interface AppOptions {
 export async function app (fastify: FastifyInstance, opts: AppOptions): Promise<void> {
   // 1. Configuration and infrastructure.
   await fastify.register(configPlugin, { config: opts.config })
+  await fastify.register(outagesPlugin)
+  await fastify.register(pressurePlugin)
   await fastify.register(i18nPlugin)
   await fastify.register(cookie)
   await fastify.register(securityPlugin)
@@ -84,17 +95,7 @@ export async function app (fastify: FastifyInstance, opts: AppOptions): Promise<
   await fastify.register(pagesPlugin)
   // 2. Our own cross-cutting behaviour: one error shape, cleaned input, who is signed in.
   await fastify.register(errorHandler)
-  // From the moment shutdown starts, a request still arriving on an open connection is told to go to
-  // another instance, in the same error shape as everything else (Fastify's built-in 503 is not).
-  let closing = false
-  fastify.addHook('preClose', async () => { closing = true })
-  fastify.addHook('onRequest', (_request, _reply, done) => { done(closing ? appError('SERVICE_UNAVAILABLE') : undefined) })
-  // A keep-alive connection busy when shutdown began would otherwise stay open, idle, for the whole
-  // keep-alive timeout and hold the shutdown back; its last answer closes it instead.
-  fastify.addHook('onSend', (_request, reply, payload, done) => {
-    if (closing) reply.header('connection', 'close')
-    done(null, payload)
-  })
+  await fastify.register(drainingPlugin)
   fastify.addHook('preValidation', (request, _reply, done) => {
     if (request.body !== undefined && request.body !== null && typeof request.body === 'object') {
       request.body = normaliseInput(request.body)
@@ -104,6 +105,7 @@ export async function app (fastify: FastifyInstance, opts: AppOptions): Promise<
   await fastify.register(authPlugin)
   await fastify.register(setupPlugin)
   // 3. Routes.
+  await fastify.register(healthRoutes)
   await fastify.register(async (publicApi) => {
     // Any website may read public appeal data (counts, lists, events) from the browser.
     await publicApi.register(cors, { origin: '*', methods: ['GET', 'HEAD'] })

@@ -13,6 +13,20 @@ export const ConfigSchema = Type.Object({
   DATA_DIR: Type.String({ default: './data' }),
   DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
   DATABASE_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 200, default: 10 }),
+  // Deadlines well under a client's patience, so that a database that is down is a quick 503, not a hang.
+  DATABASE_CONNECT_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 60_000, default: 2000 }),
+  DATABASE_STATEMENT_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 600_000, default: 5000 }),
+  // The whole of a request's handling (waiting for a pooled connection included): past it, 503.
+  REQUEST_HANDLER_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 600_000, default: 10_000 }),
+  // Slow-drip clients: all the headers, and the whole request, must arrive within these.
+  HEADERS_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 600_000, default: 10_000 }),
+  REQUEST_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 3_600_000, default: 30_000 }),
+  KEEP_ALIVE_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 600_000, default: 5000 }),
+  MAX_CONNECTIONS: Type.Integer({ minimum: 1, default: 2000 }),
+  // How long SIGTERM waits for requests in flight (and keeps answering 503 on open connections) before closing.
+  SHUTDOWN_DRAIN_MS: Type.Integer({ minimum: 0, maximum: 600_000, default: 10_000 }),
+  // Event-loop delay past which an instance answers 503 rather than queue more work (0: off).
+  MAX_EVENT_LOOP_DELAY_MS: Type.Integer({ minimum: 0, maximum: 60_000, default: 1000 }),
   REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),
   SECRET_KEY: Type.Optional(Type.String({ minLength: 32 })),
   // 32 random bytes in base64 (or 64 hex digits): the key that seals emails and private names at rest.
@@ -71,6 +85,10 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
   // Mail that leaves the machine links back to the site: it must name the address people reach it at.
   if (config.SMTP_URL !== undefined && config.PUBLIC_URL === undefined) {
     throw new ConfigError('Invalid configuration:\n  PUBLIC_URL: must be set when SMTP_URL is, since the links in mails lead to it (e.g. https://solidaria.example.org)')
+  }
+  // Node refuses a headers deadline longer than the whole request's.
+  if (config.HEADERS_TIMEOUT_MS > config.REQUEST_TIMEOUT_MS) {
+    throw new ConfigError('Invalid configuration:\n  HEADERS_TIMEOUT_MS: must not be longer than REQUEST_TIMEOUT_MS')
   }
   return config
 }

@@ -1,9 +1,26 @@
+import type { Server } from 'node:http'
 import closeWithGrace from 'close-with-grace'
 import { createApp } from './app.js'
 import { ConfigError, loadConfig } from './config.js'
 
+/**
+ * Resolves once no connection is open, or after `ms`. Busy connections close after their answer
+ * (draining sends `Connection: close`), idle keep-alive ones when their keep-alive timeout ends, which
+ * clients know of (`Keep-Alive: timeout=…`) and so do not send on them. Closing an idle one earlier, as
+ * `server.close()` does, races a request the client is sending on it: that request is reset.
+ */
+async function drained (server: Server, ms: number): Promise<void> {
+  const deadline = Date.now() + ms
+  while (Date.now() < deadline) {
+    const open = await new Promise<number>((resolve) => { server.getConnections((_err, count) => { resolve(count) }) })
+    if (open === 0) return
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+}
+
 // The process entry: read config, build the app, listen, and shut down cleanly on SIGTERM/SIGINT
-// (stop accepting, let in-flight requests finish, then close the database through app.close()).
+// (readiness off and open connections drained, in-flight requests finished, then the database closed
+// through app.close()).
 async function main (): Promise<void> {
   let config, app
   try {
@@ -14,11 +31,15 @@ async function main (): Promise<void> {
     console.error(err.message)
     process.exit(1)
   }
-  closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
+  const { SHUTDOWN_DRAIN_MS } = config
+  closeWithGrace({ delay: SHUTDOWN_DRAIN_MS + 10_000 }, async ({ signal, err }) => {
     if (err !== undefined) app.log.error({ err }, 'shutting down after an error')
     else app.log.info(`${signal} received, shutting down`)
+    app.draining.begin()
+    await drained(app.server, SHUTDOWN_DRAIN_MS)
     await app.close()
   })
+  app.server.maxConnections = config.MAX_CONNECTIONS
   await app.listen({ host: config.HOST, port: config.PORT })
   const url = config.PUBLIC_URL ?? `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${(app.server.address() as { port: number }).port}`
   const database = app.dbDriver === 'pglite' ? `embedded PGlite in ${config.DATA_DIR}` : 'PostgreSQL'

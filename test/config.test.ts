@@ -32,6 +32,25 @@ t.test('the defaults give an embedded instance', async (t) => {
   t.same(loadConfig({ PORT: '', DATA_DIR: '' }), config, 'an empty variable counts as unset')
 })
 
+t.test('every dependency and every client has a deadline by default, well under a client\'s patience', async (t) => {
+  const config = loadConfig({})
+  t.match(config, {
+    DATABASE_CONNECT_TIMEOUT_MS: 2000,
+    DATABASE_STATEMENT_TIMEOUT_MS: 5000,
+    REQUEST_HANDLER_TIMEOUT_MS: 10_000,
+    HEADERS_TIMEOUT_MS: 10_000,
+    REQUEST_TIMEOUT_MS: 30_000,
+    KEEP_ALIVE_TIMEOUT_MS: 5000,
+    MAX_CONNECTIONS: 2000,
+    SHUTDOWN_DRAIN_MS: 10_000,
+    MAX_EVENT_LOOP_DELAY_MS: 1000
+  })
+  t.ok(config.DATABASE_STATEMENT_TIMEOUT_MS < config.REQUEST_HANDLER_TIMEOUT_MS, 'a statement ends before its request is given up')
+  t.ok(config.KEEP_ALIVE_TIMEOUT_MS < config.SHUTDOWN_DRAIN_MS, 'idle keep-alive connections end within the drain')
+  const error = configError(t, { HEADERS_TIMEOUT_MS: '40000', REQUEST_TIMEOUT_MS: '30000' })
+  t.match(error?.message, /HEADERS_TIMEOUT_MS/, 'a headers deadline longer than the whole request\'s is refused')
+})
+
 t.test('values are read and coerced from strings', async (t) => {
   const config = loadConfig({
     PORT: '8080', DATABASE_URL: 'postgresql://db.example.org/solidaria', REDIS_URL: 'rediss://cache:6380', TRUST_PROXY: 'true',

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
 import { once } from 'node:events'
+import { Agent, request } from 'node:http'
 import { connect } from 'node:net'
 import { join } from 'node:path'
 import t from 'tap'
@@ -19,7 +20,8 @@ interface Server {
 function startServer (t: TestContext, env: Record<string, string>): Server {
   const childEnv: Record<string, string | undefined> = { ...process.env }
   for (const key of Object.keys(ConfigSchema.properties)) delete childEnv[key]
-  Object.assign(childEnv, { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', DATA_DIR: t.testdir() }, env)
+  // MAX_EVENT_LOOP_DELAY_MS=0 as in every test: a busy test machine is not an overloaded instance.
+  Object.assign(childEnv, { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', DATA_DIR: t.testdir(), MAX_EVENT_LOOP_DELAY_MS: '0' }, env)
   const child = spawn(process.execPath, ['--import=tsx', 'src/server.ts'], { cwd: root, env: childEnv, stdio: ['pipe', 'pipe', 'pipe'] })
   let stdout = ''
   let stderr = ''
@@ -120,4 +122,87 @@ t.test('a server database without SECRET_KEY stops with a configuration message,
   t.same(result, { code: 1, signal: null }, 'exits with code 1')
   t.match(server.output(), /SECRET_KEY/, 'naming the missing setting')
   t.notMatch(server.output(), /^\s+at .+:\d+:\d+\)?$/m, 'like any other bad setting, without a stack trace')
+})
+
+t.test('SIGTERM under keep-alive load resets no request: each is answered, 200 or 503 with connection: close', { timeout: 120_000 }, async (t) => {
+  const server = startServer(t, { SHUTDOWN_DRAIN_MS: '5000' })
+  const [, url] = await server.waitFor(/listening on (http:\/\/[^\s]+)/)
+  const { hostname, port } = new URL(url!)
+  const connections = 8
+  const agent = new Agent({ keepAlive: true, maxSockets: connections })
+  t.teardown(() => agent.destroy())
+  const statuses: Record<string, number> = {}
+  const failures: string[] = []
+  let answered = 0
+  const get = async (path: string): Promise<{ status: number, connection: string | undefined }> => await new Promise((resolve, reject) => {
+    request({ host: hostname, port, path, agent }, (response) => {
+      response.resume()
+      response.on('end', () => { resolve({ status: response.statusCode ?? 0, connection: response.headers.connection }) })
+    }).on('error', reject).end()
+  })
+  // Each client sends on its keep-alive connection until the server says it closes it (bounded either way).
+  const client = async (): Promise<void> => {
+    for (let i = 0; i < 2000; i++) {
+      try {
+        const { status, connection } = await get(i % 2 === 0 ? '/api/appeals' : '/health/ready')
+        answered++
+        const key = `${status}${status === 503 ? ` connection: ${connection ?? ''}` : ''}`
+        statuses[key] = (statuses[key] ?? 0) + 1
+        if (connection === 'close') return
+      } catch (err) {
+        failures.push(`${(err as NodeJS.ErrnoException).code ?? ''} ${(err as Error).message}`)
+        return
+      }
+    }
+  }
+  const clients = Array.from({ length: connections }, client)
+  // SIGTERM once every connection is busy (a few answers each), bounded in time.
+  const busy = (): boolean => answered >= connections * 5
+  for (let waited = 0; !busy() && waited < 20_000; waited += 10) await new Promise((resolve) => setTimeout(resolve, 10))
+  server.child.kill('SIGTERM')
+  await Promise.all(clients)
+  t.same(failures, [], 'no request was reset or left without an answer')
+  t.same(Object.keys(statuses).sort(), ['200', '503 connection: close'], `every answer is 200, or 503 closing its connection (${JSON.stringify(statuses)})`)
+  const result = await exitWithin(server, 15_000)
+  t.same(result, { code: 0, signal: null }, `the server then exits with code 0\n${result === 'timeout' ? server.output() : ''}`)
+})
+
+t.test('slow-drip clients are cut off within the configured timeouts, and connections are capped', { timeout: 120_000 }, async (t) => {
+  const server = startServer(t, { HEADERS_TIMEOUT_MS: '1000', REQUEST_TIMEOUT_MS: '2000', MAX_CONNECTIONS: '3' })
+  const [, url] = await server.waitFor(/listening on (http:\/\/[^\s]+)/)
+  const { hostname, port } = new URL(url!)
+  /** Opens a connection that sends `head` and then one more byte every 200 ms; resolves with how long the server kept it. */
+  const drip = async (head: string): Promise<number> => {
+    const socket = connect({ host: hostname, port: Number(port) })
+    t.teardown(() => socket.destroy())
+    await once(socket, 'connect')
+    const started = Date.now()
+    socket.write(head)
+    const timer = setInterval(() => { if (!socket.destroyed) socket.write('a') }, 200)
+    socket.on('error', () => {}).resume()
+    // Bounded: a connection still open after 10 s fails the test below.
+    const bound = setTimeout(() => socket.destroy(), 10_000)
+    await once(socket, 'close')
+    clearInterval(timer)
+    clearTimeout(bound)
+    return Date.now() - started
+  }
+  const headers = drip(`GET /api/appeals HTTP/1.1\r\nHost: ${hostname}\r\nX-Slow: `)
+  const body = drip(`POST /api/appeals/x/signatures HTTP/1.1\r\nHost: ${hostname}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"name":"`)
+  // The headers deadline is checked once a second: closed within about a second of it, never left open.
+  const [headersMs, bodyMs] = await Promise.all([headers, body])
+  t.ok(headersMs >= 900 && headersMs < 4000, `a client dripping its headers is cut off after HEADERS_TIMEOUT_MS (${headersMs} ms)`)
+  t.ok(bodyMs >= 1900 && bodyMs < 5000, `a client dripping its body is cut off after REQUEST_TIMEOUT_MS (${bodyMs} ms)`)
+
+  const open = await Promise.all(Array.from({ length: 4 }, async () => {
+    const socket = connect({ host: hostname, port: Number(port) })
+    t.teardown(() => socket.destroy())
+    socket.on('error', () => {})
+    await once(socket, 'connect')
+    return socket
+  }))
+  // Past MAX_CONNECTIONS the server closes a new connection at once; the others stay open.
+  const closed = await Promise.race([once(open[3]!, 'close').then(() => true), new Promise((resolve) => setTimeout(() => resolve(false), 2000))])
+  t.ok(closed, 'a connection past MAX_CONNECTIONS is closed')
+  t.equal(open.slice(0, 3).filter((socket) => socket.destroyed).length, 0, 'those within it stay open')
 })

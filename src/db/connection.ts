@@ -28,6 +28,11 @@ export interface DatabaseOptions {
   /** Folder for PGlite's files, or 'memory://' for a throw-away database. */
   dataDir: string
   poolSize?: number
+  /** Deadlines on PostgreSQL: connecting, and each statement (an open transaction left idle too). */
+  connectTimeoutMs?: number
+  statementTimeoutMs?: number
+  /** Called whenever a connection to PostgreSQL is established (so an outage can be told to be over). */
+  onConnect?: () => void
   /** An already migrated PGlite instance to use as it is; it stays its owner's to close (tests reuse one). */
   pglite?: PGlite
 }
@@ -37,7 +42,7 @@ const MIGRATION_LOCK_ID = 7_361_902_455
 
 /** Opens the database and brings its schema up to date with migrations/. */
 export async function openDatabase (options: DatabaseOptions): Promise<DatabaseHandle> {
-  if (options.url !== undefined) return openPostgres(options.url, options.poolSize ?? 10)
+  if (options.url !== undefined) return openPostgres(options.url, options)
   if (options.pglite !== undefined) return { ...await pgliteHandle(options.pglite), close: async () => {} }
   return openPglite(options.dataDir)
 }
@@ -49,9 +54,24 @@ async function pgliteHandle (client: PGlite): Promise<DatabaseHandle> {
   return { db, driver: 'pglite', close: async () => { await client.close() } }
 }
 
-async function openPostgres (url: string, poolSize: number): Promise<DatabaseHandle> {
-  // Several instances may start at once: the advisory lock lets one migrate while the others wait.
-  const migrationClient = postgres(url, { max: 1, onnotice: () => {} })
+// postgres.js waits 30 s to connect and backs off up to 20 s between attempts by default: a database that
+// went away would hang requests, and one that came back would still be refused for many seconds.
+function postgresOptions (options: DatabaseOptions): postgres.Options<Record<string, never>> {
+  const statementTimeout = options.statementTimeoutMs ?? 5000
+  return {
+    onnotice: () => {},
+    connect_timeout: (options.connectTimeoutMs ?? 2000) / 1000,
+    backoff: (retries) => Math.min(0.05 * 2 ** retries, 0.5),
+    connection: { statement_timeout: statementTimeout, idle_in_transaction_session_timeout: statementTimeout },
+    // The server reports its parameters on every new connection: the sign that it is reachable.
+    ...(options.onConnect !== undefined && { onparameter: options.onConnect })
+  }
+}
+
+async function openPostgres (url: string, options: DatabaseOptions): Promise<DatabaseHandle> {
+  // Several instances may start at once: the advisory lock lets one migrate while the others wait
+  // (so the migration's statements, and that wait, are not under the statement deadline).
+  const migrationClient = postgres(url, { max: 1, onnotice: () => {}, connect_timeout: (options.connectTimeoutMs ?? 2000) / 1000 })
   try {
     await migrationClient`select pg_advisory_lock(${MIGRATION_LOCK_ID})`
     await migratePostgres(drizzlePostgres({ client: migrationClient }), { migrationsFolder: paths.migrations })
@@ -59,7 +79,7 @@ async function openPostgres (url: string, poolSize: number): Promise<DatabaseHan
   } finally {
     await migrationClient.end()
   }
-  const client = postgres(url, { max: poolSize, onnotice: () => {} })
+  const client = postgres(url, { ...postgresOptions(options), max: options.poolSize ?? 10 })
   const db = drizzlePostgres({ client, schema }) as unknown as Database
   return { db, driver: 'postgres', close: async () => { await client.end({ timeout: 5 }) } }
 }

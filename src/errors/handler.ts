@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import type { i18n } from 'i18next'
+import { isDatabaseUnavailable } from '../db/unavailable.js'
 import { requestLanguage } from '../http/language.js'
 import { AppError, appError, type FieldError } from './app-error.js'
 
@@ -103,14 +104,23 @@ export function sendError (request: FastifyRequest, reply: FastifyReply, error: 
   return reply.code(error.statusCode).type('application/json; charset=utf-8').send(errorBody(request, error))
 }
 
+// Soon enough for a client to find the instance (or its database) back, late enough not to hammer it.
+const RETRY_AFTER_SECONDS = 2
+
 // A reader who follows a broken link gets a page in their language; a program gets the JSON error.
 function answer (request: FastifyRequest, reply: FastifyReply, error: AppError): FastifyReply {
   const { pages } = request.server
+  if (error.statusCode === 503) reply.header('retry-after', RETRY_AFTER_SECONDS)
   return pages.wantsPage(request) ? pages.sendError(request, reply, error) : sendError(request, reply, error)
 }
 
 async function errorHandler (app: FastifyInstance): Promise<void> {
   app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
+    // An outage is logged once, by its first failure, not with a stack for every request it fails.
+    if (isDatabaseUnavailable(error)) {
+      app.outages.database.failed(error)
+      return answer(request, reply, appError('SERVICE_UNAVAILABLE'))
+    }
     const appErr = toAppError(error)
     // A 5xx body never carries internals; the log keeps them.
     if (appErr.statusCode >= 500) request.log.error({ err: error }, 'request failed')
@@ -119,4 +129,4 @@ async function errorHandler (app: FastifyInstance): Promise<void> {
   app.setNotFoundHandler({ preHandler: app.rateLimit() }, (request, reply) => answer(request, reply, appError('NOT_FOUND')))
 }
 
-export default fp(errorHandler, { name: 'error-handler', dependencies: ['i18n', '@fastify/rate-limit', 'pages'] })
+export default fp(errorHandler, { name: 'error-handler', dependencies: ['i18n', '@fastify/rate-limit', 'pages', 'outages'] })

@@ -5,6 +5,8 @@ import { withErrors } from '../http/schemas.js'
 import { signedIn } from '../organisers/auth.js'
 import { AdminFiltersQuery } from '../signatures/schemas.js'
 
+const EXPORT_TIMEOUT_MS = 600_000
+
 const formats = {
   csv: { type: 'text/csv; charset=utf-8; header=present', method: 'csv' },
   ndjson: { type: 'application/x-ndjson; charset=utf-8', method: 'ndjson' }
@@ -21,7 +23,10 @@ const exportRoutes: FastifyPluginAsyncTypebox = async (app) => {
         params: Type.Object({ slug: Type.String({ maxLength: 80 }) }),
         querystring: Type.Object(AdminFiltersQuery, { additionalProperties: false }),
         response: withErrors({ 200: Type.String() }, 401, 404)
-      }
+      },
+      // The request deadline runs until the last byte is sent: an export of a large appeal streams for
+      // minutes (each of its batches is a statement under the statement deadline), as long as nginx allows.
+      handlerTimeout: EXPORT_TIMEOUT_MS
     }, async (request, reply) => {
       const appeal = await appeals.getManaged(signedIn(request), request.params.slug)
       const date = new Date().toISOString().slice(0, 10)

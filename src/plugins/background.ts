@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
+import { isDatabaseUnavailable } from '../db/unavailable.js'
 import { applyRetention } from '../erasure/retention.js'
 import { repeat } from '../jobs/loop.js'
 import { createScheduler, type Scheduler } from '../jobs/scheduler.js'
@@ -24,13 +25,18 @@ async function backgroundPlugin (app: FastifyInstance): Promise<void> {
   app.decorate('scheduler', scheduler)
   if (!config.BACKGROUND_JOBS) return
 
+  // While the database is down the mail worker fails at every poll: that is the outage, logged once.
+  const failed = (message: string) => (err: unknown) => {
+    if (isDatabaseUnavailable(err)) app.outages.database.failed(err)
+    else log.error({ err }, message)
+  }
   const loops = [
-    repeat((active) => services.mail.worker.runOnce(active), config.MAIL_POLL_MS, (err) => { log.error({ err }, 'the mail worker failed; it tries again at its next poll') }),
-    repeat(() => scheduler.runDue(), SCHEDULE_CHECK_MS, (err) => { log.error({ err }, 'the scheduler could not check its jobs; it tries again later') })
+    repeat((active) => services.mail.worker.runOnce(active), config.MAIL_POLL_MS, failed('the mail worker failed; it tries again at its next poll')),
+    repeat(() => scheduler.runDue(), SCHEDULE_CHECK_MS, failed('the scheduler could not check its jobs; it tries again later'))
   ]
   app.addHook('onReady', async () => { for (const loop of loops) loop.start() })
   // Before the database closes (onClose): a mail in hand is finished and recorded.
   app.addHook('preClose', async () => { await Promise.all(loops.map((loop) => loop.stop())) })
 }
 
-export default fp(backgroundPlugin, { name: 'background', dependencies: ['services'] })
+export default fp(backgroundPlugin, { name: 'background', dependencies: ['services', 'outages'] })

@@ -15,7 +15,10 @@ async function databasePlugin (app: FastifyInstance, opts: { pglite?: DatabaseOp
     ...(opts.pglite !== undefined && { pglite: opts.pglite }),
     url: app.config.DATABASE_URL,
     dataDir: paths.dataDir(app.config),
-    poolSize: app.config.DATABASE_POOL_SIZE
+    poolSize: app.config.DATABASE_POOL_SIZE,
+    connectTimeoutMs: app.config.DATABASE_CONNECT_TIMEOUT_MS,
+    statementTimeoutMs: app.config.DATABASE_STATEMENT_TIMEOUT_MS,
+    onConnect: () => { app.outages.database.recovered() }
   })
   app.decorate('db', handle.db)
   app.decorate('dbDriver', handle.driver)

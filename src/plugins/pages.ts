@@ -33,10 +33,13 @@ declare module 'fastify' {
 /** Whether an error on this request is answered with an HTML page rather than JSON. */
 function wantsPage (request: FastifyRequest): boolean {
   const path = request.url
-  if (path === '/api' || path.startsWith('/api/') || path.startsWith('/docs') || path.startsWith(ASSETS_PREFIX) || path.startsWith(OEMBED_PATH)) return false
+  if (path === '/api' || path.startsWith('/api/') || path.startsWith('/health/') || path.startsWith('/docs') || path.startsWith(ASSETS_PREFIX) || path.startsWith(OEMBED_PATH)) return false
   // A form's script that sends JSON to the form's own address reads the error as JSON.
   return !sentByScript(request)
 }
+
+// A failure of ours gets the page's general apology; an outage says to try again in a moment.
+const hidesMessage = (error: AppError): boolean => error.statusCode >= 500 && error.code !== 'SERVICE_UNAVAILABLE'
 
 // What every page shares (the built assets, the document around the content, the error page) is
 // decorated on the root instance, so the root error and not-found handlers can answer with a page.
@@ -55,7 +58,7 @@ async function pagesPlugin (app: FastifyInstance): Promise<void> {
   function sendWidgetError (request: FastifyRequest, reply: FastifyReply, error: AppError): FastifyReply {
     const view = createView(request, requestLanguage(request))
     const notFound = error.statusCode === 404
-    const translated = error.statusCode >= 500 ? undefined : translateError(app.i18n, view.lang, error)
+    const translated = hidesMessage(error) ? undefined : translateError(app.i18n, view.lang, error)
     const title = notFound ? view.t('error.notFoundTitle') : view.t('error.title')
     const message = notFound ? view.t('error.notFoundText') : translated?.message ?? view.t('error.text')
     const theme = themeStyle({ lang: view.lang, theme: 'light' })
@@ -76,7 +79,7 @@ async function pagesPlugin (app: FastifyInstance): Promise<void> {
       const view = createView(request, pageLanguage(request, reply))
       const notFound = error.statusCode === 404
       // A bad address (a widget's colour, a page number) is named, with what is wrong with it.
-      const translated = notFound || error.statusCode >= 500 ? undefined : translateError(app.i18n, view.lang, error)
+      const translated = notFound || hidesMessage(error) ? undefined : translateError(app.i18n, view.lang, error)
       const title = notFound ? view.t('error.notFoundTitle') : view.t('error.title')
       return send(reply, view, { title, noindex: true }, errorPage(view, notFound, translated?.message, translated?.fields), error.statusCode)
     },

@@ -3,24 +3,37 @@ import type { FastifyInstance, FastifyRequest, onRequestAsyncHookHandler } from 
 import fp from 'fastify-plugin'
 import type { Redis } from 'ioredis'
 import { appError } from '../errors/app-error.js'
+import type { Outage } from '../errors/outage.js'
 
 // Global limit per client address; signing and sign-in have stricter ones, shared by every route of their kind.
 // With REDIS_URL the counters live in Redis so that every instance behind the load balancer shares them.
 async function rateLimitPlugin (app: FastifyInstance): Promise<void> {
   const { config } = app
+  const outage = app.outages.redis
   let redis: Redis | undefined
   if (config.REDIS_URL !== undefined) {
     // Loaded only when configured: the embedded default has no use for it (22 MB).
     const { Redis } = await import('ioredis')
-    redis = new Redis(config.REDIS_URL, { connectTimeout: 2000, maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: true })
-    await redis.connect()
-    app.addHook('onClose', async () => { await redis?.quit() })
+    // No offline queue: while Redis is away a limit fails at once (and is skipped, or answers 503)
+    // instead of waiting. ioredis reconnects by itself, here every half second at most (its default
+    // waits up to 2 s), so that limits count again soon after Redis returns.
+    const client = new Redis(config.REDIS_URL, {
+      connectTimeout: 2000, maxRetriesPerRequest: 1, enableOfflineQueue: false, retryStrategy: (times) => Math.min(times * 50, 500)
+    })
+    // Without a listener every failed reconnection would print a raw stack trace; one line per outage instead.
+    client.on('error', (err) => { outage.failed(err) })
+    client.on('ready', () => { outage.recovered() })
+    // An instance starts while Redis is down (RATE_LIMIT_SKIP_ON_STORE_ERROR says what its limits do
+    // meanwhile), but gives it its first attempt to connect, so that the first requests find it.
+    await new Promise<void>((resolve) => { client.once('ready', resolve).once('error', () => { resolve() }) })
+    app.addHook('onClose', async () => { client.disconnect() })
+    redis = client
   }
   await app.register(rateLimit, {
     global: true,
     max: config.RATE_LIMIT_GLOBAL_MAX,
     timeWindow: config.RATE_LIMIT_GLOBAL_WINDOW,
-    ...(redis !== undefined && { redis, nameSpace: config.RATE_LIMIT_REDIS_PREFIX }),
+    ...(redis !== undefined && { redis: storeClient(redis, outage), nameSpace: config.RATE_LIMIT_REDIS_PREFIX }),
     // When the shared store is down, keep taking signatures rather than refuse everyone (configurable).
     skipOnError: config.RATE_LIMIT_SKIP_ON_STORE_ERROR,
     // Only a refused request says when to come back (Retry-After); the others stay small.
@@ -30,6 +43,29 @@ async function rateLimitPlugin (app: FastifyInstance): Promise<void> {
   app.decorate('limitSigning', sharedLimiter(app, config.RATE_LIMIT_SIGN_MAX, config.RATE_LIMIT_SIGN_WINDOW,
     (request) => `sign:${request.ip}:${(request.params as { slug?: string }).slug ?? ''}`))
   app.decorate('limitSignIn', sharedLimiter(app, config.RATE_LIMIT_SIGNIN_MAX, config.RATE_LIMIT_SIGNIN_WINDOW, (request) => `signin:${request.ip}`))
+}
+
+/**
+ * The client as the rate-limit store sees it: a counter that cannot be counted because Redis is away
+ * fails with our 503 (when RATE_LIMIT_SKIP_ON_STORE_ERROR=false lets it through) instead of the client's
+ * raw error, which would answer 500; the outage is logged once. Without an offline queue that is at once.
+ */
+function storeClient (redis: Redis, outage: Outage): Redis {
+  return new Proxy(redis, {
+    get (target, property) {
+      const value: unknown = Reflect.get(target, property, target)
+      if (typeof value !== 'function') return value
+      if (property !== 'rateLimit' && property !== 'rateLimitRead') return value.bind(target)
+      return (...args: unknown[]) => {
+        const callback = args.pop() as (err: unknown, result?: unknown) => void
+        return value.call(target, ...args, (err: unknown, result: unknown) => {
+          if (err === null || err === undefined) return callback(null, result)
+          outage.failed(err)
+          callback(appError('SERVICE_UNAVAILABLE'))
+        })
+      }
+    }
+  })
 }
 
 declare module 'fastify' {
@@ -59,4 +95,4 @@ function sharedLimiter (app: FastifyInstance, max: number, timeWindow: string, k
   }
 }
 
-export default fp(rateLimitPlugin, { name: 'rate-limit', dependencies: ['config'] })
+export default fp(rateLimitPlugin, { name: 'rate-limit', dependencies: ['config', 'outages'] })

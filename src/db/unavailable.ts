@@ -1,0 +1,21 @@
+// postgres.js's own codes for a connection that could not be made or was lost, and the system's.
+const CONNECTION_CODES = new Set([
+  'CONNECT_TIMEOUT', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED',
+  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE'
+])
+
+/**
+ * Whether a query failed because PostgreSQL could not be reached or answer in time, rather than because
+ * of the query: the connection's errors, PostgreSQL's class 08 (connection exception), 57P0x (shutting
+ * down, starting up), 57014 (the statement deadline) and 53300 (too many connections). Drizzle wraps the
+ * driver's error, so the causes are looked at too.
+ */
+export function isDatabaseUnavailable (err: unknown): boolean {
+  let current = err
+  for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth++) {
+    const code = (current as { code?: unknown }).code
+    if (typeof code === 'string' && (CONNECTION_CODES.has(code) || code.startsWith('08') || code.startsWith('57P') || code === '57014' || code === '53300')) return true
+    current = (current as { cause?: unknown }).cause
+  }
+  return false
+}

@@ -1,0 +1,28 @@
+import type { FastifyBaseLogger } from 'fastify'
+
+/**
+ * What the log says about one dependency: a line when it becomes unreachable and a line when it is back,
+ * however many requests fail in between (each of them answers 503 without a stack of its own).
+ */
+export interface Outage {
+  readonly down: boolean
+  failed: (err: unknown) => void
+  recovered: () => void
+}
+
+export function createOutage (log: FastifyBaseLogger, dependency: string): Outage {
+  let since: number | undefined
+  return {
+    get down () { return since !== undefined },
+    failed (err) {
+      if (since !== undefined) return
+      since = Date.now()
+      log.error({ err }, `${dependency} is unreachable: requests that need it answer 503 until it is back`)
+    },
+    recovered () {
+      if (since === undefined) return
+      log.warn(`${dependency} is reachable again after ${Date.now() - since} ms`)
+      since = undefined
+    }
+  }
+}

@@ -1,0 +1,19 @@
+import t from 'tap'
+import type { FastifyBaseLogger } from 'fastify'
+import { createOutage } from '../../src/errors/outage.js'
+
+t.test('an outage is logged once when it begins and once when it ends, however many requests fail', async (t) => {
+  const lines: string[] = []
+  const log = { error: (_obj: unknown, msg: string) => { lines.push(`error ${msg}`) }, warn: (msg: string) => { lines.push(`warn ${msg}`) } } as unknown as FastifyBaseLogger
+  const outage = createOutage(log, 'PostgreSQL')
+  outage.recovered()
+  t.same(lines, [], 'nothing to say while it is up')
+  for (let i = 0; i < 100; i++) outage.failed(new Error('connect ECONNREFUSED'))
+  t.equal(outage.down, true)
+  outage.recovered()
+  outage.recovered()
+  t.equal(outage.down, false)
+  t.equal(lines.length, 2, lines.join('\n'))
+  t.match(lines[0], /^error PostgreSQL is unreachable/)
+  t.match(lines[1], /^warn PostgreSQL is reachable again after \d+ ms/)
+})
