@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { signedIn } from '../organisers/auth.js'
-import { countryCodes } from '../http/schemas.js'
+import { SignatureId, Slug, SlugParams, Uuid, countryCodes } from '../http/schemas.js'
 import type { AdminFilters } from '../signatures/admin-search.js'
 import type { BulkCriteria } from '../signatures/moderation.js'
 import { refusal } from './form-input.js'
@@ -12,11 +12,10 @@ const PAGE_SIZE = 50
 const Text = Type.Optional(Type.String({ maxLength: 300 }))
 const FilterQuery = Type.Object({
   q: Text, status: Text, kind: Text, country: Text, hidden: Text, notable: Text, contact: Text, from: Text, to: Text, ipHash: Text, emailDomain: Text,
-  before: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER })),
-  notice: Text, count: Text, undo: Type.Optional(Type.String({ format: 'uuid' })), lang: Text
+  before: Type.Optional(SignatureId),
+  notice: Text, count: Text, undo: Type.Optional(Uuid), lang: Text
 })
-const SlugParams = Type.Object({ slug: Type.String({ maxLength: 80 }) })
-const RowParams = Type.Object({ slug: Type.String({ maxLength: 80 }), id: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) })
+const RowParams = Type.Object({ slug: Slug, id: SignatureId })
 const ActionBody = Type.Object({ _csrf: Text, back: Type.Optional(Type.String({ maxLength: 2000 })) })
 
 /** The filters the page's address carries that mean something (a value out of the lists is ignored). */
@@ -152,7 +151,7 @@ const signaturePages: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.post('/appeals/:slug/signatures/bulk-hide/undo', {
-    schema: { hide: true, params: SlugParams, body: Type.Object({ _csrf: Text, batch: Type.String({ format: 'uuid' }) }) }
+    schema: { hide: true, params: SlugParams, body: Type.Object({ _csrf: Text, batch: Uuid }) }
   }, async (request, reply) => {
     const appeal = await appeals.getManaged(signedIn(request), request.params.slug)
     const count = await signatures.undoBulkHide(appeal, request.body.batch)
