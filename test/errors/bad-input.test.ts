@@ -2,6 +2,7 @@ import { request as httpRequest } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import t, { type Test } from 'tap'
 import { build, eachDatabase, json } from '../helpers/app.js'
+import { signedInBrowser } from '../helpers/dashboard.js'
 import { appeal, idOf, organiser, person, sign, signatureRows } from '../helpers/fixtures.js'
 
 const inShape = (t: Test, body: unknown, code: string): void => {
@@ -98,4 +99,20 @@ eachDatabase(t, 'path parameters are checked against their pattern before the da
   }
   const search = await app.inject({ url: `/api/admin/appeals/${slug}/signatures?q=a%00b`, headers: owner.auth })
   t.equal(search.statusCode, 400, 'a control character in a query string')
+})
+
+eachDatabase(t, 'an impossible date in the dashboard\'s filters is a clear 400, not a 500 nor ignored', async (t, { app }) => {
+  const owner = await organiser(app)
+  const slug = await appeal(app, owner)
+  const b = await signedInBrowser(app, owner)
+  for (const query of ['from=2026-13-45', 'to=2026-02-30', 'from=yesterday']) {
+    const response = await b.get(`/admin/appeals/${slug}/signatures?${query}`)
+    t.equal(response.statusCode, 400, query)
+    t.match(response.headers['content-type'], /^text\/html/)
+    t.match(response.body, '<code>' + query.split('=')[0] + '</code>')
+  }
+  t.equal((await b.get(`/admin/appeals/${slug}/signatures/bulk-hide?emailDomain=example.org&from=2026-13-45T10:00`)).statusCode, 400)
+  t.equal((await b.get(`/admin/appeals/${slug}/signatures?from=2026-02-28`)).statusCode, 200)
+  const api = await app.inject({ url: `/api/admin/appeals/${slug}/signatures?from=2026-13-45T00:00:00Z`, headers: owner.auth })
+  t.equal(api.statusCode, 400)
 })
