@@ -154,6 +154,7 @@ for (const database of databases) {
 
       const others = await db.select().from(appeals).where(sql`${appeals.slug} <> 'hands-off-venezuela'`)
       t.equal(others.length, 2, 'two more appeals')
+      t.ok([hov, ...others].every((a) => a.requireConfirmation), 'every demo appeal asks its signers to confirm by email, as new appeals do')
       const texts = await db.select().from(appealTexts)
       const languagesOf = (id: string) => texts.filter((x) => x.appealId === id).map((x) => x.language).sort()
       const spanishOnly = others.filter((a) => languagesOf(a.id).join() === 'es')
