@@ -1,5 +1,5 @@
 import { and, asc, eq, inArray, sql } from 'drizzle-orm'
-import type { Database, Executor } from '../db/connection.js'
+import { isUniqueViolation, type Database, type Executor } from '../db/connection.js'
 import { appealMembers, appeals, appealTexts, organisers } from '../db/schema.js'
 import { appError, invalidFields } from '../errors/app-error.js'
 import type { SignedIn } from '../organisers/service.js'
@@ -169,8 +169,11 @@ export function createAppealsService (db: Database) {
         if (await bySlug(settings.slug) !== undefined) throw appError('SLUG_TAKEN')
         row.slug = settings.slug
       }
+      // The look-up above answers the usual case with a clear message; another appeal may still take
+      // the slug between it and this write, which the unique index then refuses.
       const [updated] = await db.update(appeals).set({ ...row, updatedAt: new Date() }).where(eq(appeals.id, appeal.id)).returning()
-      forget()
+        .catch((err: unknown) => { throw isUniqueViolation(err, 'appeals_slug_unique') ? appError('SLUG_TAKEN') : err })
+        .finally(forget)
       if (updated === undefined) throw appError('APPEAL_NOT_FOUND')
       return updated
     },
