@@ -9,6 +9,7 @@ import { openDatabase, type Database, type DatabaseHandle } from '../../src/db/c
 import { apiTokens, appeals, appealTexts, events, organisers, signatures } from '../../src/db/schema.js'
 import { createAppealsService } from '../../src/appeals/service.js'
 import { createOrganisersService } from '../../src/organisers/service.js'
+import { normaliseText } from '../../src/http/normalise-input.js'
 import { deriveKeys } from '../../src/secrets/keys.js'
 import { createSignaturesService } from '../../src/signatures/service.js'
 import { createSealer, parseDataKey } from '../../src/secrets/sealing.js'
@@ -94,6 +95,16 @@ for (const database of databases) {
       t.notMatch(rows[0]?.passwordHash, password, 'only a hash is stored')
       const session = await createOrganisersService(db, { sessionTtlHours: 1, passwordHashCost: 10 }).signIn('a@example.org', password)
       t.ok(session.token, 'the password from standard input signs in')
+    })
+
+    // Typed with a tab, a trailing space and a decomposed accent: the site's sign-in form receives it
+    // cleaned (trimmed, NFC, tabs as spaces), so the CLI must hash it cleaned too.
+    const typed = ' caf\u0065\u0301\tau lait, s\u0131l vous pla\u00eet '
+    const b = await cli(where, ['organiser', 'create', '--email', 'b@example.org', '--name', 'B'], `${typed}\n`)
+    t.equal(b.code, 0, `organiser create succeeds${b.code === 0 ? '' : `: ${b.stderr}`}`)
+    await inspect(where, async (db) => {
+      const session = await createOrganisersService(db, { sessionTtlHours: 1, passwordHashCost: 10 }).signIn('b@example.org', normaliseText(typed, false))
+      t.ok(session.token, 'the password as the sign-in form sends it signs in')
     })
 
     const again = await cli(where, ['organiser', 'create', '--email', 'a@example.org', '--name', 'A again'], `${password}\n`)
