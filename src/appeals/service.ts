@@ -3,6 +3,7 @@ import { isUniqueViolation, type Database, type Executor } from '../db/connectio
 import { appealMembers, appeals, appealTexts, organisers } from '../db/schema.js'
 import { appError, invalidFields } from '../errors/app-error.js'
 import type { SignedIn } from '../organisers/service.js'
+import { createSlugCache } from './slug-cache.js'
 
 export type Appeal = typeof appeals.$inferSelect
 export type AppealText = Pick<typeof appealTexts.$inferSelect, 'title' | 'summary' | 'body' | 'demands'>
@@ -60,13 +61,16 @@ export function assertSigningOpen (appeal: Appeal, now = new Date()): void {
 }
 
 // Every public request (signing, stats, lists) starts by finding the appeal from its slug; that lookup
-// is cached briefly per instance. A change made here clears it at once; another instance sees it within
-// PUBLIC_CACHE_MS.
+// is cached briefly per instance (slug-cache.ts). A change made here clears it at once; another instance
+// sees it within PUBLIC_CACHE_MS.
 const PUBLIC_CACHE_MS = 2000
 const PUBLIC_CACHE_MAX = 1000
+const UNKNOWN_SLUGS_MAX = 200
 
-export function createAppealsService (db: Database) {
-  const publicCache = new Map<string, { appeal: Appeal | undefined, at: number }>()
+export function createAppealsService (db: Database, options: { now?: () => number } = {}) {
+  const publicCache = createSlugCache<Appeal>({
+    ttlMs: PUBLIC_CACHE_MS, maxKnown: PUBLIC_CACHE_MAX, maxUnknown: UNKNOWN_SLUGS_MAX, ...(options.now !== undefined && { now: options.now })
+  })
   const forget = (): void => { publicCache.clear() }
   async function textsOf (appealIds: string[], executor: Executor = db): Promise<Map<string, Record<string, AppealText>>> {
     const byAppeal = new Map<string, Record<string, AppealText>>()
@@ -99,15 +103,19 @@ export function createAppealsService (db: Database) {
 
     /** An appeal the public may see (open or closed); drafts do not exist for the public. */
     async getPublic (slug: string): Promise<Appeal> {
-      let cached = publicCache.get(slug)
-      if (cached === undefined || Date.now() - cached.at > PUBLIC_CACHE_MS) {
-        if (publicCache.size >= PUBLIC_CACHE_MAX) publicCache.clear()
-        cached = { appeal: await bySlug(slug), at: Date.now() }
-        publicCache.set(slug, cached)
+      const cached = publicCache.get(slug)
+      let appeal = cached.found ? cached.value : undefined
+      if (!cached.found) {
+        appeal = await bySlug(slug)
+        publicCache.set(slug, appeal)
       }
-      const appeal = cached.appeal
       if (appeal === undefined || appeal.status === 'draft') throw appError('APPEAL_NOT_FOUND')
       return appeal
+    },
+
+    /** Whether getPublic would answer this slug without asking the database. */
+    isCachedPublic (slug: string): boolean {
+      return publicCache.get(slug).found
     },
 
     /** An appeal by id, drafts included (for links that name a signature rather than an appeal). */
