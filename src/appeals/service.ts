@@ -34,11 +34,20 @@ function toDate (value: string | null | undefined): Date | null | undefined {
   return value === undefined ? undefined : value === null ? null : new Date(value)
 }
 
+/** An origin as browsers compare them; one the pattern lets through but no browser could have (a port over 65535) is refused. */
+function browserOrigin (origin: string): string {
+  try {
+    return new URL(origin).origin
+  } catch {
+    throw invalidFields({ embedOrigins: { key: 'url' } })
+  }
+}
+
 function settingsRow (settings: AppealSettings): Partial<typeof appeals.$inferInsert> {
   const { opensAt, closesAt, embedOrigins, ...rest } = settings
   const row: Partial<typeof appeals.$inferInsert> = { ...rest }
   // As browsers compare them: lower-case host, no default port, each once.
-  if (embedOrigins !== undefined) row.embedOrigins = [...new Set(embedOrigins.map((o) => new URL(o).origin))]
+  if (embedOrigins !== undefined) row.embedOrigins = [...new Set(embedOrigins.map(browserOrigin))]
   if (opensAt !== undefined) row.opensAt = toDate(opensAt)
   if (closesAt !== undefined) row.closesAt = toDate(closesAt)
   return row
