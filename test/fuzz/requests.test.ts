@@ -39,7 +39,9 @@ interface JsonSchema {
 interface Parameter { in: 'path' | 'query', name: string, schema: JsonSchema }
 interface Operation { method: string, path: string, parameters: Parameter[], body?: JsonSchema }
 interface Form { method: 'GET' | 'POST', action: string, fields: string[], csrf?: string }
-interface Sent { method: string, url: string, headers: Record<string, string>, payload?: string }
+/** A request, and whether it was made to be refused (a wrong path parameter, body, charset or CSRF token). */
+interface Sent { method: string, url: string, headers: Record<string, string>, payload?: string, meantToFail: boolean }
+interface Body { contentType?: string, payload?: string, wrong?: boolean }
 
 /** Text that once reached PostgreSQL or the stack unchecked: controls, odd numbers, bad encodings, dates. */
 const nastyText = fc.oneof(
@@ -59,6 +61,24 @@ function encode (value: unknown): string {
   } catch {
     return '%ED%A0%80'
   }
+}
+
+/** Whether a path parameter, as sent, is one its schema accepts (a nasty value sometimes is: "0x1f" as a uuid is not, "031" as a slug is). */
+function matches (schema: JsonSchema | undefined, encoded: string): boolean {
+  let value: string
+  try {
+    value = decodeURIComponent(encoded)
+  } catch {
+    return false
+  }
+  // eslint-disable-next-line no-control-regex -- a control character is what makes the value wrong
+  if (encoded.length > 100 || /[\u0000-\u001F\u007F-\u009F]/.test(value)) return false
+  if (schema === undefined) return true
+  if (schema.enum !== undefined) return schema.enum.includes(value)
+  if (schema.type === 'integer') return /^[1-9][0-9]{0,15}$/.test(value)
+  if (schema.format === 'uuid') return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value)
+  if (schema.pattern !== undefined && !new RegExp(schema.pattern).test(value)) return false
+  return value.length >= (schema.minLength ?? 0) && value.length <= (schema.maxLength ?? Infinity)
 }
 
 /** A piece of a URL as sent: usually encoded text, sometimes raw bad percent-encoding or a very long part. */
@@ -103,7 +123,7 @@ function valueFor (schema: JsonSchema, depth = 0): fc.Arbitrary<unknown> {
 }
 
 /** A body for a schema: valid, one field made wrong, or something that is not the body at all. */
-function bodyFor (schema: JsonSchema | undefined): fc.Arbitrary<{ contentType?: string, payload?: string }> {
+function bodyFor (schema: JsonSchema | undefined): fc.Arbitrary<Body> {
   const json = (value: unknown): { contentType: string, payload: string } => ({ contentType: 'application/json', payload: JSON.stringify(value) })
   const valid = valueFor(schema ?? { type: 'object' })
   const names = Object.keys(schema?.properties ?? {})
@@ -114,10 +134,14 @@ function bodyFor (schema: JsonSchema | undefined): fc.Arbitrary<{ contentType?: 
       arbitrary: fc.tuple(valid, names.length > 0 ? fc.constantFrom(...names) : fc.constant('x'), fc.oneof(nastyText, fc.jsonValue({ maxDepth: 3 })))
         .map(([value, name, wrong]) => json({ ...(typeof value === 'object' && value !== null ? value : {}), [name]: wrong }))
     },
-    { weight: 1, arbitrary: deepJson.map((payload) => ({ contentType: 'application/json', payload })) },
-    { weight: 1, arbitrary: valid.map((value) => ({ contentType: 'application/json; charset=utf-16', payload: JSON.stringify(value) })) },
-    { weight: 1, arbitrary: fc.constantFrom('{', '{"a":1,}', 'null', '"text"', '1e999', '', '\u0000', '{"__proto__":{"x":1}}').map((payload) => ({ contentType: 'application/json', payload })) },
-    { weight: 1, arbitrary: fc.record({ contentType: fc.constantFrom('text/plain', 'application/xml', 'multipart/form-data; boundary=x', 'application/x-www-form-urlencoded', 'json'), payload: fc.string({ maxLength: 50 }) }) },
+    { weight: 1, arbitrary: deepJson.map((payload) => ({ contentType: 'application/json', payload, wrong: true })) },
+    { weight: 1, arbitrary: valid.map((value) => ({ contentType: 'application/json; charset=utf-16', payload: JSON.stringify(value), wrong: true })) },
+    { weight: 1, arbitrary: fc.constantFrom('{', '{"a":1,}', '"text"', '1e999', '\u0000', '{"__proto__":{"x":1}}').map((payload) => ({ contentType: 'application/json', payload, wrong: true })) },
+    {
+      weight: 1,
+      arbitrary: fc.record({ contentType: fc.constantFrom('text/plain', 'application/xml', 'multipart/form-data; boundary=x', 'json'), payload: fc.string({ maxLength: 50 }) })
+        .map((body) => ({ ...body, wrong: true }))
+    },
     { weight: 1, arbitrary: fc.constant({}) }
   )
 }
@@ -141,7 +165,10 @@ function formsIn (html: string): Form[] {
  * gives the row a new xmin; a delete lowers the count): what a refused request must leave as it was.
  */
 async function fingerprint (app: FastifyInstance, tables: string[]): Promise<string> {
-  const parts = tables.map((table) => `(select count(*) || ':' || coalesce(max(xmin::text::bigint), 0) from "${table}")`)
+  // Using a token notes when it was last used (once a minute): bookkeeping, not something the request did.
+  const parts = tables.map((table) => table === 'api_tokens'
+    ? `(select count(*) || ':' || coalesce(md5(string_agg(id::text || coalesce(revoked_at::text, ''), ',' order by id)), '') from "${table}")`
+    : `(select count(*) || ':' || coalesce(max(xmin::text::bigint), 0) from "${table}")`)
   const [row] = await selectRows<{ fingerprint: string }>(app.db, sql.raw(`select concat_ws('|', ${parts.join(', ')}) as fingerprint`))
   return row?.fingerprint ?? ''
 }
@@ -207,11 +234,14 @@ eachDatabase(t, 'fuzzing every operation and form: no 5xx, errors in the shape, 
   t.ok(forms.length >= 15, `${forms.length} forms on ${pages.length} pages`)
   const cookie = [...browser.cookies].map(([name, value]) => `${name}=${value}`).join('; ')
 
-  const pathValue = (name: string, schema: JsonSchema): fc.Arbitrary<string> => {
+  const pathValue = (name: string, schema: JsonSchema): fc.Arbitrary<[string, boolean]> => {
     const valid = name === 'slug'
       ? fc.constantFrom(slug, other, 'no-such-appeal')
       : name === 'id' && schema.type === 'integer' ? fc.constantFrom(String(signatureId), '999999') : valueFor(schema).map(String)
-    return fc.oneof({ weight: 2, arbitrary: valid.map(encode) }, { weight: 1, arbitrary: nastyUrlPart })
+    return fc.oneof(
+      { weight: 2, arbitrary: valid.map((v): [string, boolean] => [encode(v), false]) },
+      { weight: 1, arbitrary: nastyUrlPart.map((v): [string, boolean] => [v, true]) }
+    )
   }
   const queryFor = (parameters: Parameter[]): fc.Arbitrary<string> => {
     const pairs = parameters.map((p) => fc.option(fc.oneof(valueFor(p.schema).map(encode), nastyUrlPart).map((v) => `${p.name}=${v}`), { nil: undefined }))
@@ -226,17 +256,24 @@ eachDatabase(t, 'fuzzing every operation and form: no 5xx, errors in the shape, 
   const apiRequest: fc.Arbitrary<Sent> = fc.constantFrom(...operations).chain((op) => {
     const inPath = op.parameters.filter((p) => p.in === 'path')
     return fc.record({
-      path: fc.tuple(...inPath.map((p) => pathValue(p.name, p.schema))).map((values) =>
-        inPath.reduce((path, p, i) => path.replace(`{${p.name}}`, values[i] ?? ''), op.path)),
+      path: fc.tuple(...inPath.map((p) => pathValue(p.name, p.schema))),
       query: queryFor(op.parameters.filter((p) => p.in === 'query')),
       headers: headersFor(op.path.startsWith('/api/admin')),
-      body: op.method === 'GET' || op.method === 'DELETE' ? fc.constant<{ contentType?: string, payload?: string }>({}) : bodyFor(op.body)
-    }).map(({ path, query, headers, body }) => ({
-      method: op.method,
-      url: query === '' ? path : `${path}?${query}`,
-      headers: { ...headers, ...(body.contentType !== undefined && { 'content-type': body.contentType }) },
-      ...(body.payload !== undefined && { payload: body.payload })
-    }))
+      body: op.method === 'GET' || op.method === 'DELETE' ? fc.constant<Body>({}) : bodyFor(op.body)
+    }).map(({ path: values, query, headers, body }) => {
+      // A nasty value may still be a valid one ("0" as a language is not; "-1" as a slug is): only a
+      // parameter that does not match its pattern counts as meant to fail.
+      const wrongPart = values.some(([value, nasty], i) => nasty && !matches(inPath[i]?.schema, value))
+      const path = inPath.reduce((url, p, i) => url.replace(`{${p.name}}`, values[i]?.[0] ?? ''), op.path)
+      return {
+        method: op.method,
+        url: query === '' ? path : `${path}?${query}`,
+        headers: { ...headers, ...(body.contentType !== undefined && { 'content-type': body.contentType }) },
+        ...(body.payload !== undefined && { payload: body.payload }),
+        // A route that takes no body may ignore a wrong one.
+        meantToFail: wrongPart || (op.body !== undefined && body.wrong === true)
+      }
+    })
   })
 
   const formRequest: fc.Arbitrary<Sent> = fc.constantFrom(...forms).chain((form) => fc.record({
@@ -249,36 +286,40 @@ eachDatabase(t, 'fuzzing every operation and form: no 5xx, errors in the shape, 
     form.fields.forEach((name, i) => { if (values[i] !== undefined) fields.append(name, values[i]) })
     if (csrf !== undefined) fields.append('_csrf', csrf)
     const withCookie = { ...headers, ...(form.action.startsWith('/admin') && { cookie }) }
-    if (form.method === 'GET') return { method: 'GET', url: `${form.action.split('?')[0]}?${fields.toString()}`, headers: withCookie }
+    if (form.method === 'GET') return { method: 'GET', url: `${form.action.split('?')[0]}?${fields.toString()}`, headers: withCookie, meantToFail: false }
     const payload = contentType === 'application/json' ? JSON.stringify(Object.fromEntries(fields)) : fields.toString()
-    return { method: 'POST', url: form.action, headers: { ...withCookie, 'content-type': contentType }, payload }
+    const meantToFail = form.csrf !== undefined && csrf !== form.csrf
+    return { method: 'POST', url: form.action, headers: { ...withCookie, 'content-type': contentType }, payload, meantToFail }
   }))
 
   let sent = 0
   let refused = 0
   let before = await fingerprint(app, tables)
-  // A GET writes nothing, refused or not, so GETs are checked in batches; anything else one by one.
+  // A GET writes nothing, refused or not, and neither does a request made to be refused (which must be
+  // refused): those are checked in batches of 50; any other request on its own.
   let unchecked: string[] = []
   const checkBatch = async (): Promise<void> => {
     const now = await fingerprint(app, tables)
-    if (now !== before) problems.push(`one of these GETs wrote to the database: ${unchecked.join(' ').slice(0, 500)}`)
+    if (now !== before) problems.push(`one of these wrote to the database: ${unchecked.join(' ').slice(0, 500)}`)
     before = now
     unchecked = []
   }
   const started = performance.now()
   const problems: string[] = []
-  await fc.assert(fc.asyncProperty(fc.oneof({ weight: 3, arbitrary: apiRequest }, { weight: 2, arbitrary: formRequest }), async (request) => {
-    const get = request.method === 'GET'
-    if (!get && unchecked.length > 0) await checkBatch()
+  const anyRequest = fc.oneof({ weight: 3, arbitrary: apiRequest }, { weight: 2, arbitrary: formRequest })
+  await fc.assert(fc.asyncProperty(anyRequest, async ({ meantToFail, ...request }) => {
+    const batched = request.method === 'GET' || meantToFail
+    if (!batched && unchecked.length > 0) await checkBatch()
     const at = performance.now()
     const response = await app.inject({ ...request, remoteAddress: `198.51.100.${sent % 250}` })
     const ms = performance.now() - at
     sent++
-    const problem = problemWith(request, response, ms)
     const label = `${request.method} ${request.url.slice(0, 200)}`
+    let problem = problemWith({ ...request, meantToFail }, response, ms)
+    if (problem === undefined && meantToFail && response.statusCode < 400) problem = `accepted (${response.statusCode}) though it was made to be refused`
     if (problem !== undefined) problems.push(`${label}: ${problem}`)
     if (response.statusCode >= 400) refused++
-    if (get) {
+    if (batched) {
       unchecked.push(request.url.slice(0, 80))
       if (unchecked.length >= 50) await checkBatch()
     } else {
