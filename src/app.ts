@@ -6,7 +6,10 @@ import Fastify, { type FastifyHttpOptions, type FastifyInstance, type FastifySer
 import fp from 'fastify-plugin'
 import type { Config } from './config.js'
 import type { DatabaseOptions } from './db/connection.js'
-import errorHandler from './errors/handler.js'
+import { appError } from './errors/app-error.js'
+import { clientErrorHandler } from './errors/client-error.js'
+import errorHandler, { frameworkErrors } from './errors/handler.js'
+import { declaresOtherCharset } from './http/charset.js'
 import { normaliseInput } from './http/normalise-input.js'
 import { serializerCompiler, validatorCompiler } from './http/validation.js'
 import configPlugin from './plugins/config.js'
@@ -57,6 +60,9 @@ export function fastifyOptions (config: Config): FastifyHttpOptions<Server> {
     logger: config.LOG_LEVEL === 'silent' ? false : { level: config.LOG_LEVEL, serializers: { req: requestForLog } },
     trustProxy: config.TRUST_PROXY as FastifyServerOptions['trustProxy'],
     bodyLimit: config.BODY_LIMIT_BYTES,
+    // What Fastify and Node's parser refuse themselves answers in our error shape too.
+    frameworkErrors,
+    clientErrorHandler,
     connectionTimeout: 30_000,
     // A client dripping its request a byte at a time is cut off (408) rather than hold a connection for ever.
     requestTimeout: config.REQUEST_TIMEOUT_MS,
@@ -96,11 +102,18 @@ export async function app (fastify: FastifyInstance, opts: AppOptions): Promise<
   // 2. Our own cross-cutting behaviour: one error shape, cleaned input, who is signed in.
   await fastify.register(errorHandler)
   await fastify.register(drainingPlugin)
+  fastify.addHook('preParsing', (request, _reply, payload, done) => {
+    done(declaresOtherCharset(request) ? appError('UNSUPPORTED_MEDIA_TYPE') : null, payload)
+  })
   fastify.addHook('preValidation', (request, _reply, done) => {
-    if (request.body !== undefined && request.body !== null && typeof request.body === 'object') {
-      request.body = normaliseInput(request.body)
+    try {
+      if (request.body !== undefined && request.body !== null && typeof request.body === 'object') {
+        request.body = normaliseInput(request.body)
+      }
+      done()
+    } catch (err) {
+      done(err as Error)
     }
-    done()
   })
   await fastify.register(authPlugin)
   await fastify.register(setupPlugin)

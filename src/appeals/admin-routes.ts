@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import { Email, SiteLanguage, SlugParams, withErrors } from '../http/schemas.js'
+import { Email, SiteLanguage, Slug, SlugParams, Uuid, withErrors } from '../http/schemas.js'
 import { signedIn } from '../organisers/auth.js'
 import { AdminAppealSchema, AppealSettingsInput, AppealTextInput, NewAppealInput, presentAdminAppeal } from './schemas.js'
 import type { Appeal } from './service.js'
@@ -53,7 +53,7 @@ const adminAppealRoutes: FastifyPluginAsyncTypebox = async (app) => {
     })
   }
 
-  const TextParams = Type.Object({ slug: Type.String({ maxLength: 80 }), language: SiteLanguage })
+  const TextParams = Type.Object({ slug: Slug, language: SiteLanguage })
 
   app.put('/appeals/:slug/texts/:language', {
     schema: { tags: ['admin: appeals'], summary: 'Add or replace the text in one language', params: TextParams, body: AppealTextInput, response: withErrors({ 200: AdminAppealSchema }, ...errors) }
@@ -86,7 +86,7 @@ const adminAppealRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.delete('/appeals/:slug/members/:organiserId', {
     preHandler: app.requireAdmin,
-    schema: { tags: ['admin: appeals'], summary: 'Remove an organiser from the appeal (admins only)', params: Type.Object({ slug: Type.String({ maxLength: 80 }), organiserId: Type.String({ format: 'uuid' }) }), response: withErrors({ 200: Type.Object({ items: Type.Array(MemberSchema) }) }, ...errors) }
+    schema: { tags: ['admin: appeals'], summary: 'Remove an organiser from the appeal (admins only)', params: Type.Object({ slug: Slug, organiserId: Uuid }), response: withErrors({ 200: Type.Object({ items: Type.Array(MemberSchema) }) }, ...errors) }
   }, async (request) => {
     const appeal = await appeals.getManaged(signedIn(request), request.params.slug)
     await appeals.removeMember(appeal, request.params.organiserId)

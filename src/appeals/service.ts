@@ -1,8 +1,9 @@
 import { and, asc, eq, inArray, sql } from 'drizzle-orm'
-import type { Database, Executor } from '../db/connection.js'
+import { isUniqueViolation, type Database, type Executor } from '../db/connection.js'
 import { appealMembers, appeals, appealTexts, organisers } from '../db/schema.js'
 import { appError, invalidFields } from '../errors/app-error.js'
 import type { SignedIn } from '../organisers/service.js'
+import { createSlugCache } from './slug-cache.js'
 
 export type Appeal = typeof appeals.$inferSelect
 export type AppealText = Pick<typeof appealTexts.$inferSelect, 'title' | 'summary' | 'body' | 'demands'>
@@ -33,11 +34,20 @@ function toDate (value: string | null | undefined): Date | null | undefined {
   return value === undefined ? undefined : value === null ? null : new Date(value)
 }
 
+/** An origin as browsers compare them; one the pattern lets through but no browser could have (a port over 65535) is refused. */
+function browserOrigin (origin: string): string {
+  try {
+    return new URL(origin).origin
+  } catch {
+    throw invalidFields({ embedOrigins: { key: 'url' } })
+  }
+}
+
 function settingsRow (settings: AppealSettings): Partial<typeof appeals.$inferInsert> {
   const { opensAt, closesAt, embedOrigins, ...rest } = settings
   const row: Partial<typeof appeals.$inferInsert> = { ...rest }
   // As browsers compare them: lower-case host, no default port, each once.
-  if (embedOrigins !== undefined) row.embedOrigins = [...new Set(embedOrigins.map((o) => new URL(o).origin))]
+  if (embedOrigins !== undefined) row.embedOrigins = [...new Set(embedOrigins.map(browserOrigin))]
   if (opensAt !== undefined) row.opensAt = toDate(opensAt)
   if (closesAt !== undefined) row.closesAt = toDate(closesAt)
   return row
@@ -60,13 +70,16 @@ export function assertSigningOpen (appeal: Appeal, now = new Date()): void {
 }
 
 // Every public request (signing, stats, lists) starts by finding the appeal from its slug; that lookup
-// is cached briefly per instance. A change made here clears it at once; another instance sees it within
-// PUBLIC_CACHE_MS.
+// is cached briefly per instance (slug-cache.ts). A change made here clears it at once; another instance
+// sees it within PUBLIC_CACHE_MS.
 const PUBLIC_CACHE_MS = 2000
 const PUBLIC_CACHE_MAX = 1000
+const UNKNOWN_SLUGS_MAX = 200
 
-export function createAppealsService (db: Database) {
-  const publicCache = new Map<string, { appeal: Appeal | undefined, at: number }>()
+export function createAppealsService (db: Database, options: { now?: () => number } = {}) {
+  const publicCache = createSlugCache<Appeal>({
+    ttlMs: PUBLIC_CACHE_MS, maxKnown: PUBLIC_CACHE_MAX, maxUnknown: UNKNOWN_SLUGS_MAX, ...(options.now !== undefined && { now: options.now })
+  })
   const forget = (): void => { publicCache.clear() }
   async function textsOf (appealIds: string[], executor: Executor = db): Promise<Map<string, Record<string, AppealText>>> {
     const byAppeal = new Map<string, Record<string, AppealText>>()
@@ -99,15 +112,19 @@ export function createAppealsService (db: Database) {
 
     /** An appeal the public may see (open or closed); drafts do not exist for the public. */
     async getPublic (slug: string): Promise<Appeal> {
-      let cached = publicCache.get(slug)
-      if (cached === undefined || Date.now() - cached.at > PUBLIC_CACHE_MS) {
-        if (publicCache.size >= PUBLIC_CACHE_MAX) publicCache.clear()
-        cached = { appeal: await bySlug(slug), at: Date.now() }
-        publicCache.set(slug, cached)
+      const cached = publicCache.get(slug)
+      let appeal = cached.found ? cached.value : undefined
+      if (!cached.found) {
+        appeal = await bySlug(slug)
+        publicCache.set(slug, appeal)
       }
-      const appeal = cached.appeal
       if (appeal === undefined || appeal.status === 'draft') throw appError('APPEAL_NOT_FOUND')
       return appeal
+    },
+
+    /** Whether getPublic would answer this slug without asking the database. */
+    isCachedPublic (slug: string): boolean {
+      return publicCache.get(slug).found
     },
 
     /** An appeal by id, drafts included (for links that name a signature rather than an appeal). */
@@ -169,8 +186,11 @@ export function createAppealsService (db: Database) {
         if (await bySlug(settings.slug) !== undefined) throw appError('SLUG_TAKEN')
         row.slug = settings.slug
       }
+      // The look-up above answers the usual case with a clear message; another appeal may still take
+      // the slug between it and this write, which the unique index then refuses.
       const [updated] = await db.update(appeals).set({ ...row, updatedAt: new Date() }).where(eq(appeals.id, appeal.id)).returning()
-      forget()
+        .catch((err: unknown) => { throw isUniqueViolation(err, 'appeals_slug_unique') ? appError('SLUG_TAKEN') : err })
+        .finally(forget)
       if (updated === undefined) throw appError('APPEAL_NOT_FOUND')
       return updated
     },

@@ -3,6 +3,7 @@ import { ConfigError, type Config } from '../config.js'
 import type { DatabaseHandle } from '../db/connection.js'
 import { AppError } from '../errors/app-error.js'
 import { createI18n } from '../i18n/index.js'
+import { normaliseText } from '../http/normalise-input.js'
 import { createOrganisersService } from '../organisers/service.js'
 import { MIN_PASSWORD_LENGTH } from '../organisers/passwords.js'
 import { applyRetention } from '../erasure/retention.js'
@@ -55,8 +56,10 @@ async function run (argv: string[], handle: DatabaseHandle, config: Config, io: 
 
   if (command === 'organiser create') {
     const email = need(values.email, 'email')
-    const name = need(values.name, 'name')
-    const password = await io.readLine()
+    const name = normaliseText(need(values.name, 'name'), false)
+    // The password is cleaned as every HTTP body is (http/normalise-input.ts), or one with a tab, a
+    // trailing space or a decomposed accent could never sign in through the site.
+    const password = normaliseText(await io.readLine(), false)
     if (password.length < MIN_PASSWORD_LENGTH) throw new UsageError(`the password must have at least ${MIN_PASSWORD_LENGTH} characters`)
     const created = await organisers.create({ email, name, password, role: values.admin ? 'admin' : 'organiser' })
     io.out(`Created ${created.role} ${created.email}.`)

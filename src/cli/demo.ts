@@ -103,8 +103,9 @@ export async function loadDemo (db: Database, options: DemoOptions): Promise<voi
       appeal = await appeals.create(null, {
         slug: demo.slug, originalLanguage: demo.originalLanguage, text: original, goal: demo.goal,
         allowOrganisations: demo.allowOrganisations, donationUrl: demo.donationUrl, joinUrl: demo.joinUrl,
-        // The generated signers have no mailboxes to confirm from; they count as signed.
-        requireConfirmation: false
+        // As every new appeal: a visitor who signs confirms by email. The generated signers are written
+        // confirmed (insertImported), since they have no mailboxes to confirm from.
+        requireConfirmation: true
       })
     } catch (err) {
       if ((err as { code?: string }).code === 'SLUG_TAKEN') { options.log(`${demo.slug}: already there, left as it is`); continue }

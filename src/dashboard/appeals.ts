@@ -8,10 +8,10 @@ import { renderMarkdown } from '../pages/markdown.js'
 import { formValue, isRefusal, throughSchema, type Refusal } from './form-input.js'
 import { appealEditor, appealsList, newAppealPage, settingsState, textEditor, type FormState } from './templates/appeals.js'
 import { adminView, redirectAfter, sendAdmin } from './view.js'
+import { LanguageTag, Slug, SlugParams } from '../http/schemas.js'
 
 const Form = Type.Record(Type.String(), Type.Unknown())
-const SlugParams = Type.Object({ slug: Type.String({ maxLength: 80 }) })
-const TextParams = Type.Object({ slug: Type.String({ maxLength: 80 }), language: Type.String({ maxLength: 35 }) })
+const TextParams = Type.Object({ slug: Slug, language: LanguageTag })
 const PageQuery = Type.Object({ notice: Type.Optional(Type.String({ maxLength: 40 })), lang: Type.Optional(Type.String({ maxLength: 35 })) })
 
 /** The settings fields of a form, as the API's JSON. */

@@ -11,6 +11,7 @@ import { autonym } from '../pages/view.js'
 import { appealHeader } from './templates/appeal-nav.js'
 import { selectField } from './templates/forms.js'
 import { adminView, sendAdmin } from './view.js'
+import { SlugParams } from '../http/schemas.js'
 
 const Query = Type.Object({
   lang: Type.Optional(Type.String({ maxLength: 35 })),
@@ -24,7 +25,7 @@ const Query = Type.Object({
 const embedPages: FastifyPluginAsyncTypebox = async (app) => {
   const { appeals } = app.services
 
-  app.get('/appeals/:slug/embed', { schema: { hide: true, params: Type.Object({ slug: Type.String({ maxLength: 80 }) }), querystring: Query } }, async (request, reply) => {
+  app.get('/appeals/:slug/embed', { schema: { hide: true, params: SlugParams, querystring: Query } }, async (request, reply) => {
     const appeal = await appeals.getManaged(signedIn(request), request.params.slug)
     const view = adminView(request, reply)
     const a = view.a

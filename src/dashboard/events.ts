@@ -10,9 +10,9 @@ import { formValue, isRefusal, localTime, throughSchema } from './form-input.js'
 import { appealHeader } from './templates/appeal-nav.js'
 import { buttonForm, csrfField, errorSummary, inputField, selectField } from './templates/forms.js'
 import { adminView, redirectAfter, sendAdmin, type AdminView } from './view.js'
+import { Slug, SlugParams, Uuid } from '../http/schemas.js'
 
-const SlugParams = Type.Object({ slug: Type.String({ maxLength: 80 }) })
-const EventParams = Type.Object({ slug: Type.String({ maxLength: 80 }), id: Type.String({ format: 'uuid' }) })
+const EventParams = Type.Object({ slug: Slug, id: Uuid })
 const Form = Type.Record(Type.String(), Type.Unknown())
 const PageQuery = Type.Object({ notice: Type.Optional(Type.String({ maxLength: 40 })), lang: Type.Optional(Type.String({ maxLength: 35 })) })
 

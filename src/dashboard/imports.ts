@@ -6,8 +6,7 @@ import { signedIn } from '../organisers/auth.js'
 import { refusal } from './form-input.js'
 import { mappingPage, resultPage, uploadPage, type RowProblems } from './templates/imports.js'
 import { adminView, sendAdmin } from './view.js'
-
-const SlugParams = Type.Object({ slug: Type.String({ maxLength: 80 }) })
+import { SlugParams } from '../http/schemas.js'
 
 /** Each row's problems, translated, for the page. */
 function problemsOf (app: FastifyInstance, lang: string, check: ImportCheck | undefined): RowProblems {

@@ -38,8 +38,12 @@ const dashboard: FastifyPluginAsync = async (app) => {
   await app.register(multipart, { attachFieldsToBody: 'keyValues', limits: { fileSize: 2_097_152, fieldSize: 2_097_152, files: 1, fields: 40 } })
   // The app cleans a body before multipart has read it (app.ts); a multipart one is cleaned here.
   app.addHook('preValidation', (request, _reply, done) => {
-    if (request.isMultipart() && typeof request.body === 'object' && request.body !== null) request.body = normaliseInput(request.body)
-    done()
+    try {
+      if (request.isMultipart() && typeof request.body === 'object' && request.body !== null) request.body = normaliseInput(request.body)
+      done()
+    } catch (err) {
+      done(err as Error)
+    }
   })
   await app.register(csrfProtection, {
     cookieKey: 'solidaria_csrf',

@@ -1,9 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { signedIn } from '../organisers/auth.js'
-import { countryCodes } from '../http/schemas.js'
+import { SignatureId, Slug, SlugParams, Uuid, countryCodes } from '../http/schemas.js'
 import type { AdminFilters } from '../signatures/admin-search.js'
 import type { BulkCriteria } from '../signatures/moderation.js'
+import { invalidFields, type FieldError } from '../errors/app-error.js'
 import { refusal } from './form-input.js'
 import { apiFilters, bulkHidePreview, eraseConfirmation, signaturesPage, type FilterValues } from './templates/signatures.js'
 import { adminView, redirectAfter, sendAdmin } from './view.js'
@@ -12,15 +13,34 @@ const PAGE_SIZE = 50
 const Text = Type.Optional(Type.String({ maxLength: 300 }))
 const FilterQuery = Type.Object({
   q: Text, status: Text, kind: Text, country: Text, hidden: Text, notable: Text, contact: Text, from: Text, to: Text, ipHash: Text, emailDomain: Text,
-  before: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER })),
-  notice: Text, count: Text, undo: Type.Optional(Type.String({ format: 'uuid' })), lang: Text
+  before: Type.Optional(SignatureId),
+  notice: Text, count: Text, undo: Type.Optional(Uuid), lang: Text
 })
-const SlugParams = Type.Object({ slug: Type.String({ maxLength: 80 }) })
-const RowParams = Type.Object({ slug: Type.String({ maxLength: 80 }), id: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) })
+const RowParams = Type.Object({ slug: Slug, id: SignatureId })
 const ActionBody = Type.Object({ _csrf: Text, back: Type.Optional(Type.String({ maxLength: 2000 })) })
 
-/** The filters the page's address carries that mean something (a value out of the lists is ignored). */
+/**
+ * Whether a date (2026-03-01) or a UTC time names a real day and time. 2026-13-45 looks like a date, and
+ * PostgreSQL would refuse it in the query; it is the organiser's to correct, so it is not ignored either.
+ */
+function isRealTime (iso: string): boolean {
+  const time = Date.parse(iso.length === 10 ? `${iso}T00:00:00Z` : iso)
+  return !Number.isNaN(time) && new Date(time).toISOString().slice(0, 10) === iso.slice(0, 10)
+}
+
+/** Refuses a date filter that is given but is not a real date, naming it. */
+function assertDates (source: Record<string, unknown>, valid: (value: string) => boolean): void {
+  const wrong: Record<string, FieldError> = {}
+  for (const name of ['from', 'to']) {
+    const value = source[name]
+    if (typeof value === 'string' && value !== '' && !valid(value)) wrong[name] = { key: 'date' }
+  }
+  if (Object.keys(wrong).length > 0) throw invalidFields(wrong)
+}
+
+/** The filters the page's address carries that mean something (a value out of the lists is ignored; a wrong date is refused). */
 function filterValues (query: Record<string, unknown>): FilterValues {
+  assertDates(query, (v) => /^\d{4}-\d{2}-\d{2}$/.test(v) && isRealTime(v))
   const values: FilterValues = {}
   const text = (name: keyof FilterValues, valid: (value: string) => boolean): void => {
     const value = query[name]
@@ -58,7 +78,8 @@ function toAdminFilters (values: FilterValues): AdminFilters {
 }
 
 /** A `datetime-local` value as ISO time (UTC), or nothing. */
-const utc = (value: unknown): string | undefined => typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/.test(value) ? `${value}:00.000Z` : undefined
+const utc = (value: unknown): string | undefined => typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/.test(value) && isRealTime(`${value}:00.000Z`) ? `${value}:00.000Z` : undefined
+const isoTime = (value: string): boolean => /^\d{4}-\d{2}-\d{2}T[\d:.]+Z$/.test(value) && isRealTime(value)
 
 // The signatures of an appeal: search, filters and pages that stay fast at a million rows (newest
 // first, by id), hiding spam (one, or a wave by address or email domain, with undo), notable marks,
@@ -116,7 +137,8 @@ const signaturePages: FastifyPluginAsyncTypebox = async (app) => {
   const criteriaOf = (source: Record<string, unknown>): BulkCriteria => {
     const text = (name: string): string | undefined => typeof source[name] === 'string' && source[name] !== '' ? source[name] : undefined
     // From the form a datetime-local value; from the preview's own form, the ISO time it was given.
-    const time = (name: string): string | undefined => utc(source[name]) ?? (/^\d{4}-\d{2}-\d{2}T[\d:.]+Z$/.test(text(name) ?? '') ? text(name) : undefined)
+    assertDates(source, (v) => utc(v) !== undefined || isoTime(v))
+    const time = (name: string): string | undefined => utc(source[name]) ?? (isoTime(text(name) ?? '') ? text(name) : undefined)
     const from = time('from')
     const to = time('to')
     return {
@@ -152,7 +174,7 @@ const signaturePages: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.post('/appeals/:slug/signatures/bulk-hide/undo', {
-    schema: { hide: true, params: SlugParams, body: Type.Object({ _csrf: Text, batch: Type.String({ format: 'uuid' }) }) }
+    schema: { hide: true, params: SlugParams, body: Type.Object({ _csrf: Text, batch: Uuid }) }
   }, async (request, reply) => {
     const appeal = await appeals.getManaged(signedIn(request), request.params.slug)
     const count = await signatures.undoBulkHide(appeal, request.body.batch)

@@ -6,8 +6,8 @@ import { refusal } from './form-input.js'
 import { appealHeader } from './templates/appeal-nav.js'
 import { buttonForm, csrfField, errorSummary, inputField } from './templates/forms.js'
 import { adminView, redirectAfter, sendAdmin } from './view.js'
+import { SlugParams, Uuid } from '../http/schemas.js'
 
-const SlugParams = Type.Object({ slug: Type.String({ maxLength: 80 }) })
 const Text = Type.Optional(Type.String({ maxLength: 300 }))
 
 // Who manages an appeal: every member sees the list; admins add organisers (by their account's email)
@@ -54,7 +54,7 @@ const teamPages: FastifyPluginAsyncTypebox = async (app) => {
     return redirectAfter(reply, `/admin/appeals/${appeal.slug}/team`, 'memberAdded')
   })
 
-  app.post('/appeals/:slug/team/remove', { config: { adminOnly: true }, schema: { hide: true, params: SlugParams, body: Type.Object({ _csrf: Text, organiserId: Type.String({ format: 'uuid' }) }) } }, async (request, reply) => {
+  app.post('/appeals/:slug/team/remove', { config: { adminOnly: true }, schema: { hide: true, params: SlugParams, body: Type.Object({ _csrf: Text, organiserId: Uuid }) } }, async (request, reply) => {
     const appeal = await appeals.getManaged(signedIn(request), request.params.slug)
     await appeals.removeMember(appeal, request.body.organiserId)
     return redirectAfter(reply, `/admin/appeals/${appeal.slug}/team`, 'memberRemoved')

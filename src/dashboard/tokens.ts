@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { html } from 'ghtml'
 import { Type } from 'typebox'
-import { Line } from '../http/schemas.js'
+import { Line, Uuid } from '../http/schemas.js'
 import { signedIn } from '../organisers/auth.js'
 import { formValue, isRefusal, throughSchema } from './form-input.js'
 import { buttonForm, csrfField, errorSummary, inputField } from './templates/forms.js'
@@ -44,7 +44,7 @@ const tokenPages: FastifyPluginAsyncTypebox = async (app) => {
     return page(request, reply, { created: { name: created.name, token: created.token } }, 201)
   })
 
-  app.post('/tokens/:id/revoke', { schema: { hide: true, params: Type.Object({ id: Type.String({ format: 'uuid' }) }) } }, async (request, reply) => {
+  app.post('/tokens/:id/revoke', { schema: { hide: true, params: Type.Object({ id: Uuid }) } }, async (request, reply) => {
     await organisers.revokeApiToken(signedIn(request).id, request.params.id)
     return redirectAfter(reply, '/admin/tokens', 'tokenRevoked')
   })

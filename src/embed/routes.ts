@@ -14,8 +14,9 @@ import { embedScript } from './script.js'
 import { asOrigin, embedderOrigin, optionsQuery, themeStyle, WidgetQuery, widgetOptions, type Widget, type WidgetOptions, type WidgetQueryValues } from './options.js'
 import { oembedRoute } from './oembed.js'
 import { counterWidget, mapWidget, signWidget, thanksWidget, widgetDocument, type WidgetMeta } from './templates.js'
+import { SlugParams } from '../http/schemas.js'
 
-const WidgetParams = Type.Object({ slug: Type.String({ maxLength: 80 }) })
+const WidgetParams = SlugParams
 
 // The widgets other sites frame (map, counter, signing form), the script that frames them, and oEmbed.
 const embedRoutes: FastifyPluginAsyncTypebox = async (app) => {

@@ -3,7 +3,8 @@ import fp from 'fastify-plugin'
 import type { i18n } from 'i18next'
 import { isDatabaseUnavailable } from '../db/unavailable.js'
 import { requestLanguage } from '../http/language.js'
-import { AppError, appError, type FieldError } from './app-error.js'
+import { MAX_DEPTH, NestingTooDeepError } from '../http/normalise-input.js'
+import { AppError, appError, type ErrorCode, type FieldError } from './app-error.js'
 
 interface AjvError {
   instancePath: string
@@ -69,8 +70,11 @@ export function validationError (errors: AjvError[]): AppError {
   return appError('VALIDATION_FAILED', {}, fields)
 }
 
+const statusCodes: Partial<Record<number, ErrorCode>> = { 413: 'BODY_TOO_LARGE', 414: 'URL_TOO_LONG', 415: 'UNSUPPORTED_MEDIA_TYPE', 431: 'HEADERS_TOO_LARGE' }
+
 function toAppError (error: FastifyError | AppError | Error): AppError {
   if (error instanceof AppError) return error
+  if (error instanceof NestingTooDeepError) return appError('NESTING_TOO_DEEP', { max: MAX_DEPTH })
   const fe = error as FastifyError & { validation?: AjvError[] }
   if (fe.validation !== undefined) return validationError(fe.validation)
   switch (fe.code) {
@@ -83,6 +87,9 @@ function toAppError (error: FastifyError | AppError | Error): AppError {
   if (error instanceof SyntaxError && fe.statusCode === 400) return appError('INVALID_JSON')
   if (fe.statusCode === 404) return appError('NOT_FOUND')
   if (fe.statusCode === 503) return appError('SERVICE_UNAVAILABLE')
+  // Any other refusal by Fastify or a plugin (a bad Content-Length, a malformed header) is the client's
+  // and says so in our shape; Fastify's own message may quote the request, and is not passed on.
+  if (fe.statusCode !== undefined && fe.statusCode >= 400 && fe.statusCode < 500) return appError(statusCodes[fe.statusCode] ?? 'BAD_REQUEST')
   return appError('INTERNAL')
 }
 
@@ -108,7 +115,7 @@ export function sendError (request: FastifyRequest, reply: FastifyReply, error: 
 const RETRY_AFTER_SECONDS = 2
 
 // A reader who follows a broken link gets a page in their language; a program gets the JSON error.
-function answer (request: FastifyRequest, reply: FastifyReply, error: AppError): FastifyReply {
+export function answerError (request: FastifyRequest, reply: FastifyReply, error: AppError): FastifyReply {
   const { pages } = request.server
   if (error.statusCode === 503) reply.header('retry-after', RETRY_AFTER_SECONDS)
   return pages.wantsPage(request) ? pages.sendError(request, reply, error) : sendError(request, reply, error)
@@ -119,14 +126,22 @@ async function errorHandler (app: FastifyInstance): Promise<void> {
     // An outage is logged once, by its first failure, not with a stack for every request it fails.
     if (isDatabaseUnavailable(error)) {
       app.outages.database.failed(error)
-      return answer(request, reply, appError('SERVICE_UNAVAILABLE'))
+      return answerError(request, reply, appError('SERVICE_UNAVAILABLE'))
     }
     const appErr = toAppError(error)
     // A 5xx body never carries internals; the log keeps them.
     if (appErr.statusCode >= 500) request.log.error({ err: error }, 'request failed')
-    return answer(request, reply, appErr)
+    return answerError(request, reply, appErr)
   })
-  app.setNotFoundHandler({ preHandler: app.rateLimit() }, (request, reply) => answer(request, reply, appError('NOT_FOUND')))
+  app.setNotFoundHandler({ preHandler: app.rateLimit() }, (request, reply) => answerError(request, reply, appError('NOT_FOUND')))
+}
+
+/**
+ * Fastify's `frameworkErrors`: an address it cannot route (malformed percent-encoding, a path parameter
+ * over maxParamLength) answered like every other error, never quoting the address back.
+ */
+export function frameworkErrors (error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  answerError(request, reply, appError(error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'URL_TOO_LONG' : 'BAD_REQUEST'))
 }
 
 export default fp(errorHandler, { name: 'error-handler', dependencies: ['i18n', '@fastify/rate-limit', 'pages', 'outages'] })

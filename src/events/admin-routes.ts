@@ -1,10 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import { SlugParams, withErrors } from '../http/schemas.js'
+import { Slug, SlugParams, Uuid, withErrors } from '../http/schemas.js'
 import { signedIn } from '../organisers/auth.js'
 import { EventInput, EventPatch, EventSchema, presentEvent } from './schemas.js'
 
-const EventParams = Type.Object({ slug: Type.String({ maxLength: 80 }), id: Type.String({ format: 'uuid' }) })
+const EventParams = Type.Object({ slug: Slug, id: Uuid })
 
 const adminEventRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { appeals, events } = app.services

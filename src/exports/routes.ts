@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import { withErrors } from '../http/schemas.js'
+import { SlugParams, withErrors } from '../http/schemas.js'
 import { signedIn } from '../organisers/auth.js'
 import { AdminFiltersQuery } from '../signatures/schemas.js'
 
@@ -20,7 +20,7 @@ const exportRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['admin: exports'],
         summary: `All signatures with every field as ${extension.toUpperCase()}, streamed`,
-        params: Type.Object({ slug: Type.String({ maxLength: 80 }) }),
+        params: SlugParams,
         querystring: Type.Object(AdminFiltersQuery, { additionalProperties: false }),
         response: withErrors({ 200: Type.String() }, 401, 404)
       },

@@ -15,24 +15,33 @@ export function normaliseText (value: string, multiline: boolean, tabular = fals
   return text.trim()
 }
 
+// No form or API body nests deeper than a few levels; a body of 50,000 `[` fits in the size limit
+// and would otherwise overflow the stack here.
+export const MAX_DEPTH = 32
+
+/** A body nested deeper than MAX_DEPTH (answered 400 NESTING_TOO_DEEP by the error handler). */
+export class NestingTooDeepError extends RangeError {}
+
 /**
  * Returns a copy of a JSON body with every string normalised; a string that is empty once cleaned
  * counts as not given, so optional fields can be left blank and required ones report "required".
+ * A body nested deeper than any request needs is refused.
  */
-export function normaliseInput (value: unknown, key = ''): unknown {
+export function normaliseInput (value: unknown, key = '', depth = 0): unknown {
   if (typeof value === 'string') {
     const text = normaliseText(value, MULTILINE_FIELDS.has(key), TABULAR_FIELDS.has(key))
     return text === '' ? undefined : text
   }
   // An uploaded file (the dashboard's paper signatures) is left as it came; it is read as CSV later.
   if (Buffer.isBuffer(value)) return value
+  if (value !== null && typeof value === 'object' && depth >= MAX_DEPTH) throw new NestingTooDeepError(`nested deeper than ${MAX_DEPTH}`)
   if (Array.isArray(value)) {
-    return value.map((item) => normaliseInput(item, key)).filter((item) => item !== undefined)
+    return value.map((item) => normaliseInput(item, key, depth + 1)).filter((item) => item !== undefined)
   }
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {}
     for (const [k, v] of Object.entries(value)) {
-      const cleaned = normaliseInput(v, k)
+      const cleaned = normaliseInput(v, k, depth + 1)
       if (cleaned !== undefined) out[k] = cleaned
     }
     return out

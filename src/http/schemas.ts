@@ -42,5 +42,10 @@ export function withErrors<T extends Record<number, TSchema>> (success: T, ...st
   return all as T & Record<number, TSchema>
 }
 
-export const SlugParams = Type.Object({ slug: Type.String({ maxLength: 80 }) })
+// Path parameters are checked against what they really are before any handler runs, so that nothing
+// else (a NUL, which PostgreSQL refuses, or an id Ajv would coerce from "0x1f") reaches the database.
+export const SlugParams = Type.Object({ slug: Slug })
+/** A signature's id: plain decimal (see validation.ts for what Ajv would otherwise coerce). */
+export const SignatureId = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER })
+export const Uuid = Type.String({ format: 'uuid' })
 export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()])

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import { Email, Line, TimestampOut, withErrors } from '../http/schemas.js'
+import { Email, Line, TimestampOut, Uuid, withErrors } from '../http/schemas.js'
 import { endSession, signedIn, startSession } from './auth.js'
 import { FirstAdminInput, NewOrganiserInput, Role } from './schemas.js'
 const OrganiserSchema = Type.Object({ id: Type.String(), email: Type.String(), name: Type.String(), role: Role })
@@ -8,7 +8,7 @@ const TokenSchema = Type.Object({
   id: Type.String(), name: Type.String(), createdAt: TimestampOut,
   lastUsedAt: Type.Union([TimestampOut, Type.Null()]), revokedAt: Type.Union([TimestampOut, Type.Null()])
 })
-const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) })
+const IdParams = Type.Object({ id: Uuid })
 
 // Signing in and out, and the first admin: reached without credentials.
 export const sessionRoutes: FastifyPluginAsyncTypebox = async (app) => {

@@ -17,6 +17,8 @@ export interface SignedIn {
 }
 
 const TOKEN_PREFIX = 'sol_'
+// Any number that no other advisory lock of ours uses (the migrations' is in db/connection.ts).
+const FIRST_ADMIN_LOCK_ID = 7_301_013
 
 const publicColumns = { id: organisers.id, email: organisers.email, name: organisers.name, role: organisers.role, createdAt: organisers.createdAt }
 
@@ -29,6 +31,23 @@ export function createOrganisersService (db: Database, options: { sessionTtlHour
         .onConflictDoNothing({ target: organisers.email }).returning(publicColumns)
       if (created === undefined) throw appError('ORGANISER_EXISTS')
       return created
+    },
+
+    /**
+     * Creates the first admin, unless an organiser exists: the check and the insert are one transaction
+     * under an advisory lock, so two set-ups at once (on one instance or several) make one admin.
+     * Undefined when one existed already.
+     */
+    async createFirstAdmin (input: { email: string, name: string, password: string }) {
+      const passwordHash = await passwords.hash(input.password)
+      return db.transaction(async (tx) => {
+        await tx.execute(sql`select pg_advisory_xact_lock(${FIRST_ADMIN_LOCK_ID})`)
+        const [existing] = await tx.select({ id: organisers.id }).from(organisers).limit(1)
+        if (existing !== undefined) return undefined
+        const [created] = await tx.insert(organisers)
+          .values({ email: input.email.toLowerCase(), name: input.name, role: 'admin', passwordHash }).returning(publicColumns)
+        return created
+      })
     },
 
     async list () {

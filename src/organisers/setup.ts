@@ -29,8 +29,9 @@ async function setupPlugin (app: FastifyInstance): Promise<void> {
       const { organisers } = app.services
       if (await organisers.count() > 0) throw appError('SETUP_DONE')
       if (!matches(candidate)) throw appError('SETUP_TOKEN_INVALID')
-      const created = await organisers.create({ ...account, role: 'admin' })
+      const created = await organisers.createFirstAdmin(account)
       token = null
+      if (created === undefined) throw appError('SETUP_DONE')
       return created
     }
   } satisfies FirstRunSetup)

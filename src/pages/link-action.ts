@@ -32,6 +32,10 @@ export interface LinkAction<State extends string> {
 }
 
 const TokenParams = Type.Object({ token: Type.String({ maxLength: 100 }) })
+// Every token is 256 random bits in base64url (a removal link's with its signature's id before a dot):
+// anything else is an unknown link at once, and never reaches the database.
+const WELL_FORMED_TOKEN = /^([1-9][0-9]{0,15}\.)?[A-Za-z0-9_-]{43}$/
+const notKnown: { state: 'unknown' } = { state: 'unknown' }
 const PageQuery = Type.Object({ lang: Type.Optional(Type.String({ maxLength: 35 })) })
 
 /**
@@ -62,11 +66,12 @@ export function linkActionRoutes<State extends string> (define: (app: FastifyIns
     }
 
     app.get(`${action.path}/:token`, { schema: { hide: true, params: TokenParams, querystring: PageQuery } }, async (request, reply) => {
-      return answer(request, reply, request.params.token, await action.inspect(request.params.token), false)
+      const { token } = request.params
+      return answer(request, reply, token, WELL_FORMED_TOKEN.test(token) ? await action.inspect(token) : notKnown, false)
     })
 
     app.post(`${action.path}/:token`, { schema: { hide: true, params: TokenParams, querystring: PageQuery } }, async (request, reply) => {
-      const outcome = await action.act(request.params.token)
+      const outcome = WELL_FORMED_TOKEN.test(request.params.token) ? await action.act(request.params.token) : { link: notKnown, acted: false }
       if ('link' in outcome) return answer(request, reply, request.params.token, outcome.link, outcome.acted)
       reply.header('referrer-policy', 'no-referrer')
       return reply.redirect(outcome.redirect, 303)

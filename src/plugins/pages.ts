@@ -22,6 +22,8 @@ export interface Pages {
   wantsPage: (request: FastifyRequest) => boolean
   /** The translated error page. */
   sendError: (request: FastifyRequest, reply: FastifyReply, error: AppError) => FastifyReply
+  /** The error page as a whole document, for an answer written where there is no request to speak of. */
+  errorDocument: (lang: string, error: AppError) => string
   /** A path as an absolute address (PUBLIC_URL, or the address the request came to). */
   publicUrl: (request: FastifyRequest, path: string) => string
 }
@@ -40,6 +42,7 @@ function wantsPage (request: FastifyRequest): boolean {
 
 // A failure of ours gets the page's general apology; an outage says to try again in a moment.
 const hidesMessage = (error: AppError): boolean => error.statusCode >= 500 && error.code !== 'SERVICE_UNAVAILABLE'
+const UNREADABLE_ADDRESS = new Set(['BAD_REQUEST', 'URL_TOO_LONG'])
 
 // What every page shares (the built assets, the document around the content, the error page) is
 // decorated on the root instance, so the root error and not-found handlers can answer with a page.
@@ -76,12 +79,18 @@ async function pagesPlugin (app: FastifyInstance): Promise<void> {
     wantsPage,
     sendError (request, reply, error) {
       if (request.url.startsWith(WIDGET_PREFIX)) return sendWidgetError(request, reply, error)
-      const view = createView(request, pageLanguage(request, reply))
+      // An address Fastify could not read is not repeated in the page's own links.
+      const view = createView(request, pageLanguage(request, reply), UNREADABLE_ADDRESS.has(error.code) ? '/' : undefined)
       const notFound = error.statusCode === 404
       // A bad address (a widget's colour, a page number) is named, with what is wrong with it.
       const translated = notFound || hidesMessage(error) ? undefined : translateError(app.i18n, view.lang, error)
       const title = notFound ? view.t('error.notFoundTitle') : view.t('error.title')
       return send(reply, view, { title, noindex: true }, errorPage(view, notFound, translated?.message, translated?.fields), error.statusCode)
+    },
+    errorDocument (lang, error) {
+      const view = createView({ url: '/', server: app } as unknown as FastifyRequest, lang)
+      const title = view.t('error.title')
+      return layout(view, assets, { title, noindex: true }, errorPage(view, false, translateError(app.i18n, lang, error).message))
     },
     publicUrl: (request, path) => `${app.config.PUBLIC_URL ?? `${request.protocol}://${request.host}`}${path}`
   } satisfies Pages)

@@ -43,6 +43,7 @@ async function rateLimitPlugin (app: FastifyInstance): Promise<void> {
   app.decorate('limitSigning', sharedLimiter(app, config.RATE_LIMIT_SIGN_MAX, config.RATE_LIMIT_SIGN_WINDOW,
     (request) => `sign:${request.ip}:${(request.params as { slug?: string }).slug ?? ''}`))
   app.decorate('limitSignIn', sharedLimiter(app, config.RATE_LIMIT_SIGNIN_MAX, config.RATE_LIMIT_SIGNIN_WINDOW, (request) => `signin:${request.ip}`))
+  app.decorate('limitAppealLookups', sharedLimiter(app, config.RATE_LIMIT_GLOBAL_MAX, config.RATE_LIMIT_GLOBAL_WINDOW, (request) => `lookup:${request.ip}`))
 }
 
 /**
@@ -78,6 +79,11 @@ declare module 'fastify' {
     limitSigning: onRequestAsyncHookHandler
     /** The limit on sign-in attempts (and first-run set-up) per address, shared by the API and the dashboard's forms. */
     limitSignIn: onRequestAsyncHookHandler
+    /**
+     * The per-address limit, for routes otherwise exempt from it (the cached stats), on the requests
+     * that reach the database: slugs not in the appeals' cache, such as a flood of random ones.
+     */
+    limitAppealLookups: onRequestAsyncHookHandler
   }
 }
 

@@ -1,10 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import { withErrors } from '../http/schemas.js'
+import { SignatureId, Slug, SlugParams, Uuid, withErrors } from '../http/schemas.js'
 import { signedIn } from '../organisers/auth.js'
 import { AdminFiltersQuery, AdminSignature, BulkHideInput } from './schemas.js'
 
-const SignatureParams = Type.Object({ slug: Type.String({ maxLength: 80 }), id: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) })
+const SignatureParams = Type.Object({ slug: Slug, id: SignatureId })
 
 // The organisers' view of signatures: every field, email included, for the appeals they manage.
 const adminSignatureRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -15,7 +15,7 @@ const adminSignatureRoutes: FastifyPluginAsyncTypebox = async (app) => {
     schema: {
       tags: ['admin: signatures'],
       summary: 'Search and filter signatures, newest first',
-      params: Type.Object({ slug: Type.String({ maxLength: 80 }) }),
+      params: SlugParams,
       querystring: Type.Object({
         ...AdminFiltersQuery,
         before: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'nextBefore from the previous page' })),
@@ -60,7 +60,7 @@ const adminSignatureRoutes: FastifyPluginAsyncTypebox = async (app) => {
     schema: {
       tags: ['admin: signatures'],
       summary: 'Hide as spam every visible signature from one address or email domain, within a time window (dryRun: only count)',
-      params: Type.Object({ slug: Type.String({ maxLength: 80 }) }),
+      params: SlugParams,
       body: BulkHideInput,
       response: withErrors({ 200: Type.Object({ count: Type.Integer(), batch: Type.Union([Type.String(), Type.Null()], { description: 'to undo it with' }) }) }, ...errors)
     }
@@ -74,7 +74,7 @@ const adminSignatureRoutes: FastifyPluginAsyncTypebox = async (app) => {
     schema: {
       tags: ['admin: signatures'],
       summary: 'Bring back what one bulk hiding hid',
-      params: Type.Object({ slug: Type.String({ maxLength: 80 }), batch: Type.String({ format: 'uuid' }) }),
+      params: Type.Object({ slug: Slug, batch: Uuid }),
       response: withErrors({ 200: Type.Object({ count: Type.Integer() }) }, ...errors)
     }
   }, async (request) => {

@@ -2,7 +2,6 @@ import { and, eq, inArray, sql, type SQL } from 'drizzle-orm'
 import { assertSigningOpen, type Appeal } from '../appeals/service.js'
 import { isUniqueViolation, prepareStatement, type Database } from '../db/connection.js'
 import { signatures } from '../db/schema.js'
-import { appError } from '../errors/app-error.js'
 import { keyedHash, type Keys } from '../secrets/keys.js'
 import type { Sealer } from '../secrets/sealing.js'
 import { domainHash, normaliseEmail } from './email.js'
@@ -27,8 +26,10 @@ const insertColumns = [
   'members', 'public', 'contact', 'consentVersion', 'locale', 'source', 'embedOrigin', 'ipHash', 'createdAt', 'confirmedAt'
 ] as const satisfies ReadonlyArray<keyof NewSignature>
 
-function duplicateAsAppError (err: unknown): never {
-  throw isUniqueViolation(err, 'signatures_appeal_email_uq') ? appError('SIGNATURE_DUPLICATE') : err
+/** Undefined for a second signature with the same email on the same appeal (it changes nothing). */
+function duplicateAsNothing (err: unknown): undefined {
+  if (isUniqueViolation(err, 'signatures_appeal_email_uq')) return undefined
+  throw err
 }
 
 export interface SigningOptions { keys: Keys, sealer: Sealer, consentVersion: string, pendingStatement?: PendingSignatureStatement }
@@ -50,10 +51,9 @@ export function createSigning (db: Database, options: SigningOptions) {
   // A duplicate is found by the unique index on (appeal, email hash) failing the insert: duplicates are
   // rare, and ON CONFLICT would make every insert take PostgreSQL's costlier speculative path.
   const prepared = db.insert(signatures).values(placeholderRow).returning({ id: signatures.id }).prepare('insert_signature')
-  async function insertPrepared (row: NewSignature): Promise<NewSignature & { id: number }> {
-    const [inserted] = await prepared.execute(placeholderValues(row)).catch(duplicateAsAppError)
-    if (inserted === undefined) throw new Error('signature insert returned no row')
-    return { ...row, id: inserted.id }
+  async function insertPrepared (row: NewSignature): Promise<void> {
+    const written = await prepared.execute(placeholderValues(row)).catch(duplicateAsNothing)
+    if (written !== undefined && written.length === 0) throw new Error('signature insert returned no row')
   }
   // A signature waiting for confirmation, and what it sets off: one statement, prepared once, so that
   // signing costs one round trip either way. Here a duplicate does nothing (the statement's mail tells
@@ -105,10 +105,10 @@ export function createSigning (db: Database, options: SigningOptions) {
 
   return {
     /**
-     * Records a signature. Nothing is written when anything is wrong. Where no confirmation is needed,
-     * a second signature with the same email on the same appeal is refused (409) without touching the
-     * first. Where it is, a second signature gets the very same answer as a first one (so the answer
-     * never tells whether an address signed), and its owner gets a mail instead (see the hook).
+     * Records a signature. Nothing is written when anything is wrong. A second signature with the same
+     * email on the same appeal gets the very same answer as a first one, so the answer never tells
+     * whether an address signed (its signers may live under a state of emergency), and changes nothing;
+     * where confirmation is needed, the address's owner gets a mail instead (see the hook).
      */
     async sign (appeal: Appeal, input: SignatureInput, context: SigningContext): Promise<{ status: Signature['status'] }> {
       assertSigningOpen(appeal, context.now)
@@ -116,8 +116,8 @@ export function createSigning (db: Database, options: SigningOptions) {
       const needsConfirmation = appeal.requireConfirmation
       const row = buildRow(appeal, input, { ...context, status: needsConfirmation ? 'pending' : 'confirmed' })
       if (!needsConfirmation || pending === undefined) {
-        const created = await insertPrepared(row)
-        return { status: created.status }
+        await insertPrepared(row)
+        return { status: row.status }
       }
       await pending.statement.execute({ ...placeholderValues(row), language: context.language ?? appeal.originalLanguage, ...pending.values() })
       return { status: 'pending' }

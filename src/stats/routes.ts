@@ -28,8 +28,10 @@ const statsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     // Live counters are polled by everyone watching an appeal, often many people behind one address (a
     // union hall, a campus); the answer is cached, so serving it costs no more than refusing it would.
+    // A slug the cache does not know costs a query, and those are limited per address as usual.
     config: { rateLimit: false }
   }, async (request, reply) => {
+    if (!appeals.isCachedPublic(request.params.slug)) await app.limitAppealLookups(request, reply)
     const appeal = await appeals.getPublic(request.params.slug)
     const entry = await stats.get(appeal.id)
     reply.header('cache-control', `public, max-age=${maxAge}, stale-while-revalidate=${maxAge * 5}`)

@@ -354,3 +354,15 @@ eachDatabase(t, 'nobody manages appeals without signing in', async (t, { app }) 
   const texts = await app.db.select().from(appealTexts).where(eq(appealTexts.language, 'es'))
   t.equal(texts.length, 0)
 })
+
+eachDatabase(t, 'two appeals renamed to one slug at once: one gets it, the other SLUG_TAKEN', async (t, { app }) => {
+  const owner = await organiser(app)
+  const { appeals: service } = app.services
+  const [first, second] = await Promise.all([appeal(app, owner), appeal(app, owner)].map(async (slug) => service.getPublic(await slug)))
+  if (first === undefined || second === undefined) throw new Error('no appeals')
+  // Both look the slug up before either writes it, as two requests at once may.
+  const outcomes = await Promise.allSettled([first, second].map((a) => service.update(a, { slug: 'wanted-by-both' })))
+  t.same(outcomes.map((o) => o.status).sort(), ['fulfilled', 'rejected'])
+  const refused = outcomes.find((o) => o.status === 'rejected')
+  t.match(refused?.reason, { statusCode: 409, code: 'SLUG_TAKEN' }, 'the unique violation is SLUG_TAKEN, not a 500')
+})

@@ -9,6 +9,7 @@ import { openDatabase, type Database, type DatabaseHandle } from '../../src/db/c
 import { apiTokens, appeals, appealTexts, events, organisers, signatures } from '../../src/db/schema.js'
 import { createAppealsService } from '../../src/appeals/service.js'
 import { createOrganisersService } from '../../src/organisers/service.js'
+import { normaliseText } from '../../src/http/normalise-input.js'
 import { deriveKeys } from '../../src/secrets/keys.js'
 import { createSignaturesService } from '../../src/signatures/service.js'
 import { createSealer, parseDataKey } from '../../src/secrets/sealing.js'
@@ -96,6 +97,16 @@ for (const database of databases) {
       t.ok(session.token, 'the password from standard input signs in')
     })
 
+    // Typed with a tab, a trailing space and a decomposed accent: the site's sign-in form receives it
+    // cleaned (trimmed, NFC, tabs as spaces), so the CLI must hash it cleaned too.
+    const typed = ' caf\u0065\u0301\tau lait, s\u0131l vous pla\u00eet '
+    const b = await cli(where, ['organiser', 'create', '--email', 'b@example.org', '--name', 'B'], `${typed}\n`)
+    t.equal(b.code, 0, `organiser create succeeds${b.code === 0 ? '' : `: ${b.stderr}`}`)
+    await inspect(where, async (db) => {
+      const session = await createOrganisersService(db, { sessionTtlHours: 1, passwordHashCost: 10 }).signIn('b@example.org', normaliseText(typed, false))
+      t.ok(session.token, 'the password as the sign-in form sends it signs in')
+    })
+
     const again = await cli(where, ['organiser', 'create', '--email', 'a@example.org', '--name', 'A again'], `${password}\n`)
     t.not(again.code, 0, 'the same email cannot be used twice')
     t.match(again.stderr, /already exists/)
@@ -154,6 +165,7 @@ for (const database of databases) {
 
       const others = await db.select().from(appeals).where(sql`${appeals.slug} <> 'hands-off-venezuela'`)
       t.equal(others.length, 2, 'two more appeals')
+      t.ok([hov, ...others].every((a) => a.requireConfirmation), 'every demo appeal asks its signers to confirm by email, as new appeals do')
       const texts = await db.select().from(appealTexts)
       const languagesOf = (id: string) => texts.filter((x) => x.appealId === id).map((x) => x.language).sort()
       const spanishOnly = others.filter((a) => languagesOf(a.id).join() === 'es')

@@ -39,3 +39,11 @@ eachDatabase(t, 'once an organiser exists, set-up is closed', async (t, { app })
   t.equal(response.statusCode, 409)
   t.equal(json(response).error.code, 'SETUP_DONE')
 })
+
+eachDatabase(t, 'two set-up posts at once with the valid token create one admin', async (t, { app }) => {
+  const token = app.setup.token
+  const responses = await Promise.all(['one@example.org', 'two@example.org'].map((email) =>
+    app.inject({ method: 'POST', url: '/api/admin/setup', payload: { ...account, email, token } })))
+  t.same(responses.map((r) => r.statusCode).sort(), [201, 409], 'one is created, the other told set-up is done')
+  t.equal((await app.db.select().from(organisers)).length, 1, 'one admin')
+})

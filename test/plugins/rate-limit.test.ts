@@ -158,3 +158,14 @@ t.test('two instances without Redis each count on their own', async (t) => {
   const rows = sameDatabase ? (await signatureRows(a)).length : (await signatureRows(a)).length + (await signatureRows(b)).length
   t.equal(rows, 8)
 })
+
+eachDatabase(t, 'stats of slugs the cache does not know are limited per address, the real appeal\'s are not', async (t, { app }) => {
+  const slug = await appeal(app, await organiser(app))
+  t.equal((await app.inject({ url: `/api/appeals/${slug}/stats`, remoteAddress: '198.51.100.30' })).statusCode, 200, 'one look-up puts the appeal in the cache')
+  const statuses = []
+  for (let i = 0; i < 6; i++) statuses.push((await app.inject({ url: `/api/appeals/random-${i}/stats`, remoteAddress: '198.51.100.30' })).statusCode)
+  t.same(statuses, [404, 404, 404, 404, 429, 429], 'a flood of random slugs is refused after the limit')
+  for (let i = 1; i <= 3; i++) {
+    t.equal((await app.inject({ url: `/api/appeals/${slug}/stats`, remoteAddress: '198.51.100.30' })).statusCode, 200, `the real appeal's stats, read ${i}`)
+  }
+}, { RATE_LIMIT_GLOBAL_MAX: '5' })
