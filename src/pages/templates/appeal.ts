@@ -1,6 +1,6 @@
 import { html } from 'ghtml'
 import { chooseText } from '../../appeals/choose-text.js'
-import type { Appeal, AppealText } from '../../appeals/service.js'
+import { hasClosed, type Appeal, type AppealText } from '../../appeals/service.js'
 import type { SolidarityEvent } from '../../events/service.js'
 import { directionOf, languages } from '../../i18n/index.js'
 import type { AppealStats } from '../../stats/appeal-stats.js'
@@ -37,7 +37,7 @@ export interface AppealPageData {
 /** The signing form, or why the appeal takes no signature now. */
 export function signingSection (view: View, appeal: Appeal, form: FormState, action: string, now: Date): string {
   const t = view.t
-  if (appeal.status === 'closed' || (appeal.closesAt !== null && appeal.closesAt <= now)) {
+  if (hasClosed(appeal, now)) {
     return html`<section class="sign closed" id="sign"><p class="notice">${t('appeal.closed')}</p></section>`
   }
   if (appeal.opensAt !== null && appeal.opensAt > now) {
