@@ -9,13 +9,16 @@ import { counter, countryTable, eventItem, organisationItem, shareLinks, signatu
 import { signingForm, type FormState } from './signing-form.js'
 import type { View } from '../view.js'
 
-/** "First published in Spanish", and, where the reader's language is missing, the notice and the languages there are. */
+/**
+ * "First published in Spanish", and, where the reader's language is missing, a notice that says so (not that
+ * the shown language is the only one: other translations may exist) and the languages there are.
+ */
 export function textHeader (view: View, appeal: Appeal, texts: Record<string, AppealText>, shownLanguage: string): string {
   const t = view.t
   const others = Object.keys(texts).filter((l) => l !== shownLanguage && languages.includes(l))
   const notice = shownLanguage === view.lang
     ? ''
-    : html`<div class="notice translation-notice" role="note"><p>${t('appeal.onlyIn', { language: view.languageName(shownLanguage) })}</p></div>`
+    : html`<div class="notice translation-notice" role="note"><p>${t('appeal.notTranslated', { reader: view.languageName(view.lang), language: view.languageName(shownLanguage) })}</p></div>`
   const alsoIn = others.length === 0
     ? ''
     : html`<p class="also-in">${t('appeal.alsoIn')} !${others.map((l) => html`<a href="?lang=${l}" lang="${l}" hreflang="${l}">${view.languageName(l)}</a>`).join(', ')}</p>`
