@@ -5,7 +5,7 @@ import type { SolidarityEvent } from '../../events/service.js'
 import { directionOf, languages } from '../../i18n/index.js'
 import type { AppealStats } from '../../stats/appeal-stats.js'
 import { renderMarkdown } from '../markdown.js'
-import { counter, countryTable, eventItem, organisationItem, shareLinks, signatureItem, type OrganisationItem, type PublicSignatureItem } from './parts.js'
+import { counter, countryTable, eventItem, mapFrame, TOP_COUNTRIES, organisationItem, shareLinks, signatureItem, type OrganisationItem, type PublicSignatureItem } from './parts.js'
 import { signingForm, type FormState } from './signing-form.js'
 import type { View } from '../view.js'
 
@@ -80,8 +80,8 @@ export function appealPage (view: View, data: AppealPageData): string {
 !${shareLinks(view, data.url, text)}
 <section class="map-section" aria-labelledby="map-heading">
 <h2 id="map-heading">${t('map.heading')}</h2>
-<div id="map" class="map" role="region" aria-label="${t('map.label')}" hidden></div>
-!${countryTable(view, stats.byCountry)}
+!${mapFrame(view)}
+!${countryTable(view, stats.byCountry, TOP_COUNTRIES)}
 </section>
 !${data.latest === null
     ? ''
