@@ -136,5 +136,5 @@ eachDatabase(t, 'admins manage the team and accounts; tokens are made and revoke
   t.match(erased.body, /\/team-work/)
   const embed = await b.get('/admin/appeals/team-work/embed?widgetLang=es&accent=0a6e4f&theme=dark')
   t.match(decodeHtml(embed.body), /data-appeal="team-work" data-widget="map" data-lang="es" data-accent="0a6e4f" data-theme="dark"/, 'the snippets, as chosen')
-  t.match(embed.body, /<iframe src="http:\/\/localhost:80\/embed\/team-work\/counter\?[^"]*" title="[^"]+" height="280" class="widget-preview"/, 'with a live preview of each widget')
+  t.match(embed.body, /<iframe src="http:\/\/localhost:80\/embed\/team-work\/counter\?[^"]*" title="[^"]+" height="520" class="widget-preview"/, 'with a live preview of each widget')
 })
