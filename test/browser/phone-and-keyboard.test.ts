@@ -145,57 +145,61 @@ await withSite(t, { STATS_TTL_MS: '0' }, async (s) => {
   // The tallest each widget's content is, over the widths and languages: what a plain frame must hold.
   const heights: Partial<Record<keyof typeof WIDGET_HEIGHTS, number>> = {}
 
-  for (const viewport of WIDTHS) {
-    for (const lang of LANGUAGES) {
-      t.test(`every page at ${viewport.width} px in ${lang}`, async (t) => {
-        const context: BrowserContext = await s.context({ viewport, locale: lang })
-        const page = await context.newPage()
-        const errors: string[] = []
-        page.on('pageerror', (err) => errors.push(err.message))
-        const url = (path: string): string => `${s.origin}${path}${path.includes('?') ? '&' : '?'}lang=${lang}`
-        let signedIn = false
-        for (const { name, path, signIn } of pages) {
-          if (signIn === true && !signedIn) {
-            await page.goto(url('/admin/sign-in'))
-            await page.fill('#field-email', 'organiser@example.org')
-            await page.fill('#field-password', PASSWORD)
-            await Promise.all([page.waitForURL(/\/admin$/), page.click('form[action="/admin/sign-in"] button')])
-            signedIn = true
-          }
-          await page.goto(url(path))
-          if (name === 'appeal' || name === 'widget-map') {
-            t.same(await legendCovers(page), [], `${name} at ${viewport.width} px [${lang}]: the legend covers nothing of the map`)
-          }
-          if (name === 'appeal') {
-            if (viewport.width < 600) {
-              const presses = await pressesToForm(page)
-              t.ok(presses <= 3, `the form's first field is at most 3 Tab presses from the top, through the sign link (${presses})`)
-            }
-            const stops = await stopsInMap(page)
-            t.ok(stops <= 3, `the map is passed in at most 3 Tab presses (${stops})`)
-            t.same(await lighthouseViolations(page), [], 'none of the audits Lighthouse scores accessibility by fails')
-          }
-          await checkPage(t, page, name, viewport.width, lang)
-          if (name === 'admin-import') {
-            await page.fill('#field-csv', 'name,email,country,city,organisation,role\nAna Pérez,ana.import@example.org,VE,Ciudad Guayana,Sindicato Único de Trabajadores de la Siderúrgica,delegada\nNot an email,x,ZZ,,,')
-            await Promise.all([page.waitForLoadState(), page.click('form[action$="/import"] button[type="submit"]')])
-            await checkPage(t, page, 'admin-import-preview', viewport.width, lang)
-          }
+  /** Every page in one language at one width, in a browser profile of its own. */
+  async function visitAll (t: Test, viewport: typeof WIDTHS[number], lang: string): Promise<void> {
+    const context: BrowserContext = await s.context({ viewport, locale: lang })
+    const page = await context.newPage()
+    const errors: string[] = []
+    page.on('pageerror', (err) => errors.push(err.message))
+    const url = (path: string): string => `${s.origin}${path}${path.includes('?') ? '&' : '?'}lang=${lang}`
+    let signedIn = false
+    for (const { name, path, signIn } of pages) {
+      if (signIn === true && !signedIn) {
+        await page.goto(url('/admin/sign-in'))
+        await page.fill('#field-email', 'organiser@example.org')
+        await page.fill('#field-password', PASSWORD)
+        await Promise.all([page.waitForURL(/\/admin$/), page.click('form[action="/admin/sign-in"] button')])
+        signedIn = true
+      }
+      await page.goto(url(path))
+      if (name === 'appeal' || name === 'widget-map') {
+        t.same(await legendCovers(page), [], `${name} at ${viewport.width} px [${lang}]: the legend covers nothing of the map`)
+      }
+      if (name === 'appeal') {
+        if (viewport.width < 600) {
+          const presses = await pressesToForm(page)
+          t.ok(presses <= 3, `the form's first field is at most 3 Tab presses from the top, through the sign link (${presses})`)
         }
-        // The widgets, framed by another site with the plain iframes of the snippets, at their fixed heights.
-        await page.goto(`${hostOrigin}/${lang}`)
-        for (const widget of ['map', 'counter', 'sign'] as const) {
-          const frame = page.frameLocator(`iframe[src*="/embed/${SLUG}/${widget}"]`)
-          await frame.locator('main').waitFor()
-          const height = await frame.locator('body').evaluate((body) => Math.ceil(body.getBoundingClientRect().height))
-          heights[widget] = Math.max(heights[widget] ?? 0, height)
-          t.ok(height <= WIDGET_HEIGHTS[widget], `the ${widget} widget's content (${height} px) fits its plain frame (${WIDGET_HEIGHTS[widget]} px)`)
-        }
-        t.same(await overflows(page), {}, 'no framed widget scrolls sideways')
-        await page.screenshot({ path: join(screenshotsDir, `phone-and-keyboard-host-${viewport.width}-${lang}.png`), fullPage: true })
-        t.same(errors, [], 'no script error on any page')
-      })
+        const stops = await stopsInMap(page)
+        t.ok(stops <= 3, `the map is passed in at most 3 Tab presses (${stops})`)
+        t.same(await lighthouseViolations(page), [], 'none of the audits Lighthouse scores accessibility by fails')
+      }
+      await checkPage(t, page, name, viewport.width, lang)
+      if (name === 'admin-import') {
+        await page.fill('#field-csv', 'name,email,country,city,organisation,role\nAna Pérez,ana.import@example.org,VE,Ciudad Guayana,Sindicato Único de Trabajadores de la Siderúrgica,delegada\nNot an email,x,ZZ,,,')
+        await Promise.all([page.waitForLoadState(), page.click('form[action$="/import"] button[type="submit"]')])
+        await checkPage(t, page, 'admin-import-preview', viewport.width, lang)
+      }
     }
+    // The widgets, framed by another site with the plain iframes of the snippets, at their fixed heights.
+    await page.goto(`${hostOrigin}/${lang}`)
+    for (const widget of ['map', 'counter', 'sign'] as const) {
+      const frame = page.frameLocator(`iframe[src*="/embed/${SLUG}/${widget}"]`)
+      await frame.locator('main').waitFor()
+      const height = await frame.locator('body').evaluate((body) => Math.ceil(body.getBoundingClientRect().height))
+      heights[widget] = Math.max(heights[widget] ?? 0, height)
+      t.ok(height <= WIDGET_HEIGHTS[widget], `the ${widget} widget's content (${height} px) fits its plain frame (${WIDGET_HEIGHTS[widget]} px)`)
+    }
+    t.same(await overflows(page), {}, 'no framed widget scrolls sideways')
+    await page.screenshot({ path: join(screenshotsDir, `phone-and-keyboard-host-${viewport.width}-${lang}.png`), fullPage: true })
+    t.same(errors, [], `no script error on any page [${lang}]`)
+  }
+
+  for (const viewport of WIDTHS) {
+    // The languages side by side: the pages wait on the server and the browser in turn, and this halves the time.
+    t.test(`every page at ${viewport.width} px, in ${LANGUAGES.join(' and ')}`, async (t) => {
+      await Promise.all(LANGUAGES.map((lang) => visitAll(t, viewport, lang)))
+    })
   }
 
   t.test('the plain frames are as tall as their widgets, with little to spare', async (t) => {
