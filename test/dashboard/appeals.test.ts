@@ -66,7 +66,7 @@ eachDatabase(t, 'the list shows confirmed, waiting and hidden counts; settings a
   await b.post(`/admin/appeals/counted/signatures/${first!.id}/hide`)
 
   const list = await b.get('/admin')
-  t.match(list.body, /<td class="number">2<\/td><td class="number">1<\/td><td class="number">1<\/td>/, 'counted 2, waiting 1, hidden 1')
+  t.match(list.body, /<td class="number" data-label="[^"]*">2<\/td><td class="number" data-label="[^"]*">1<\/td><td class="number" data-label="[^"]*">1<\/td>/, 'counted 2, waiting 1, hidden 1')
 
   const refused = await b.post('/admin/appeals/counted/settings', { slug: 'counted', retentionMonths: '0' })
   t.equal(refused.statusCode, 400)
