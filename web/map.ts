@@ -71,13 +71,13 @@ function showLegend (box: HTMLElement, limits: number[], lang: string, t: TFunct
 }
 
 /**
- * Takes a shape or marker out of the tab order: the map is one tab stop (its container, whose arrow keys
- * pan it, and the zoom buttons), and what the shapes and markers say is in the table and the events list.
+ * Takes a shape, a marker or a zoom button out of the tab order: the map is one tab stop, its container,
+ * whose arrow keys pan it and whose + and − keys zoom it; what the shapes and markers say is in the table and
+ * the events list beside it, which is how the keyboard and screen readers reach it.
  */
-function untabbable (layer: L.Path): void {
-  const path = layer.getElement()
-  path?.setAttribute('tabindex', '-1')
-  path?.setAttribute('aria-hidden', 'true')
+function untabbable (element: Element | undefined): void {
+  element?.setAttribute('tabindex', '-1')
+  if (element instanceof SVGElement) element.setAttribute('aria-hidden', 'true')
 }
 
 function popup (e: PageData['events'][number], countryName: string, t: TFunction): HTMLElement {
@@ -108,6 +108,7 @@ export async function showMap (element: HTMLElement, data: PageData, t: TFunctio
 
   element.hidden = false
   const map = L.map(element, { scrollWheelZoom: false, worldCopyJump: true, minZoom: 1, maxZoom: 8, attributionControl: false })
+  for (const button of map.zoomControl.getContainer()?.querySelectorAll('a') ?? []) untabbable(button)
   L.control.attribution({ prefix: false }).addAttribution(data.tiles?.attribution || t('map.attribution')).addTo(map)
   if (data.tiles !== null) L.tileLayer(data.tiles.url, { maxZoom: 8 }).addTo(map)
 
@@ -123,13 +124,13 @@ export async function showMap (element: HTMLElement, data: PageData, t: TFunctio
       layer.bindTooltip(() => t('map.tooltip', { country: countryName(code), count: stats.byCountry[code] ?? 0 }), { sticky: true })
       layer.on('add', () => {
         (layer as L.Path).getElement()?.setAttribute('data-country', code)
-        untabbable(layer as L.Path)
+        untabbable((layer as L.Path).getElement())
       })
     }
   })
   const markers = data.events.map((e) => L.circleMarker([e.lat, e.lng], { radius: 6, color: '#1d3557', weight: 2, fillColor: '#f1c40f', fillOpacity: 1, className: 'event-marker' })
     .bindPopup(popup(e, countryName(e.country), t))
-    .on('add', (event) => { untabbable(event.target as L.Path) }))
+    .on('add', (event) => { untabbable((event.target as L.Path).getElement()) }))
 
   // Fit to where the signatures and events are (the whole world when there are none yet); Leaflet
   // needs a view before it can draw anything.

@@ -1,5 +1,6 @@
 /// <reference lib="dom" />
 // Functions passed to page.evaluate run in the browser, hence the DOM types.
+import { readFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import { join } from 'node:path'
 import type { BrowserContext, Page } from 'playwright-core'
@@ -19,6 +20,7 @@ const SLUG = 'hands-off-venezuela'
 const WIDTHS = [{ width: 390, height: 844 }, { width: 1366, height: 900 }]
 const LANGUAGES = ['en', 'ar']
 const PASSWORD = 'a long enough password'
+const strings = (lang: string): Record<string, any> => JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'locales', lang, 'pages.json'), 'utf8'))
 
 await withSite(t, { STATS_TTL_MS: '0' }, async (s) => {
   await s.app.services.organisers.create({ email: 'organiser@example.org', name: 'Carmen', password: PASSWORD, role: 'admin' })
@@ -172,6 +174,13 @@ await withSite(t, { STATS_TTL_MS: '0' }, async (s) => {
         }
         const stops = await stopsInMap(page)
         t.ok(stops <= 3, `the map is passed in at most 3 Tab presses (${stops})`)
+        const form = strings(lang).form
+        const label = (): Promise<string> => page.locator('label[for="field-organisation"]').innerText()
+        t.equal(await label(), `${form.organisation} (${form.optional})`, `[${lang}] an individual's organisation is optional`)
+        await page.check('#kind-organisation')
+        t.equal(await label(), form.organisationName, `[${lang}] an organisation's name is not: the label changes with the kind`)
+        t.ok(await page.locator('#field-members').isVisible(), `[${lang}] and the members it represents are asked`)
+        await page.check('#kind-individual')
         t.same(await lighthouseViolations(page), [], 'none of the audits Lighthouse scores accessibility by fails')
       }
       await checkPage(t, page, name, viewport.width, lang)
