@@ -95,18 +95,20 @@ function renderCounter (stats: AppealStats, data: PageData, t: TFunction): void 
     organisations.hidden = stats.organisations === 0
     setText('organisation-summary', `${t('counter.organisations', { count: stats.organisations })} ${t('counter.members', { count: stats.membersRepresented })}`)
   }
-  renderCountryTable(stats, data)
+  renderCountryTable(stats, data, t)
 }
 
-function renderCountryTable (stats: AppealStats, data: PageData): void {
-  const body = document.querySelector('#country-table tbody')
-  if (body === null) return
+/** The table as src/pages/templates/parts.ts writes it: the first `data-top` countries, the others in #more-countries. */
+function renderCountryTable (stats: AppealStats, data: PageData, t: TFunction): void {
+  const table = document.querySelector<HTMLElement>('#country-table')
+  const body = table?.querySelector('tbody')
+  if (table === null || body === null || body === undefined) return
   const names = new Intl.DisplayNames([data.lang], { type: 'region' })
   const number = new Intl.NumberFormat(data.lang)
   const name = (code: string): string => names.of(code) ?? code
   const rows = Object.entries(stats.byCountry).sort(([a, x], [b, y]) => y - x || name(a).localeCompare(name(b), data.lang))
   if (rows.length === 0) return
-  body.replaceChildren(...rows.map(([code, n]) => {
+  const toRow = ([code, n]: [string, number]): HTMLTableRowElement => {
     const row = document.createElement('tr')
     row.dataset.country = code
     const header = document.createElement('th')
@@ -119,5 +121,14 @@ function renderCountryTable (stats: AppealStats, data: PageData): void {
     cell.append(value)
     row.append(header, cell)
     return row
-  }))
+  }
+  const more = document.querySelector<HTMLDetailsElement>('#more-countries')
+  const top = table.dataset.top === undefined || more === null ? rows.length : Number(table.dataset.top)
+  body.replaceChildren(...rows.slice(0, top).map(toRow))
+  if (more === null) return
+  const rest = rows.slice(top)
+  more.querySelector('tbody')?.replaceChildren(...rest.map(toRow))
+  const summary = more.querySelector('summary')
+  if (summary !== null) summary.textContent = t('map.otherCountries', { count: rest.length })
+  more.hidden = rest.length === 0
 }

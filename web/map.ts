@@ -46,33 +46,38 @@ function shade (count: number, limits: number[]): string {
   return SHADES[(index === -1 ? limits.length - 1 : index) + offset] ?? SHADES[SHADES.length - 1]!
 }
 
-function legend (limits: number[], lang: string, t: TFunction): L.Control {
-  const control = new L.Control({ position: 'bottomleft' })
-  control.onAdd = () => {
-    const box = L.DomUtil.create('div', 'map-legend')
-    const number = new Intl.NumberFormat(lang)
-    const title = document.createElement('p')
-    title.className = 'map-legend-title'
-    title.textContent = t('map.legend')
-    box.append(title)
-    const offset = SHADES.length - limits.length
-    limits.forEach((limit, i) => {
-      const from = i === 0 ? 1 : (limits[i - 1] ?? 0) + 1
-      const row = document.createElement('p')
-      const swatch = document.createElement('span')
-      swatch.className = 'swatch'
-      swatch.style.background = SHADES[i + offset] ?? EMPTY
-      row.append(swatch, document.createTextNode(from >= limit ? number.format(limit) : `${number.format(from)}–${number.format(limit)}`))
-      box.append(row)
-    })
-    const event = document.createElement('p')
-    const dot = document.createElement('span')
-    dot.className = 'swatch event'
-    event.append(dot, document.createTextNode(t('map.legendEvent')))
-    box.append(event)
-    return box
-  }
-  return control
+/** The legend, in its own box under the map: over the map it hid countries on a phone (South America). */
+function showLegend (box: HTMLElement, limits: number[], lang: string, t: TFunction): void {
+  const number = new Intl.NumberFormat(lang)
+  const title = document.createElement('p')
+  title.className = 'map-legend-title'
+  title.textContent = t('map.legend')
+  const offset = SHADES.length - limits.length
+  const rows = limits.map((limit, i) => {
+    const from = i === 0 ? 1 : (limits[i - 1] ?? 0) + 1
+    const row = document.createElement('p')
+    const swatch = document.createElement('span')
+    swatch.className = 'swatch'
+    swatch.style.background = SHADES[i + offset] ?? EMPTY
+    row.append(swatch, document.createTextNode(from >= limit ? number.format(limit) : `${number.format(from)}–${number.format(limit)}`))
+    return row
+  })
+  const event = document.createElement('p')
+  const dot = document.createElement('span')
+  dot.className = 'swatch event'
+  event.append(dot, document.createTextNode(t('map.legendEvent')))
+  box.replaceChildren(title, ...rows, event)
+  box.hidden = false
+}
+
+/**
+ * Takes a shape, a marker or a zoom button out of the tab order: the map is one tab stop, its container,
+ * whose arrow keys pan it and whose + and − keys zoom it; what the shapes and markers say is in the table and
+ * the events list beside it, which is how the keyboard and screen readers reach it.
+ */
+function untabbable (element: Element | undefined): void {
+  element?.setAttribute('tabindex', '-1')
+  if (element instanceof SVGElement) element.setAttribute('aria-hidden', 'true')
 }
 
 function popup (e: PageData['events'][number], countryName: string, t: TFunction): HTMLElement {
@@ -103,6 +108,7 @@ export async function showMap (element: HTMLElement, data: PageData, t: TFunctio
 
   element.hidden = false
   const map = L.map(element, { scrollWheelZoom: false, worldCopyJump: true, minZoom: 1, maxZoom: 8, attributionControl: false })
+  for (const button of map.zoomControl.getContainer()?.querySelectorAll('a') ?? []) untabbable(button)
   L.control.attribution({ prefix: false }).addAttribution(data.tiles?.attribution || t('map.attribution')).addTo(map)
   if (data.tiles !== null) L.tileLayer(data.tiles.url, { maxZoom: 8 }).addTo(map)
 
@@ -116,11 +122,15 @@ export async function showMap (element: HTMLElement, data: PageData, t: TFunctio
       const code = String(f.id)
       layers.set(code, layer as L.Path)
       layer.bindTooltip(() => t('map.tooltip', { country: countryName(code), count: stats.byCountry[code] ?? 0 }), { sticky: true })
-      layer.on('add', () => { (layer as L.Path).getElement()?.setAttribute('data-country', code) })
+      layer.on('add', () => {
+        (layer as L.Path).getElement()?.setAttribute('data-country', code)
+        untabbable((layer as L.Path).getElement())
+      })
     }
   })
   const markers = data.events.map((e) => L.circleMarker([e.lat, e.lng], { radius: 6, color: '#1d3557', weight: 2, fillColor: '#f1c40f', fillOpacity: 1, className: 'event-marker' })
-    .bindPopup(popup(e, countryName(e.country), t)))
+    .bindPopup(popup(e, countryName(e.country), t))
+    .on('add', (event) => { untabbable((event.target as L.Path).getElement()) }))
 
   // Fit to where the signatures and events are (the whole world when there are none yet); Leaflet
   // needs a view before it can draw anything.
@@ -130,13 +140,13 @@ export async function showMap (element: HTMLElement, data: PageData, t: TFunctio
   else map.fitBounds(shapes.getBounds())
   shapes.addTo(map)
   for (const marker of markers) marker.addTo(map)
-  let legendControl = legend(limits, data.lang, t).addTo(map)
+  const legendBox = document.getElementById('map-legend')
+  if (legendBox !== null) showLegend(legendBox, limits, data.lang, t)
 
   counts.subscribe((next) => {
     stats = next
     limits = classLimits(Math.max(0, ...Object.values(next.byCountry)))
     for (const [code, layer] of layers) layer.setStyle({ fillColor: shade(next.byCountry[code] ?? 0, limits) })
-    legendControl.remove()
-    legendControl = legend(limits, data.lang, t).addTo(map)
+    if (legendBox !== null) showLegend(legendBox, limits, data.lang, t)
   })
 }

@@ -133,12 +133,13 @@ function thank (form: HTMLFormElement, t: TFunction, pending: boolean): void {
   panel.focus()
 }
 
-/** Organisation fields only for organisations; checks as the reader goes; sends without leaving the page. */
+/** Fields required as the kind chosen requires them; checks as the reader goes; sends without leaving the page. */
 export function enhanceSigningForm (form: HTMLFormElement, data: PageData, t: TFunction, counts: LiveCounts): void {
-  const organisationFields = form.querySelector<HTMLElement>('#organisation-fields')
+  // The stylesheet already shows the labels and fields for the kind checked; what it cannot change is
+  // which fields assistive technology announces as required.
   const syncKind = (): void => {
     form.dataset.kind = kindOf(form)
-    if (organisationFields !== null) organisationFields.hidden = kindOf(form) !== 'organisation'
+    for (const input of form.querySelectorAll<HTMLInputElement>('[data-required-for="organisation"] input')) input.required = kindOf(form) === 'organisation'
   }
   form.addEventListener('change', (event) => {
     if ((event.target as HTMLInputElement).name === 'kind') syncKind()

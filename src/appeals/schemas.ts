@@ -1,6 +1,6 @@
 import { Type, type Static } from 'typebox'
 import { Line, Nullable, SiteLanguage, Slug, Timestamp, TimestampOut, Url, WebOrigin } from '../http/schemas.js'
-import type { Appeal, AppealText } from './service.js'
+import { publicStatus, type Appeal, type AppealText } from './service.js'
 
 export const AppealTextInput = Type.Object({
   title: Line(200),
@@ -84,7 +84,7 @@ export const presentAdminAppeal = (appeal: Appeal, texts: Record<string, AppealT
 export function presentAppeal (appeal: Appeal, texts: Record<string, AppealText>) {
   return {
     slug: appeal.slug,
-    status: appeal.status,
+    status: publicStatus(appeal),
     originalLanguage: appeal.originalLanguage,
     languages: Object.keys(texts),
     goal: appeal.goal,

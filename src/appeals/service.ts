@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, sql } from 'drizzle-orm'
+import { and, asc, eq, gt, inArray, isNull, or, sql } from 'drizzle-orm'
 import { isUniqueViolation, type Database, type Executor } from '../db/connection.js'
 import { appealMembers, appeals, appealTexts, organisers } from '../db/schema.js'
 import { appError, invalidFields } from '../errors/app-error.js'
@@ -57,15 +57,28 @@ function checkDates (opensAt: Date | null | undefined, closesAt: Date | null | u
   if (opensAt != null && closesAt != null && closesAt <= opensAt) throw invalidFields({ closesAt: { key: 'closesBeforeOpens' } })
 }
 
+/** Whether an appeal has stopped taking signatures: closed by its organisers, or past its closing time. */
+export function hasClosed (appeal: Appeal, now = new Date()): boolean {
+  return appeal.status === 'closed' || (appeal.closesAt !== null && appeal.closesAt <= now)
+}
+
+/**
+ * The status the public sees: the one an organiser set, except that an open appeal past its closing time
+ * is closed (nothing changes the stored status when that time comes).
+ */
+export function publicStatus (appeal: Appeal, now = new Date()): Appeal['status'] {
+  return appeal.status === 'open' && hasClosed(appeal, now) ? 'closed' : appeal.status
+}
+
 /** Whether an appeal takes signatures now (open, and within its dates). */
 export function isSigningOpen (appeal: Appeal, now = new Date()): boolean {
-  return appeal.status === 'open' && (appeal.closesAt === null || appeal.closesAt > now) && (appeal.opensAt === null || appeal.opensAt <= now)
+  return appeal.status === 'open' && !hasClosed(appeal, now) && (appeal.opensAt === null || appeal.opensAt <= now)
 }
 
 /** Why an appeal does not take a signature now, or nothing if it does. */
 export function assertSigningOpen (appeal: Appeal, now = new Date()): void {
   if (appeal.status === 'draft') throw appError('APPEAL_NOT_OPEN')
-  if (appeal.status === 'closed' || (appeal.closesAt !== null && appeal.closesAt <= now)) throw appError('APPEAL_CLOSED')
+  if (hasClosed(appeal, now)) throw appError('APPEAL_CLOSED')
   if (appeal.opensAt !== null && appeal.opensAt > now) throw appError('APPEAL_NOT_YET_OPEN', { opensAt: appeal.opensAt.toISOString() })
 }
 
@@ -104,9 +117,11 @@ export function createAppealsService (db: Database, options: { now?: () => numbe
   }
 
   return {
-    /** Open appeals, newest first, as the public site lists them. */
-    async listOpen () {
-      const list = await db.select().from(appeals).where(eq(appeals.status, 'open')).orderBy(sql`${appeals.createdAt} desc`)
+    /** Open appeals (not past their closing time), newest first, as the public site lists them. */
+    async listOpen (now = new Date()) {
+      const list = await db.select().from(appeals)
+        .where(and(eq(appeals.status, 'open'), or(isNull(appeals.closesAt), gt(appeals.closesAt, now))))
+        .orderBy(sql`${appeals.createdAt} desc`)
       return withTexts(list)
     },
 

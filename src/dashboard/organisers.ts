@@ -21,7 +21,7 @@ const organiserPages: FastifyPluginAsyncTypebox = async (app) => {
     const list = await organisers.list()
     const main = html`<h1>${a('organisers.title')}</h1>
 <div class="table-scroll"><table class="admin-table"><thead><tr><th scope="col">${a('team.name')}</th><th scope="col">${a('team.email')}</th><th scope="col">${a('team.role')}</th></tr></thead>
-<tbody>!${list.map((o) => html`<tr><th scope="row">${o.name}</th><td>${o.email}</td><td>${a(`roles.${o.role}`)}</td></tr>`)}</tbody></table></div>
+<tbody>!${list.map((o) => html`<tr><th scope="row">${o.name}</th><td data-label="${a('team.email')}">${o.email}</td><td data-label="${a('team.role')}">${a(`roles.${o.role}`)}</td></tr>`)}</tbody></table></div>
 <section aria-labelledby="new-heading"><h2 id="new-heading">${a('organisers.new')}</h2>
 <p>${a('organisers.newHelp')}</p>
 !${errorSummary(view, form.message, form.errors)}

@@ -28,7 +28,7 @@ const teamPages: FastifyPluginAsyncTypebox = async (app) => {
     const isAdmin = who.role === 'admin'
     const main = appealHeader(view, appeal, texts, 'team', a('team.title')) + html`<p>${a('team.intro')}</p>
 <div class="table-scroll"><table class="admin-table"><thead><tr><th scope="col">${a('team.name')}</th><th scope="col">${a('team.email')}</th><th scope="col">${a('team.role')}</th>!${isAdmin ? html`<th scope="col">${a('signatures.actions')}</th>` : ''}</tr></thead>
-<tbody>!${members.map((m) => html`<tr><th scope="row">${m.name}</th><td>${m.email}</td><td>${a(`roles.${m.role}`)}</td>!${isAdmin ? html`<td>!${buttonForm(view, `${base}/remove`, a('team.remove'), { secondary: true, hidden: { organiserId: m.id }, name: `${a('team.remove')}: ${m.name}` })}</td>` : ''}</tr>`)}</tbody></table></div>
+<tbody>!${members.map((m) => html`<tr><th scope="row">${m.name}</th><td data-label="${a('team.email')}">${m.email}</td><td data-label="${a('team.role')}">${a(`roles.${m.role}`)}</td>!${isAdmin ? html`<td class="actions">!${buttonForm(view, `${base}/remove`, a('team.remove'), { secondary: true, hidden: { organiserId: m.id }, name: `${a('team.remove')}: ${m.name}` })}</td>` : ''}</tr>`)}</tbody></table></div>
 !${isAdmin
 ? html`<section aria-labelledby="add-heading"><h2 id="add-heading">${a('team.add')}</h2>
 <p>${a('team.addHelp')} <a href="/admin/organisers">${a('team.accounts')}</a></p>

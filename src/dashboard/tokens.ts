@@ -25,7 +25,7 @@ const tokenPages: FastifyPluginAsyncTypebox = async (app) => {
 !${tokens.length === 0
 ? html`<p>${a('tokens.none')}</p>`
 : html`<div class="table-scroll"><table class="admin-table"><thead><tr><th scope="col">${a('tokens.name')}</th><th scope="col">${a('tokens.created')}</th><th scope="col">${a('tokens.lastUsed')}</th><th scope="col">${a('signatures.actions')}</th></tr></thead>
-<tbody>!${tokens.map((t) => html`<tr><th scope="row">${t.name}</th><td>${view.date(t.createdAt)}</td><td>${t.lastUsedAt === null ? a('tokens.never') : view.date(t.lastUsedAt)}</td><td>!${t.revokedAt === null ? buttonForm(view, `/admin/tokens/${t.id}/revoke`, a('tokens.revoke'), { secondary: true, name: `${a('tokens.revoke')}: ${t.name}` }) : a('tokens.revoked', { date: view.date(t.revokedAt) })}</td></tr>`)}</tbody></table></div>`}
+<tbody>!${tokens.map((t) => html`<tr><th scope="row">${t.name}</th><td data-label="${a('tokens.created')}">${view.date(t.createdAt)}</td><td data-label="${a('tokens.lastUsed')}">${t.lastUsedAt === null ? a('tokens.never') : view.date(t.lastUsedAt)}</td><td class="actions">!${t.revokedAt === null ? buttonForm(view, `/admin/tokens/${t.id}/revoke`, a('tokens.revoke'), { secondary: true, name: `${a('tokens.revoke')}: ${t.name}` }) : a('tokens.revoked', { date: view.date(t.revokedAt) })}</td></tr>`)}</tbody></table></div>`}
 <section aria-labelledby="new-heading"><h2 id="new-heading">${a('tokens.new')}</h2>
 !${errorSummary(view, extra.message, extra.errors ?? {})}
 <form method="post" action="/admin/tokens" novalidate class="admin-form">!${csrfField(view)}

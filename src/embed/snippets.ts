@@ -2,8 +2,12 @@ import { html } from 'ghtml'
 import { EMBED_SCRIPT } from './script.js'
 import { optionsQuery, widgets, type Widget } from './options.js'
 
-/** The height a widget's frame starts at, before embed.js fits it to its content. */
-export const WIDGET_HEIGHTS: Record<Widget, number> = { map: 480, counter: 280, sign: 960 }
+/**
+ * The height a widget's frame starts at, before embed.js fits it to its content, and the plain iframe's
+ * fixed height: as tall as the widget is in a phone's frame (its tallest: narrower is taller), in English and
+ * Arabic, so nothing is cut. test/browser/phone-and-keyboard.test.ts measures them.
+ */
+export const WIDGET_HEIGHTS: Record<Widget, number> = { map: 500, counter: 520, sign: 1280 }
 
 export interface SnippetOptions {
   /** The Solidaria site's address, without a trailing slash. */

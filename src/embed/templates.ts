@@ -1,7 +1,7 @@
 import { html } from 'ghtml'
 import type { Appeal } from '../appeals/service.js'
 import type { EntryAssets } from '../pages/assets.js'
-import { countryTable, counter } from '../pages/templates/parts.js'
+import { countryTable, counter, mapFrame } from '../pages/templates/parts.js'
 import { scriptJson } from '../pages/templates/layout.js'
 import { signingSection } from '../pages/templates/appeal.js'
 import type { FormState } from '../pages/templates/signing-form.js'
@@ -67,7 +67,7 @@ export function counterWidget (
 
 export function mapWidget (view: View, d: { heading: AppealHeading, stats: AppealStats }): string {
   return html`!${heading(d.heading.title, d.heading.language, view)}
-<div id="map" class="map" role="region" aria-label="${view.t('map.label')}" hidden></div>
+!${mapFrame(view)}
 <details class="map-table"><summary>${view.t('map.tableCaption')}</summary>
 !${countryTable(view, d.stats.byCountry)}
 </details>`

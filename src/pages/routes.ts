@@ -4,7 +4,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
 import { chooseText } from '../appeals/choose-text.js'
-import type { Appeal } from '../appeals/service.js'
+import { isSigningOpen, type Appeal } from '../appeals/service.js'
 import { paths } from '../config.js'
 import { requestLanguage } from '../http/language.js'
 import { OEMBED_PATH } from '../http/paths.js'
@@ -64,16 +64,15 @@ const pagesRoutes: FastifyPluginAsyncTypebox = async (app) => {
       url,
       preview: { type: 'article', locale: language, locales: Object.keys(texts) },
       oembed: publicUrl(request, `${OEMBED_PATH}?url=${encodeURIComponent(url)}&format=json`),
-      data
+      data,
+      ...(isSigningOpen(appeal) && { signLink: '#sign' })
     }
     return send(reply, view, meta, main, status)
   }
 
   app.get('/', { schema: { hide: true, querystring: PageQuery } }, async (request, reply) => {
     const view = createView(request, pageLanguage(request, reply))
-    // An appeal past its closing date is not offered for signing, even before anyone closes it.
-    const now = new Date()
-    const open = (await appeals.listOpen()).filter((a) => a.closesAt === null || a.closesAt > now)
+    const open = await appeals.listOpen()
     const items = await Promise.all(open.map(async (appeal) => ({ appeal, texts: appeal.texts, signatures: (await stats.get(appeal.id)).stats.signatures })))
     return send(reply, view, { title: view.t('site.name'), description: view.t('site.tagline') }, homePage(view, items))
   })

@@ -55,6 +55,18 @@ eachDatabase(t, 'an open or closed appeal can be read; a draft or unknown one do
   t.equal(json(inSpanish).error.message, 'No hay ningún llamamiento en esta dirección.')
 })
 
+eachDatabase(t, 'an appeal past its closing time is closed to the public, though no one closed it', async (t, { app }) => {
+  const owner = await organiser(app)
+  const lapsed = await appeal(app, owner, { opensAt: '2020-01-01T00:00:00Z', closesAt: '2020-02-01T00:00:00Z' })
+  const running = await appeal(app, owner, { closesAt: '2100-01-01T00:00:00Z' })
+
+  t.match(json(await app.inject({ url: `/api/appeals/${lapsed}` })), { slug: lapsed, status: 'closed' })
+  t.match(json(await app.inject({ url: `/api/appeals/${running}` })), { slug: running, status: 'open' })
+  const listed = json(await app.inject({ url: '/api/appeals' })).items.map((a: { slug: string }) => a.slug)
+  t.ok(listed.includes(running), 'an appeal still running is listed as open')
+  t.notOk(listed.includes(lapsed), 'a lapsed one is not')
+})
+
 eachDatabase(t, 'any website may read public appeal data; admin data is not shared', async (t, { app }) => {
   const owner = await organiser(app)
   const slug = await appeal(app, owner)

@@ -116,7 +116,7 @@ await withSite(t, {}, async (s) => {
     t.equal(response.status, 201)
     await watcher.waitForFunction(([selector, before]) => document.querySelector(selector!)?.getAttribute('fill') !== before, [path, empty], { timeout: 20_000 })
     t.not(await watcher.getAttribute(path, 'fill'), empty, 'the country is shaded')
-    t.ok(await watcher.locator(`#country-table tr[data-country="${country}"]`).count(), 'and it appears in the table under the map')
+    t.ok(await watcher.locator(`.map-section tr[data-country="${country}"]`).count(), 'and it appears in the tables under the map (among the other countries)')
   })
 
   t.test('without JavaScript the form posts, shows errors next to their fields, keeps the values and thanks', async (t) => {
@@ -159,7 +159,7 @@ await withSite(t, {}, async (s) => {
     const page = await context.newPage()
     await page.goto(`${s.origin}/appeals/${SPANISH_ONLY}`)
     t.equal(await page.getAttribute('html', 'lang'), 'en')
-    t.equal((await page.textContent('.translation-notice'))?.trim(), 'This appeal is only available in Spanish for now.')
+    t.equal((await page.textContent('.translation-notice'))?.trim(), 'This appeal has not been translated into English yet; it is shown in Spanish.')
     t.equal(await page.getAttribute('h1', 'lang'), 'es', 'the Spanish title is marked as Spanish')
     t.match(await page.textContent('.original-language'), 'First published in Spanish')
   })

@@ -66,7 +66,7 @@ eachDatabase(t, 'the list shows confirmed, waiting and hidden counts; settings a
   await b.post(`/admin/appeals/counted/signatures/${first!.id}/hide`)
 
   const list = await b.get('/admin')
-  t.match(list.body, /<td class="number">2<\/td><td class="number">1<\/td><td class="number">1<\/td>/, 'counted 2, waiting 1, hidden 1')
+  t.match(list.body, /<td class="number" data-label="[^"]*">2<\/td><td class="number" data-label="[^"]*">1<\/td><td class="number" data-label="[^"]*">1<\/td>/, 'counted 2, waiting 1, hidden 1')
 
   const refused = await b.post('/admin/appeals/counted/settings', { slug: 'counted', retentionMonths: '0' })
   t.equal(refused.statusCode, 400)
@@ -136,5 +136,5 @@ eachDatabase(t, 'admins manage the team and accounts; tokens are made and revoke
   t.match(erased.body, /\/team-work/)
   const embed = await b.get('/admin/appeals/team-work/embed?widgetLang=es&accent=0a6e4f&theme=dark')
   t.match(decodeHtml(embed.body), /data-appeal="team-work" data-widget="map" data-lang="es" data-accent="0a6e4f" data-theme="dark"/, 'the snippets, as chosen')
-  t.match(embed.body, /<iframe src="http:\/\/localhost:80\/embed\/team-work\/counter\?[^"]*" title="[^"]+" height="280" class="widget-preview"/, 'with a live preview of each widget')
+  t.match(embed.body, /<iframe src="http:\/\/localhost:80\/embed\/team-work\/counter\?[^"]*" title="[^"]+" height="520" class="widget-preview"/, 'with a live preview of each widget')
 })

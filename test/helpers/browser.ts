@@ -60,14 +60,39 @@ const axeSource = readFileSync(join(import.meta.dirname, '..', '..', 'node_modul
 
 export interface Violation { id: string, impact: string, nodes: string[] }
 
-/** What axe-core finds serious or critical on the page as it stands (the first three places of each). */
-export async function seriousViolations (page: Page): Promise<Violation[]> {
+/** What axe-core finds on the page as it stands (the first three places of each), with only `rules` when given. */
+async function axeViolations (page: Page, rules?: string[]): Promise<Violation[]> {
   await page.evaluate(axeSource)
-  const violations = await page.evaluate(async () => {
+  return page.evaluate(async (only) => {
     type AxeResults = { violations: Array<{ id: string, impact: string, nodes: Array<{ target: string[] }> }> }
     const axe = (globalThis as unknown as { axe: { run: (context: unknown, options: object) => Promise<AxeResults> } }).axe
-    const results = await axe.run((globalThis as unknown as { document: unknown }).document, { resultTypes: ['violations'] })
+    const options = { resultTypes: ['violations'], ...(only !== undefined && { runOnly: { type: 'rule', values: only } }) }
+    const results = await axe.run((globalThis as unknown as { document: unknown }).document, options)
     return results.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }))
-  })
-  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+  }, rules)
+}
+
+/** What axe-core finds serious or critical on the page as it stands. */
+export async function seriousViolations (page: Page): Promise<Violation[]> {
+  return (await axeViolations(page)).filter((v) => v.impact === 'serious' || v.impact === 'critical')
+}
+
+// The axe rules behind Lighthouse's accessibility audits (lighthouse-core/config/default-config.js):
+// Lighthouse fails an audit on any violation of its rule, whatever axe calls its impact.
+const LIGHTHOUSE_RULES = [
+  'accesskeys', 'aria-allowed-attr', 'aria-allowed-role', 'aria-command-name', 'aria-conditional-attr', 'aria-deprecated-role',
+  'aria-dialog-name', 'aria-hidden-body', 'aria-hidden-focus', 'aria-input-field-name', 'aria-meter-name', 'aria-progressbar-name',
+  'aria-prohibited-attr', 'aria-required-attr', 'aria-required-children', 'aria-required-parent', 'aria-roles', 'aria-text',
+  'aria-toggle-field-name', 'aria-tooltip-name', 'aria-treeitem-name', 'aria-valid-attr-value', 'aria-valid-attr', 'button-name',
+  'bypass', 'color-contrast', 'definition-list', 'dlitem', 'document-title', 'duplicate-id-aria', 'empty-heading',
+  'form-field-multiple-labels', 'frame-title', 'heading-order', 'html-has-lang', 'html-lang-valid', 'html-xml-lang-mismatch',
+  'image-alt', 'image-redundant-alt', 'input-button-name', 'input-image-alt', 'label-content-name-mismatch', 'label',
+  'landmark-one-main', 'link-in-text-block', 'link-name', 'list', 'listitem', 'meta-refresh', 'meta-viewport', 'object-alt',
+  'select-name', 'skip-link', 'tabindex', 'table-duplicate-name', 'table-fake-caption', 'target-size', 'td-has-header',
+  'td-headers-attr', 'th-has-data-cells', 'valid-lang', 'video-caption'
+]
+
+/** Violations of any of the rules Lighthouse's accessibility score is made of: none means a score of 100. */
+export async function lighthouseViolations (page: Page): Promise<Violation[]> {
+  return axeViolations(page, LIGHTHOUSE_RULES)
 }

@@ -230,3 +230,24 @@ t.test('a draft appeal does not exist for the public', async (t) => {
   t.equal(page.statusCode, 200, 'once opened it is there at once')
   t.equal(text(/<h1[^>]*>([\s\S]*?)<\/h1>/.exec(page.body)?.[1] ?? ''), 'Secret Draft')
 })
+
+t.test('the country table shows the top ten, the others in a details below; the sign link is there while signing is', async (t) => {
+  const app = await build(t)
+  const owner = await organiser(app)
+  const slug = await appeal(app, owner)
+  const countries = ['VE', 'VE', 'AR', 'BR', 'CL', 'CO', 'CU', 'EC', 'ES', 'FR', 'GB', 'MX', 'PE']
+  for (const country of countries) await signed(app, slug, person({ country }))
+  const page = (await app.inject({ url: `/appeals/${slug}` })).body
+  const rows = (html: string): string[] => [...html.matchAll(/<tr data-country="([A-Z]{2})">/g)].map((m) => m[1]!)
+  const first = byId(page, 'country-table') ?? ''
+  t.equal(rows(first).length, 10, 'ten countries in the table')
+  t.equal(rows(first)[0], 'VE', 'the most signatures first')
+  const more = byId(page, 'more-countries') ?? ''
+  t.equal(rows(more).length, 2, 'the other two in the details below')
+  t.equal(text(byId(page, 'more-countries-summary') ?? ''), fill(en.map.otherCountries, { count: 2 }))
+  t.same([...rows(first), ...rows(more)].sort(), [...new Set(countries)].sort(), 'every country, once')
+  t.match(page, /<a class="skip-link sign-link" href="#sign">/, 'a link to the form, first on the page')
+
+  await app.inject({ method: 'POST', url: `/api/admin/appeals/${slug}/close`, headers: owner.auth })
+  t.notMatch((await app.inject({ url: `/appeals/${slug}` })).body, /sign-link/, 'no link to a form that is not there')
+})

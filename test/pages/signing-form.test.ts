@@ -123,6 +123,41 @@ eachDatabase(t, 'an organisation must give its name, type and members', async (t
   t.match(rows[0], { kind: 'organisation', organisation: 'TWU', organisationType: 'trade_union', members: 120000, source: 'web' })
 })
 
+/** The label of a field as the reader sees it for one kind: the other kind's text is hidden by the stylesheet. */
+function labelFor (body: string, name: string, kind: 'individual' | 'organisation'): string {
+  const label = /<label for="field-([^"]+)">([\s\S]*?)<\/label>/g
+  const inner = [...body.matchAll(label)].find((m) => m[1] === name)?.[2] ?? ''
+  const other = kind === 'individual' ? 'when-organisation' : 'when-individual'
+  return text(inner.replace(new RegExp(`<span class="${other}">[\\s\\S]*?</span></span>|<span class="${other}">[^<]*</span>`, 'g'), ''))
+}
+const optional = `(${en.pages.form.optional})`
+
+eachDatabase(t, 'labels say what each kind of signature requires, and change with the kind without JavaScript', async (t, { app }) => {
+  const slug = await appeal(app, await organiser(app))
+  const page = (await app.inject({ url: `/appeals/${slug}` })).body
+  t.equal(labelFor(page, 'organisation', 'individual'), `${en.pages.form.organisation} ${optional}`, 'an individual may give an organisation')
+  t.equal(labelFor(page, 'organisation', 'organisation'), en.pages.form.organisationName, 'an organisation must give its name: not optional')
+  t.equal(labelFor(page, 'members', 'organisation'), en.pages.form.members, 'members are required of an organisation')
+  t.equal(labelFor(page, 'organisationType', 'organisation'), en.pages.form.organisationType)
+  t.match(startTag(page, 'field-members'), /\srequired/)
+  t.match(startTag(page, 'field-organisationType'), /\srequired/)
+  t.notMatch(startTag(page, 'field-organisation'), /\srequired/, 'the organisation is not required while an individual is checked')
+  t.match(startTag(page, 'kind-individual'), /\schecked/)
+  t.equal(byClass(page, 'fieldset', 'organisation-only').length, 1, 'the organisation\'s own fields are written, for the stylesheet to show when chosen')
+
+  const refused = await postForm(app, slug, { kind: 'organisation', name: 'Sam', email: 'sam@example.org', country: 'GB', organisation: '', organisationType: '', members: '' })
+  t.match(startTag(refused.body, 'field-organisation'), /\srequired/, 'sent back as an organisation, its name is marked required')
+  t.equal(labelFor(refused.body, 'organisation', 'organisation'), en.pages.form.organisationName)
+  for (const name of ['organisation', 'organisationType', 'members']) {
+    t.notMatch(labelFor(refused.body, name, 'organisation'), optional, `${name}, refused when empty, is not labelled optional`)
+  }
+
+  const individualsOnly = await appeal(app, await organiser(app), { allowOrganisations: false, collectOrganisation: true })
+  const plain = (await app.inject({ url: `/appeals/${individualsOnly}` })).body
+  t.equal(labelFor(plain, 'organisation', 'individual'), `${en.pages.form.organisation} ${optional}`, 'where only individuals sign, one label')
+  t.notMatch(plain, /when-organisation/)
+})
+
 eachDatabase(t, 'an individual who also filled the organisation\'s fields is signed without them', async (t, { app }) => {
   const slug = await appeal(app, await organiser(app))
   const response = await postForm(app, slug, valid({ organisation: 'UNETE', organisationType: 'trade_union', members: '500' }))

@@ -26,9 +26,9 @@ export function appealsList (view: AdminView, items: Array<{ appeal: Appeal, tex
 <tbody>!${items.map(({ appeal, texts, counts }) => {
     const { language, text } = chooseText(appeal, texts, view.lang)
     return html`<tr><th scope="row"><a href="/admin/appeals/${appeal.slug}"!${language === view.lang ? '' : html` lang="${language}"`}>${text.title}</a><br><span class="muted">/${appeal.slug}</span></th>
-<td><span class="status status-${appeal.status}">${a(`status.${appeal.status}`)}</span></td>
-<td class="number">${view.number(counts.confirmed)}</td><td class="number">${view.number(counts.pending)}</td><td class="number">${view.number(counts.hidden)}</td>
-<td><a href="/admin/appeals/${appeal.slug}/signatures">${a('appealNav.signatures')}</a> · <a href="/admin/appeals/${appeal.slug}/events">${a('appealNav.events')}</a></td></tr>`
+<td data-label="${a('appeals.status')}"><span class="status status-${appeal.status}">${a(`status.${appeal.status}`)}</span></td>
+<td class="number" data-label="${a('counts.confirmed')}">${view.number(counts.confirmed)}</td><td class="number" data-label="${a('counts.pending')}">${view.number(counts.pending)}</td><td class="number" data-label="${a('counts.hidden')}">${view.number(counts.hidden)}</td>
+<td class="actions"><a href="/admin/appeals/${appeal.slug}/signatures">${a('appealNav.signatures')}</a> · <a href="/admin/appeals/${appeal.slug}/events">${a('appealNav.events')}</a></td></tr>`
   })}</tbody></table></div>`}
 <p><a href="/admin/erasure">${a('appeals.erasure')}</a></p>`
 }
@@ -103,7 +103,7 @@ export function appealEditor (view: AdminView, d: EditorData): string {
 <tbody>!${languages.map((lang) => {
     const exists = d.texts[lang] !== undefined
     const state = lang === appeal.originalLanguage ? a('appeal.original') : exists ? a('appeal.translated') : a('appeal.missing')
-    return html`<tr><th scope="row" lang="${lang}">${autonym(lang)}</th><td>${state}</td><td><a href="${base}/texts/${lang}">${exists ? a('appeal.editText') : a('appeal.addText')}<span class="visually-hidden"> (${view.languageName(lang)})</span></a></td></tr>`
+    return html`<tr><th scope="row" lang="${lang}">${autonym(lang)}</th><td data-label="${a('appeal.textState')}">${state}</td><td class="actions"><a href="${base}/texts/${lang}">${exists ? a('appeal.editText') : a('appeal.addText')}<span class="visually-hidden"> (${view.languageName(lang)})</span></a></td></tr>`
   })}</tbody></table></div>
 </section>
 <section aria-labelledby="settings-heading"><h2 id="settings-heading">${a('appeal.settingsHeading')}</h2>
@@ -150,8 +150,9 @@ export interface TextEditorData {
 
 function originalText (view: AdminView, lang: string, text: AppealText): string {
   const a = view.a
-  return html`<div lang="${lang}" dir="${directionOf(lang)}" class="original-text">
-<h3>${text.title}</h3>
+  // It scrolls on its own beside the form: focusable, so that it scrolls by keyboard too.
+  return html`<div lang="${lang}" dir="${directionOf(lang)}" class="original-text" tabindex="0" role="region" aria-labelledby="original-title">
+<h3 id="original-title">${text.title}</h3>
 !${text.summary === '' ? '' : html`<p class="summary">${text.summary}</p>`}
 <div class="appeal-body">!${renderMarkdown(text.body)}</div>
 !${text.demands.length === 0 ? '' : html`<h4>${a('text.demands')}</h4><ol>!${text.demands.map((d) => html`<li>${d}</li>`)}</ol>`}

@@ -77,7 +77,7 @@ export function mappingPage (view: AdminView, d: MappingPageData, problems: RowP
     const rowProblems = problems.get(row.line) ?? []
     const flag = result === undefined ? '' : rowProblems.length > 0 ? ' class="row-error"' : result.duplicate !== undefined ? ' class="row-duplicate"' : ''
     const note = rowProblems.length > 0 ? rowProblems.join('; ') : result?.duplicate === undefined ? (result === undefined ? '' : a('import.ok')) : a(`import.duplicate.${result.duplicate}`)
-    return html`<tr!${flag}><th scope="row">${row.line}</th>!${d.table.header.map((_t, i) => html`<td>${row.cells[i] ?? ''}</td>`)}<td>${note}</td></tr>`
+    return html`<tr!${flag}><th scope="row">${row.line}</th>!${d.table.header.map((title, i) => html`<td data-label="${title}">${row.cells[i] ?? ''}</td>`)}<td data-label="${a('import.problems')}">${note}</td></tr>`
   })}</tbody></table></div>
 <p class="button-row"><button type="submit" name="action" value="check" class="button secondary">${a('import.check')}</button>
 !${c === undefined || c.valid === 0 ? '' : html` <button type="submit" name="action" value="import" class="button">${a('import.run', { count: c.valid })}</button>`}</p>

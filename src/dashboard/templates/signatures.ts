@@ -75,10 +75,10 @@ function row (view: AdminView, d: SignaturesPageData, s: SignatureRow): string {
   const state = [a(`signatureStatus.${s.status}`), s.hiddenAt === null ? '' : a('signatures.hiddenState')].filter(Boolean).join(' · ')
   return html`<tr!${s.hiddenAt === null ? '' : ' class="is-hidden"'}>
 <th scope="row">!${s.notable ? html`<span class="star" title="${a('signatures.notableMark')}">★<span class="visually-hidden"> ${a('signatures.notableMark')}</span></span> ` : ''}${who || '—'}!${detail === '' ? '' : html`<br><span class="muted">${detail}</span>`}</th>
-<td>${s.email ?? '—'}</td>
-<td>${[s.city, view.country(s.country)].filter(Boolean).join(', ')}</td>
-<td>${state}</td>
-<td><time datetime="${s.createdAt.toISOString()}">${view.date(s.createdAt)}</time><br><span class="muted">${a(`source.${s.source}`)}</span>!${s.ipHash === null ? '' : html` · <a href="/admin/appeals/${d.appeal.slug}/signatures?${query({ ipHash: s.ipHash })}" title="${a('signatures.sameAddress')}">${fingerprint(s.ipHash)}</a>`}</td>
+<td data-label="${a('signatures.email')}">${s.email ?? '—'}</td>
+<td data-label="${a('signatures.place')}">${[s.city, view.country(s.country)].filter(Boolean).join(', ')}</td>
+<td data-label="${a('signatures.status')}">${state}</td>
+<td data-label="${a('signatures.when')}"><time datetime="${s.createdAt.toISOString()}">${view.date(s.createdAt)}</time><br><span class="muted">${a(`source.${s.source}`)}</span>!${s.ipHash === null ? '' : html` · <a href="/admin/appeals/${d.appeal.slug}/signatures?${query({ ipHash: s.ipHash })}" title="${a('signatures.sameAddress')}">${fingerprint(s.ipHash)}</a>`}</td>
 <td class="actions">!${s.status === 'erased'
 ? ''
 : html`!${buttonForm(view, `${base}/${s.notable ? 'not-notable' : 'notable'}`, s.notable ? a('signatures.unmarkNotable') : a('signatures.markNotable'), { secondary: true, hidden: back, name: `${s.notable ? a('signatures.unmarkNotable') : a('signatures.markNotable')}: ${who}` })}

@@ -1,21 +1,24 @@
 import { html } from 'ghtml'
 import { chooseText } from '../../appeals/choose-text.js'
-import type { Appeal, AppealText } from '../../appeals/service.js'
+import { hasClosed, type Appeal, type AppealText } from '../../appeals/service.js'
 import type { SolidarityEvent } from '../../events/service.js'
 import { directionOf, languages } from '../../i18n/index.js'
 import type { AppealStats } from '../../stats/appeal-stats.js'
 import { renderMarkdown } from '../markdown.js'
-import { counter, countryTable, eventItem, organisationItem, shareLinks, signatureItem, type OrganisationItem, type PublicSignatureItem } from './parts.js'
+import { counter, countryTable, eventItem, mapFrame, TOP_COUNTRIES, organisationItem, shareLinks, signatureItem, type OrganisationItem, type PublicSignatureItem } from './parts.js'
 import { signingForm, type FormState } from './signing-form.js'
 import type { View } from '../view.js'
 
-/** "First published in Spanish", and, where the reader's language is missing, the notice and the languages there are. */
+/**
+ * "First published in Spanish", and, where the reader's language is missing, a notice that says so (not that
+ * the shown language is the only one: other translations may exist) and the languages there are.
+ */
 export function textHeader (view: View, appeal: Appeal, texts: Record<string, AppealText>, shownLanguage: string): string {
   const t = view.t
   const others = Object.keys(texts).filter((l) => l !== shownLanguage && languages.includes(l))
   const notice = shownLanguage === view.lang
     ? ''
-    : html`<div class="notice translation-notice" role="note"><p>${t('appeal.onlyIn', { language: view.languageName(shownLanguage) })}</p></div>`
+    : html`<div class="notice translation-notice" role="note"><p>${t('appeal.notTranslated', { reader: view.languageName(view.lang), language: view.languageName(shownLanguage) })}</p></div>`
   const alsoIn = others.length === 0
     ? ''
     : html`<p class="also-in">${t('appeal.alsoIn')} !${others.map((l) => html`<a href="?lang=${l}" lang="${l}" hreflang="${l}">${view.languageName(l)}</a>`).join(', ')}</p>`
@@ -37,7 +40,7 @@ export interface AppealPageData {
 /** The signing form, or why the appeal takes no signature now. */
 export function signingSection (view: View, appeal: Appeal, form: FormState, action: string, now: Date): string {
   const t = view.t
-  if (appeal.status === 'closed' || (appeal.closesAt !== null && appeal.closesAt <= now)) {
+  if (hasClosed(appeal, now)) {
     return html`<section class="sign closed" id="sign"><p class="notice">${t('appeal.closed')}</p></section>`
   }
   if (appeal.opensAt !== null && appeal.opensAt > now) {
@@ -77,8 +80,8 @@ export function appealPage (view: View, data: AppealPageData): string {
 !${shareLinks(view, data.url, text)}
 <section class="map-section" aria-labelledby="map-heading">
 <h2 id="map-heading">${t('map.heading')}</h2>
-<div id="map" class="map" role="region" aria-label="${t('map.label')}" hidden></div>
-!${countryTable(view, stats.byCountry)}
+!${mapFrame(view)}
+!${countryTable(view, stats.byCountry, TOP_COUNTRIES)}
 </section>
 !${data.latest === null
     ? ''

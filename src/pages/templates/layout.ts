@@ -16,6 +16,11 @@ export interface PageMeta {
   noindex?: boolean
   /** The page's oEmbed address, announced for CMSs that embed from a link. */
   oembed?: string
+  /**
+   * Where the signing form is, when the page has one that takes signatures: linked first thing on the page,
+   * a button on narrow screens (where the form is screens away) and a skip link on wide ones.
+   */
+  signLink?: string
 }
 
 /** JSON that cannot close the script element it sits in. */
@@ -70,6 +75,7 @@ export function layout (view: View, assets: PageAssets, meta: PageMeta, main: st
 </head>
 <body>
 <a class="skip-link" href="#content">${view.t('site.skipToContent')}</a>
+!${meta.signLink === undefined ? '' : html`<a class="skip-link sign-link" href="${meta.signLink}">${view.t('site.skipToSign')}</a>`}
 <header class="site-header">
 <p class="site-name"><a href="/">${view.t('site.name')}</a></p>
 !${languageSwitcher(view)}

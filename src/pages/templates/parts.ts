@@ -72,14 +72,44 @@ export function counter (view: View, stats: AppealStats, goal: number | null): s
 </section>`
 }
 
-/** Counts by country as a table: what a reader without JavaScript or a screen reader gets for the map. */
-export function countryTable (view: View, byCountry: Record<string, number>): string {
+/**
+ * Where the browser code draws the map, with the legend under it (never over the countries it explains).
+ * The map is a picture for the eye and one tab stop; its note points keyboard and screen reader to the table.
+ */
+export function mapFrame (view: View): string {
+  return html`<div id="map" class="map" role="region" aria-label="${view.t('map.label')}" aria-describedby="map-note" hidden></div>
+<div class="map-legend" id="map-legend" hidden></div>
+<p class="visually-hidden" id="map-note">${view.t('map.note')}</p>`
+}
+
+/** How many countries the appeal page's table shows before the others, which a reader opens. */
+export const TOP_COUNTRIES = 10
+
+const countryRow = (view: View, [code, n]: [string, number]): string =>
+  html`<tr data-country="${code}"><th scope="row">${view.country(code)}</th><td><data value="${n}">${view.number(n)}</data></td></tr>`
+
+/**
+ * Counts by country as a table: what a reader without JavaScript or a screen reader gets for the map. With
+ * `top`, the countries past the first `top` are in a second table that opens from a summary (a native
+ * `details`, so it opens without JavaScript too); it is written, empty and hidden, for the live counts to fill.
+ */
+export function countryTable (view: View, byCountry: Record<string, number>, top = Infinity): string {
+  const t = view.t
   const rows = Object.entries(byCountry).sort(([a, x], [b, y]) => y - x || view.country(a).localeCompare(view.country(b), view.lang))
-  return html`<table class="country-table" id="country-table">
-<caption>${view.t('map.tableCaption')}</caption>
-<thead><tr><th scope="col">${view.t('map.country')}</th><th scope="col">${view.t('map.count')}</th></tr></thead>
-<tbody>!${rows.length === 0
-    ? html`<tr><td colspan="2">${view.t('map.noData')}</td></tr>`
-    : rows.map(([code, n]) => html`<tr data-country="${code}"><th scope="row">${view.country(code)}</th><td><data value="${n}">${view.number(n)}</data></td></tr>`)}</tbody>
-</table>`
+  const rest = rows.slice(top)
+  const head = html`<thead><tr><th scope="col">${t('map.country')}</th><th scope="col">${t('map.count')}</th></tr></thead>`
+  return html`<table class="country-table" id="country-table"!${top === Infinity ? '' : html` data-top="${top}"`}>
+<caption>${t('map.tableCaption')}</caption>
+!${head}
+<tbody>!${rows.length === 0 ? html`<tr><td colspan="2">${t('map.noData')}</td></tr>` : rows.slice(0, top).map((row) => countryRow(view, row))}</tbody>
+</table>
+!${top === Infinity
+    ? ''
+    : html`<details class="more-countries" id="more-countries"!${rest.length === 0 ? ' hidden' : ''}>
+<summary id="more-countries-summary">${t('map.otherCountries', { count: rest.length })}</summary>
+<table class="country-table" aria-labelledby="more-countries-summary">
+!${head}
+<tbody>!${rest.map((row) => countryRow(view, row))}</tbody>
+</table>
+</details>`}`
 }
