@@ -6,15 +6,21 @@ const CONNECTION_CODES = new Set([
 
 /**
  * Whether a query failed because PostgreSQL could not be reached or answer in time, rather than because
- * of the query: the connection's errors, PostgreSQL's class 08 (connection exception), 57P0x (shutting
- * down, starting up), 57014 (the statement deadline) and 53300 (too many connections). Drizzle wraps the
- * driver's error, so the causes are looked at too.
+ * of the query: PostgreSQL's class 08 (connection exception), 57P0x (shutting down, starting up), 57014
+ * (the statement deadline) and 53300 (too many connections), or a lost connection under a query (drizzle
+ * and postgres.js both name the query they ran; a connection error from anything else is not the database's).
+ * Drizzle wraps the driver's error, so the causes are looked at too.
  */
 export function isDatabaseUnavailable (err: unknown): boolean {
+  let ranQuery = false
   let current = err
   for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth++) {
-    const code = (current as { code?: unknown }).code
-    if (typeof code === 'string' && (CONNECTION_CODES.has(code) || code.startsWith('08') || code.startsWith('57P') || code === '57014' || code === '53300')) return true
+    const { code, query } = current as { code?: unknown, query?: unknown }
+    ranQuery ||= typeof query === 'string'
+    if (typeof code === 'string') {
+      if (code.startsWith('08') || code.startsWith('57P') || code === '57014' || code === '53300') return true
+      if (ranQuery && CONNECTION_CODES.has(code)) return true
+    }
     current = (current as { cause?: unknown }).cause
   }
   return false

@@ -129,8 +129,10 @@ async function errorHandler (app: FastifyInstance): Promise<void> {
       return answerError(request, reply, appError('SERVICE_UNAVAILABLE'))
     }
     const appErr = toAppError(error)
-    // A 5xx body never carries internals; the log keeps them.
-    if (appErr.statusCode >= 500) request.log.error({ err: error }, 'request failed')
+    // A 5xx body never carries internals; the log keeps them. Our own 503s (an outage, draining, pressure)
+    // are each logged once by what raised them.
+    const ours = error instanceof AppError && error.code === 'SERVICE_UNAVAILABLE'
+    if (appErr.statusCode >= 500 && !ours) request.log.error({ err: error }, 'request failed')
     return answerError(request, reply, appErr)
   })
   app.setNotFoundHandler({ preHandler: app.rateLimit() }, (request, reply) => answerError(request, reply, appError('NOT_FOUND')))

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { sql } from 'drizzle-orm'
 import { Type } from 'typebox'
+import { appError } from '../errors/app-error.js'
 import { ErrorResponse } from '../http/schemas.js'
 
 const Healthy = Type.Object({ status: Type.Literal('ok') })
@@ -30,10 +31,13 @@ const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async () => {
     let timer: NodeJS.Timeout | undefined
     const deadline = new Promise<never>((_resolve, reject) => {
-      timer = setTimeout(() => { reject(Object.assign(new Error('the readiness check timed out'), { code: 'CONNECT_TIMEOUT' })) }, READY_DEADLINE_MS)
+      timer = setTimeout(() => { reject(new Error(`the database did not answer the readiness check within ${READY_DEADLINE_MS} ms`)) }, READY_DEADLINE_MS)
     })
     try {
       await Promise.race([app.db.execute(sql`select 1`), deadline])
+    } catch (err) {
+      app.outages.database.failed(err)
+      throw appError('SERVICE_UNAVAILABLE')
     } finally {
       clearTimeout(timer)
     }

@@ -14,9 +14,9 @@ async function closedPortUrl (): Promise<string> {
 }
 
 async function started (t: TestContext, skip: boolean) {
-  const begun = Date.now()
+  // Its first connection attempt is refused at once; build() failing would fail the test.
   const app = await build(t, { REDIS_URL: await closedPortUrl(), RATE_LIMIT_SKIP_ON_STORE_ERROR: String(skip) })
-  t.ok(Date.now() - begun < 5000, `the instance starts with Redis unreachable (in ${Date.now() - begun} ms)`)
+  t.equal(app.outages.redis.down, true, 'the instance starts with Redis unreachable, and knows it')
   return app
 }
 
