@@ -5,7 +5,7 @@ import { connect } from 'node:net'
 import { join } from 'node:path'
 import t from 'tap'
 import { ConfigSchema } from '../src/config.js'
-import type { TestContext } from './helpers/app.js'
+import { migratedDataDir, type TestContext } from './helpers/app.js'
 
 const root = join(import.meta.dirname, '..')
 
@@ -79,7 +79,7 @@ t.test('the server starts, answers, hints at the first organiser and shuts down 
 
 t.test('a request in flight when SIGTERM arrives is still answered', { timeout: 120_000 }, async (t) => {
   // info-level logs tell when the server has the request and when it has begun shutting down, so no sleeps are needed.
-  const server = startServer(t, { LOG_LEVEL: 'info' })
+  const server = startServer(t, { LOG_LEVEL: 'info', DATA_DIR: await migratedDataDir(t) })
   const [, url] = await server.waitFor(/listening on (http:\/\/[^\s]+)/)
   const { hostname, port } = new URL(url!)
 
@@ -125,7 +125,7 @@ t.test('a server database without SECRET_KEY stops with a configuration message,
 })
 
 t.test('SIGTERM under keep-alive load resets no request: each is answered, 200 or 503 with connection: close', { timeout: 120_000 }, async (t) => {
-  const server = startServer(t, { SHUTDOWN_DRAIN_MS: '5000' })
+  const server = startServer(t, { SHUTDOWN_DRAIN_MS: '5000', DATA_DIR: await migratedDataDir(t) })
   const [, url] = await server.waitFor(/listening on (http:\/\/[^\s]+)/)
   const { hostname, port } = new URL(url!)
   const connections = 8
@@ -168,7 +168,7 @@ t.test('SIGTERM under keep-alive load resets no request: each is answered, 200 o
 })
 
 t.test('slow-drip clients are cut off within the configured timeouts, and connections are capped', { timeout: 120_000 }, async (t) => {
-  const server = startServer(t, { HEADERS_TIMEOUT_MS: '1000', REQUEST_TIMEOUT_MS: '2000', MAX_CONNECTIONS: '3' })
+  const server = startServer(t, { HEADERS_TIMEOUT_MS: '1000', REQUEST_TIMEOUT_MS: '2000', MAX_CONNECTIONS: '3', DATA_DIR: await migratedDataDir(t) })
   const [, url] = await server.waitFor(/listening on (http:\/\/[^\s]+)/)
   const { hostname, port } = new URL(url!)
   /** Opens a connection that sends `head` and then one more byte every 200 ms; resolves with how long the server kept it. */
@@ -179,10 +179,12 @@ t.test('slow-drip clients are cut off within the configured timeouts, and connec
     const started = Date.now()
     socket.write(head)
     const timer = setInterval(() => { if (!socket.destroyed) socket.write('a') }, 200)
-    socket.on('error', () => {}).resume()
+    // The server may cut it with a reset; `once(socket, 'close')` would reject on that error.
+    const closed = new Promise((resolve) => socket.on('error', () => {}).on('close', resolve))
+    socket.resume()
     // Bounded: a connection still open after 10 s fails the test below.
     const bound = setTimeout(() => socket.destroy(), 10_000)
-    await once(socket, 'close')
+    await closed
     clearInterval(timer)
     clearTimeout(bound)
     return Date.now() - started
@@ -202,7 +204,7 @@ t.test('slow-drip clients are cut off within the configured timeouts, and connec
     return socket
   }))
   // Past MAX_CONNECTIONS the server closes a new connection at once; the others stay open.
-  const closed = await Promise.race([once(open[3]!, 'close').then(() => true), new Promise((resolve) => setTimeout(() => resolve(false), 2000))])
+  const closed = await Promise.race([new Promise((resolve) => open[3]!.on('close', () => resolve(true))), new Promise((resolve) => setTimeout(() => resolve(false), 2000))])
   t.ok(closed, 'a connection past MAX_CONNECTIONS is closed')
   t.equal(open.slice(0, 3).filter((socket) => socket.destroyed).length, 0, 'those within it stay open')
 })

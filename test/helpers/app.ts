@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto'
-import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { PGlite } from '@electric-sql/pglite'
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
@@ -54,6 +55,8 @@ async function newPostgresDatabase (serverUrl: string): Promise<PooledDatabase> 
   const admin = postgres(serverUrl, { max: 1, onnotice: () => {} })
   try {
     await admin.unsafe(`create database "${name}"`)
+    // A test database outlives no test run: commits need not wait for the disk.
+    await admin.unsafe(`alter database "${name}" set synchronous_commit = off`)
   } finally {
     await admin.end()
   }
@@ -145,6 +148,24 @@ async function releasePglite (client: PGlite): Promise<void> {
 tap.teardown(async () => {
   await Promise.all(idlePglites.splice(0).map(async (client) => { await client.close() }))
 })
+
+// A server test that is not about a first start needs an embedded database in its DATA_DIR, not the
+// seconds its creation and migration take: it gets a copy of one migrated once per process.
+let migratedDataDirTemplate: Promise<string> | undefined
+
+/** A DATA_DIR holding a migrated embedded database, this test's own. */
+export async function migratedDataDir (t: TestContext): Promise<string> {
+  migratedDataDirTemplate ??= (async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'solidaria-data-'))
+    tap.teardown(() => { rmSync(dir, { recursive: true, force: true }) })
+    const handle = await openDatabase({ dataDir: dir })
+    await handle.close()
+    return dir
+  })()
+  const dataDir = t.testdir()
+  cpSync(await migratedDataDirTemplate, dataDir, { recursive: true })
+  return dataDir
+}
 
 /** A migrated, empty database of the kind asked for, for code that takes a database rather than the app; closed when the test ends. */
 export async function testDatabase (t: TestContext, database: (typeof databases)[number]): Promise<{ handle: DatabaseHandle, url?: string }> {

@@ -42,7 +42,10 @@ t.test('with RATE_LIMIT_SKIP_ON_STORE_ERROR=false the limited routes answer 503 
     t.equal(response.headers['retry-after'], '2')
     t.equal(json(response).error.code, 'SERVICE_UNAVAILABLE')
   }
+  // Stats of an appeal the instance has read (and cached) are exempt from limits; another slug costs a query and is limited.
+  await app.services.appeals.getPublic(slug)
   t.equal((await app.inject(`/api/appeals/${slug}/stats`)).statusCode, 200, 'a route exempt from limits still answers')
+  t.equal((await app.inject('/api/appeals/no-such-appeal/stats')).statusCode, 503, 'but not for a slug it does not know')
   t.equal((await app.inject('/health/live')).statusCode, 200, 'and so does liveness')
 })
 
