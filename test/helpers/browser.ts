@@ -27,7 +27,7 @@ export async function withSite (t: TestContext, env: Record<string, string>, def
   if (!existsSync(CHROMIUM)) {
     const reason = `Chromium is not at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`
     if (process.env.REQUIRE_BROWSER === '1') throw new Error(`${reason}; REQUIRE_BROWSER=1 makes that a failure`)
-    t.plan(0, `skip: ${reason}`)
+    t.plan(0, reason)
     return
   }
   await define(await site(t, env))
