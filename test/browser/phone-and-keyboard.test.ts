@@ -4,7 +4,9 @@ import { readFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import { join } from 'node:path'
 import type { BrowserContext, Page } from 'playwright-core'
+import { asc, eq } from 'drizzle-orm'
 import t, { type Test } from 'tap'
+import { appeals, events, signatures } from '../../src/db/schema.js'
 import { iframeSnippet, WIDGET_HEIGHTS } from '../../src/embed/snippets.js'
 import { lighthouseViolations, screenshotsDir, seriousViolations, withSite } from '../helpers/browser.js'
 import { organiser } from '../helpers/fixtures.js'
@@ -50,6 +52,12 @@ await withSite(t, { STATS_TTL_MS: '0' }, async (s) => {
 
   const pub = `/appeals/${SLUG}`
   const admin = `/admin/appeals/${SLUG}`
+  // The pages about one event and one signature: the demo appeal's first of each.
+  const [demo] = await s.app.db.select({ id: appeals.id }).from(appeals).where(eq(appeals.slug, SLUG))
+  const [event] = await s.app.db.select({ id: events.id }).from(events)
+    .where(eq(events.appealId, demo!.id)).orderBy(asc(events.startsAt)).limit(1)
+  const [signature] = await s.app.db.select({ id: signatures.id }).from(signatures)
+    .where(eq(signatures.appealId, demo!.id)).orderBy(asc(signatures.id)).limit(1)
   const pages: Array<{ name: string, path: string, signIn?: boolean }> = [
     { name: 'home', path: '/' },
     { name: 'appeal', path: pub },
@@ -63,12 +71,17 @@ await withSite(t, { STATS_TTL_MS: '0' }, async (s) => {
     { name: 'widget-counter', path: `/embed/${SLUG}/counter` },
     { name: 'widget-sign', path: `/embed/${SLUG}/sign` },
     { name: 'admin-sign-in', path: '/admin/sign-in' },
+    { name: 'admin-setup', path: '/admin/setup' },
     { name: 'admin-appeals', path: '/admin', signIn: true },
+    { name: 'admin-new-appeal', path: '/admin/appeals/new', signIn: true },
     { name: 'admin-appeal', path: admin, signIn: true },
     { name: 'admin-text', path: `${admin}/texts/ar`, signIn: true },
     { name: 'admin-signatures', path: `${admin}/signatures`, signIn: true },
+    { name: 'admin-erase', path: `${admin}/signatures/${signature!.id}/erase`, signIn: true },
+    { name: 'admin-bulk-hide', path: `${admin}/signatures/bulk-hide?emailDomain=example.org&from=2020-01-01T00:00:00Z&to=2100-01-01T00:00:00Z`, signIn: true },
     { name: 'admin-import', path: `${admin}/import`, signIn: true },
     { name: 'admin-events', path: `${admin}/events`, signIn: true },
+    { name: 'admin-event', path: `${admin}/events/${event!.id}`, signIn: true },
     { name: 'admin-team', path: `${admin}/team`, signIn: true },
     { name: 'admin-embed', path: `${admin}/embed`, signIn: true },
     { name: 'admin-organisers', path: '/admin/organisers', signIn: true },
