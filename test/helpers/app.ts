@@ -23,8 +23,8 @@ export const databases: Array<{ name: 'pglite' | 'postgres', serverUrl?: string 
 
 export const redisUrl = process.env.TEST_REDIS_URL || undefined
 
-/** What migrations/ holds now: a database migrated from other files is not reused. */
-const migrationsDigest = (() => {
+/** What a kept migrated PGlite depends on (migrations/ and the PGlite package): a copy made from others is not reused. */
+const pgliteDumpDigest = (() => {
   const hash = createHash('sha256')
   const add = (dir: string): void => {
     for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
@@ -34,6 +34,8 @@ const migrationsDigest = (() => {
     }
   }
   add(paths.migrations)
+  // PGlite's files belong to the PostgreSQL build inside it: another version of the package may not read them.
+  hash.update(readFileSync(join(projectRoot, 'node_modules', '@electric-sql', 'pglite', 'package.json')))
   return hash.digest('hex').slice(0, 16)
 })()
 
@@ -112,7 +114,7 @@ export function testEnv (env: Record<string, string | undefined> = {}): Record<s
 // Migrating PGlite takes seconds, loading a migrated copy about one, emptying one a few milliseconds. So
 // the migrated data directory is made once per version of migrations/ and kept (in node_modules/.cache),
 // each test process loads it once, and a test's database, emptied, serves the process's next test.
-const pgliteDumpFile = join(projectRoot, 'node_modules', '.cache', 'solidaria-tests', `pglite-${migrationsDigest}.tar`)
+const pgliteDumpFile = join(projectRoot, 'node_modules', '.cache', 'solidaria-tests', `pglite-${pgliteDumpDigest}.tar`)
 let pgliteDump: Promise<Blob> | undefined
 const idlePglites: PGlite[] = []
 
