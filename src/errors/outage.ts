@@ -7,7 +7,9 @@ import type { FastifyBaseLogger } from 'fastify'
 export interface Outage {
   readonly down: boolean
   failed: (err: unknown) => void
-  recovered: () => void
+  /** A success ends the outage only if it began after the outage was noticed (`startedAt`, when known):
+   * a query already under way when the dependency went (an answer it was still giving) proves nothing. */
+  recovered: (startedAt?: number) => void
 }
 
 export function createOutage (log: FastifyBaseLogger, dependency: string): Outage {
@@ -19,8 +21,8 @@ export function createOutage (log: FastifyBaseLogger, dependency: string): Outag
       since = Date.now()
       log.error({ err }, `${dependency} is unreachable: requests that need it answer 503 until it is back`)
     },
-    recovered () {
-      if (since === undefined) return
+    recovered (startedAt) {
+      if (since === undefined || (startedAt !== undefined && startedAt < since)) return
       log.warn(`${dependency} is reachable again after ${Date.now() - since} ms`)
       since = undefined
     }

@@ -30,6 +30,7 @@ const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
     config: probeConfig
   }, async () => {
     let timer: NodeJS.Timeout | undefined
+    const startedAt = Date.now()
     const deadline = new Promise<never>((_resolve, reject) => {
       timer = setTimeout(() => { reject(new Error(`the database did not answer the readiness check within ${READY_DEADLINE_MS} ms`)) }, READY_DEADLINE_MS)
     })
@@ -41,7 +42,7 @@ const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
     } finally {
       clearTimeout(timer)
     }
-    app.outages.database.recovered()
+    app.outages.database.recovered(startedAt)
     return { status: 'ok' as const }
   })
 }

@@ -17,3 +17,17 @@ t.test('an outage is logged once when it begins and once when it ends, however m
   t.match(lines[0], /^error PostgreSQL is unreachable/)
   t.match(lines[1], /^warn PostgreSQL is reachable again after \d+ ms/)
 })
+
+t.test('a success that began before the outage was noticed does not end it (a query still answering as the server went)', async (t) => {
+  const lines: string[] = []
+  const log = { error: (_obj: unknown, msg: string) => { lines.push(`error ${msg}`) }, warn: (msg: string) => { lines.push(`warn ${msg}`) } } as unknown as FastifyBaseLogger
+  const outage = createOutage(log, 'PostgreSQL')
+  const startedBefore = Date.now() - 1000
+  outage.failed(new Error('connect ECONNREFUSED'))
+  outage.recovered(startedBefore)
+  t.equal(outage.down, true, 'still down')
+  outage.failed(new Error('connect ECONNREFUSED'))
+  outage.recovered(Date.now())
+  t.equal(outage.down, false, 'a check begun after it ends it')
+  t.equal(lines.length, 2, lines.join('\n'))
+})
