@@ -13,6 +13,14 @@ export const ConfigSchema = Type.Object({
   DATA_DIR: Type.String({ default: './data' }),
   DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
   DATABASE_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 200, default: 10 }),
+  // Read replicas (comma-separated postgres:// URLs) for public reads and exports; writes stay on DATABASE_URL.
+  DATABASE_READ_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://[^,]+(,\\s*postgres(ql)?://[^,]+)*$' })),
+  // A replica further behind the primary than this is skipped until it catches up.
+  DATABASE_READ_MAX_LAG_MS: Type.Integer({ minimum: 0, maximum: 3_600_000, default: 5000 }),
+  // How often each replica's reachability and lag are checked.
+  DATABASE_READ_CHECK_MS: Type.Integer({ minimum: 100, maximum: 60_000, default: 1000 }),
+  // Named prepared statements; off behind a pooler in transaction mode (PgBouncer), which cannot keep them.
+  DATABASE_PREPARED_STATEMENTS: Type.Boolean({ default: true }),
   // Deadlines well under a client's patience, so that a database that is down is a quick 503, not a hang.
   DATABASE_CONNECT_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 60_000, default: 2000 }),
   DATABASE_STATEMENT_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 600_000, default: 5000 }),

@@ -4,9 +4,10 @@ import type { PGlite } from '@electric-sql/pglite'
 import type { ExtractTablesWithRelations, SQL } from 'drizzle-orm'
 import { PgDialect, type PgDatabase, type PgQueryResultHKT, type PgTransaction } from 'drizzle-orm/pg-core'
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js'
-import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator'
+import { readMigrationFiles } from 'drizzle-orm/migrator'
 import postgres from 'postgres'
 import { ConfigError, paths } from '../config.js'
+import { createReadRouting, type ReadRouting } from './replicas.js'
 import * as schema from './schema.js'
 
 type Schema = typeof schema
@@ -18,6 +19,10 @@ export type Executor = Database | Transaction
 
 export interface DatabaseHandle {
   db: Database
+  /** For reads that need not see this instance's own latest writes: a read replica's when there are any, else `db`. */
+  readDb: Database
+  /** The replicas' state, when DATABASE_READ_URL names any. */
+  replicas?: ReadRouting['replicas']
   driver: 'pglite' | 'postgres'
   close: () => Promise<void>
 }
@@ -28,6 +33,13 @@ export interface DatabaseOptions {
   /** Folder for PGlite's files, or 'memory://' for a throw-away database. */
   dataDir: string
   poolSize?: number
+  /** Read replicas' URLs (PostgreSQL only), the lag past which one is skipped, and how often that is checked. */
+  readUrls?: string[]
+  readMaxLagMs?: number
+  readCheckMs?: number
+  onReplicaChange?: (replica: ReadRouting['replicas'][number]) => void
+  /** Named prepared statements (off behind a transaction-mode pooler, which cannot keep them). */
+  preparedStatements?: boolean
   /** Deadlines on PostgreSQL: connecting, and each statement (an open transaction left idle too). */
   connectTimeoutMs?: number
   statementTimeoutMs?: number
@@ -51,7 +63,7 @@ export async function openDatabase (options: DatabaseOptions): Promise<DatabaseH
 async function pgliteHandle (client: PGlite): Promise<DatabaseHandle> {
   const { drizzle: drizzlePglite } = await import('drizzle-orm/pglite')
   const db = drizzlePglite({ client, schema }) as unknown as Database
-  return { db, driver: 'pglite', close: async () => { await client.close() } }
+  return { db, readDb: db, driver: 'pglite', close: async () => { await client.close() } }
 }
 
 // postgres.js waits 30 s to connect and backs off up to 20 s between attempts by default: a database that
@@ -63,25 +75,64 @@ function postgresOptions (options: DatabaseOptions): postgres.Options<Record<str
     connect_timeout: (options.connectTimeoutMs ?? 2000) / 1000,
     backoff: (retries) => Math.min(0.05 * 2 ** retries, 0.5),
     connection: { statement_timeout: statementTimeout, idle_in_transaction_session_timeout: statementTimeout },
+    prepare: options.preparedStatements ?? true,
     // The server reports its parameters on every new connection: the sign that it is reachable.
     ...(options.onConnect !== undefined && { onparameter: options.onConnect })
   }
 }
 
 async function openPostgres (url: string, options: DatabaseOptions): Promise<DatabaseHandle> {
-  // Several instances may start at once: the advisory lock lets one migrate while the others wait
-  // (so the migration's statements, and that wait, are not under the statement deadline).
-  const migrationClient = postgres(url, { max: 1, onnotice: () => {}, connect_timeout: (options.connectTimeoutMs ?? 2000) / 1000 })
-  try {
-    await migrationClient`select pg_advisory_lock(${MIGRATION_LOCK_ID})`
-    await migratePostgres(drizzlePostgres({ client: migrationClient }), { migrationsFolder: paths.migrations })
-    await migrationClient`select pg_advisory_unlock(${MIGRATION_LOCK_ID})`
-  } finally {
-    await migrationClient.end()
-  }
+  await migrate(url, options)
   const client = postgres(url, { ...postgresOptions(options), max: options.poolSize ?? 10 })
   const db = drizzlePostgres({ client, schema }) as unknown as Database
-  return { db, driver: 'postgres', close: async () => { await client.end({ timeout: 5 }) } }
+  const readUrls = options.readUrls ?? []
+  if (readUrls.length === 0) return { db, readDb: db, driver: 'postgres', close: async () => { await client.end({ timeout: 5 }) } }
+  const { onConnect: _primaryOnly, ...replicaOptions } = options
+  const routing = createReadRouting(client, readUrls, { ...postgresOptions(replicaOptions), max: options.poolSize ?? 10 }, {
+    maxLagMs: options.readMaxLagMs ?? 5000,
+    checkMs: options.readCheckMs ?? 1000,
+    ...(options.onReplicaChange !== undefined && { onChange: options.onReplicaChange })
+  })
+  await routing.check()
+  const readDb = drizzlePostgres({ client: routing.client, schema }) as unknown as Database
+  return {
+    db,
+    readDb,
+    replicas: routing.replicas,
+    driver: 'postgres',
+    close: async () => { await Promise.all([routing.close(), client.end({ timeout: 5 })]) }
+  }
+}
+
+/**
+ * Brings the schema up to date: the migrations not yet applied, in one transaction that first takes a
+ * transaction-scoped advisory lock, so that instances starting together migrate once (the others wait,
+ * then find nothing to do). Transaction-scoped, because behind a pooler in transaction mode a session's
+ * lock could be taken on one server connection and released on another. What is applied is recorded
+ * as drizzle's migrator records it (drizzle.__drizzle_migrations, by the migration's time).
+ */
+async function migrate (url: string, options: DatabaseOptions): Promise<void> {
+  const migrations = readMigrationFiles({ migrationsFolder: paths.migrations })
+  const client = postgres(url, {
+    max: 1, onnotice: () => {}, connect_timeout: (options.connectTimeoutMs ?? 2000) / 1000, prepare: options.preparedStatements ?? true
+  })
+  try {
+    await client.begin(async (tx) => {
+      // Neither the wait for the lock nor a long migration is under the statement deadline (a role's setting included).
+      await tx.unsafe('set local statement_timeout = 0')
+      await tx.unsafe(`select pg_advisory_xact_lock(${MIGRATION_LOCK_ID})`)
+      await tx.unsafe('create schema if not exists drizzle')
+      await tx.unsafe('create table if not exists drizzle.__drizzle_migrations (id serial primary key, hash text not null, created_at bigint)')
+      const [last] = await tx.unsafe<Array<{ created_at: string }>>('select created_at from drizzle.__drizzle_migrations order by created_at desc limit 1')
+      for (const migration of migrations) {
+        if (last !== undefined && Number(last.created_at) >= migration.folderMillis) continue
+        for (const statement of migration.sql) if (statement.trim() !== '') await tx.unsafe(statement)
+        await tx.unsafe('insert into drizzle.__drizzle_migrations (hash, created_at) values ($1, $2)', [migration.hash, migration.folderMillis])
+      }
+    })
+  } finally {
+    await client.end()
+  }
 }
 
 /**

@@ -1,5 +1,5 @@
 // postgres.js's own codes for a connection that could not be made or was lost, and the system's.
-const CONNECTION_CODES = new Set([
+export const CONNECTION_CODES = new Set([
   'CONNECT_TIMEOUT', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED',
   'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE'
 ])

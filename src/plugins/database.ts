@@ -2,10 +2,14 @@ import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { paths } from '../config.js'
 import { openDatabase, type Database, type DatabaseOptions } from '../db/connection.js'
+import type { ReplicaState } from '../db/replicas.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
     db: Database
+    /** Public reads and exports: a read replica when DATABASE_READ_URL names any (falling back to the primary), else `db`. */
+    readDb: Database
+    replicas: readonly ReplicaState[]
     dbDriver: 'pglite' | 'postgres'
   }
 }
@@ -18,9 +22,19 @@ async function databasePlugin (app: FastifyInstance, opts: { pglite?: DatabaseOp
     poolSize: app.config.DATABASE_POOL_SIZE,
     connectTimeoutMs: app.config.DATABASE_CONNECT_TIMEOUT_MS,
     statementTimeoutMs: app.config.DATABASE_STATEMENT_TIMEOUT_MS,
-    onConnect: () => { app.outages.database.recovered() }
+    onConnect: () => { app.outages.database.recovered() },
+    preparedStatements: app.config.DATABASE_PREPARED_STATEMENTS,
+    readUrls: (app.config.DATABASE_READ_URL ?? '').split(',').map((url) => url.trim()).filter((url) => url !== ''),
+    readMaxLagMs: app.config.DATABASE_READ_MAX_LAG_MS,
+    readCheckMs: app.config.DATABASE_READ_CHECK_MS,
+    onReplicaChange: (replica) => {
+      if (replica.usable) app.log.info(`Read replica ${replica.host} is in use (${replica.lagMs ?? 0} ms behind the primary)`)
+      else app.log.warn(`Read replica ${replica.host} is left out: ${replica.reason}; its reads go elsewhere until it recovers`)
+    }
   })
   app.decorate('db', handle.db)
+  app.decorate('readDb', handle.readDb)
+  app.decorate('replicas', handle.replicas ?? [])
   app.decorate('dbDriver', handle.driver)
   // Registered here so that app.close() is the one shutdown path: in-flight requests end, then the database.
   app.addHook('onClose', async () => { await handle.close() })

@@ -15,7 +15,7 @@ import { createSignaturesService } from '../signatures/service.js'
 import { createStatsService } from '../stats/service.js'
 
 function createServices (app: FastifyInstance) {
-  const { db, config, keys, sealer } = app
+  const { db, readDb, config, keys, sealer } = app
   const appeals = createAppealsService(db)
   const outbox = createOutbox(db, { sealer, maxPerDay: config.MAIL_MAX_PER_DAY })
   const confirmation = createConfirmationService(db, { outbox, ttlDays: config.CONFIRMATION_TTL_DAYS })
@@ -24,7 +24,9 @@ function createServices (app: FastifyInstance) {
     db, appeals, outbox, sender: app.mailSender, sealer, i18n: app.i18n, log: app.log,
     siteUrl: siteUrl(config), ttlDays: config.CONFIRMATION_TTL_DAYS, removalPath: erasure.removalPath
   })
-  const signatures = createSignaturesService(db, { keys, sealer, consentVersion: config.CONSENT_VERSION, pendingStatement: confirmation.pendingStatement })
+  const signatures = createSignaturesService(db, {
+    readDb, keys, sealer, consentVersion: config.CONSENT_VERSION, pendingStatement: confirmation.pendingStatement
+  })
   return {
     appeals,
     organisers: createOrganisersService(db, { sessionTtlHours: config.SESSION_TTL_HOURS, passwordHashCost: config.PASSWORD_HASH_COST }),
@@ -34,8 +36,9 @@ function createServices (app: FastifyInstance) {
     erasure,
     mail: { outbox, worker },
     events: createEventsService(db),
-    stats: createStatsService(db, { ttlMs: config.STATS_TTL_MS }),
-    exports: createExportsService(db, { sealer, keys })
+    // Public counts and organisers' exports read from a replica where there is one (DATABASE_READ_URL).
+    stats: createStatsService(readDb, { ttlMs: config.STATS_TTL_MS }),
+    exports: createExportsService(readDb, { sealer, keys })
   }
 }
 
