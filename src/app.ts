@@ -18,6 +18,7 @@ import drainingPlugin from './plugins/draining.js'
 import outagesPlugin from './plugins/outages.js'
 import pressurePlugin from './plugins/pressure.js'
 import docsPlugin from './plugins/docs.js'
+import compressionPlugin from './plugins/compression.js'
 import i18nPlugin from './plugins/i18n.js'
 import rateLimitPlugin from './plugins/rate-limit.js'
 import securityPlugin from './plugins/security.js'
@@ -93,6 +94,8 @@ export async function app (fastify: FastifyInstance, opts: AppOptions): Promise<
   await fastify.register(cookie)
   await fastify.register(securityPlugin)
   await fastify.register(rateLimitPlugin)
+  // Before any route is added: it compresses the answers of the routes registered after it.
+  await fastify.register(compressionPlugin)
   await fastify.register(docsPlugin)
   await fastify.register(databasePlugin, { ...(opts.pglite !== undefined && { pglite: opts.pglite }) })
   await fastify.register(mailSenderPlugin)

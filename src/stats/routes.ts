@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
+import { noneMatch } from '../http/conditional.js'
 import { SlugParams, Timestamp, withErrors } from '../http/schemas.js'
 
 const StatsSchema = Type.Object({
@@ -36,7 +37,7 @@ const statsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const entry = await stats.get(appeal.id)
     reply.header('cache-control', `public, max-age=${maxAge}, stale-while-revalidate=${maxAge * 5}`)
     reply.header('etag', entry.etag)
-    if (request.headers['if-none-match'] === entry.etag) return reply.code(304).send(null)
+    if (noneMatch(request.headers['if-none-match'], entry.etag)) return reply.code(304).send(null)
     // Serialised once per refresh, not once per reader.
     return reply.type('application/json; charset=utf-8').serializer((payload) => payload as string).send(entry.json)
   })
