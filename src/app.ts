@@ -19,6 +19,7 @@ import outagesPlugin from './plugins/outages.js'
 import pressurePlugin from './plugins/pressure.js'
 import docsPlugin from './plugins/docs.js'
 import compressionPlugin from './plugins/compression.js'
+import { ORGANISER_SECURITY } from './plugins/openapi.js'
 import i18nPlugin from './plugins/i18n.js'
 import rateLimitPlugin from './plugins/rate-limit.js'
 import securityPlugin from './plugins/security.js'
@@ -137,6 +138,8 @@ export async function app (fastify: FastifyInstance, opts: AppOptions): Promise<
       // Checked once for everything below, before any route's own checks (an admin's, an appeal's
       // membership), so no admin route can be added without it.
       organisersOnly.addHook('preHandler', organisersOnly.requireOrganiser)
+      // And said so in the OpenAPI document, where the check is made.
+      organisersOnly.addHook('onRoute', (route) => { route.schema = { ...route.schema, security: ORGANISER_SECURITY } })
       await organisersOnly.register(organiserRoutes)
       await organisersOnly.register(adminAppealRoutes)
       await organisersOnly.register(adminSignatureRoutes)

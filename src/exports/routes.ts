@@ -8,8 +8,8 @@ import { AdminFiltersQuery } from '../signatures/schemas.js'
 const EXPORT_TIMEOUT_MS = 600_000
 
 const formats = {
-  csv: { type: 'text/csv; charset=utf-8; header=present', method: 'csv' },
-  ndjson: { type: 'application/x-ndjson; charset=utf-8', method: 'ndjson' }
+  csv: { type: 'text/csv; charset=utf-8; header=present', mediaType: 'text/csv', method: 'csv' },
+  ndjson: { type: 'application/x-ndjson; charset=utf-8', mediaType: 'application/x-ndjson', method: 'ndjson' }
 } as const
 
 const exportRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -22,7 +22,9 @@ const exportRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: `All signatures with every field as ${extension.toUpperCase()}, streamed`,
         params: SlugParams,
         querystring: Type.Object(AdminFiltersQuery, { additionalProperties: false }),
-        response: withErrors({ 200: Type.String() }, 401, 404)
+        response: withErrors({
+          200: { description: `The signatures, one a line, streamed as ${format.mediaType}`, content: { [format.mediaType]: { schema: Type.String() } } }
+        }, 401, 404)
       },
       // The request deadline runs until the last byte is sent: an export of a large appeal streams for
       // minutes (each of its batches is a statement under the statement deadline), as long as nginx allows.
