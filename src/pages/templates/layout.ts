@@ -73,7 +73,7 @@ export function layout (view: View, assets: PageAssets, meta: PageMeta, main: st
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title}</title>
 <link rel="icon" href="data:,">
-!${meta.description === undefined ? '' : html`<meta name="description" content="${meta.description}">`}
+<meta name="description" content="${meta.description === undefined || meta.description === '' ? view.t('site.tagline') : meta.description}">
 !${meta.noindex === true ? '<meta name="robots" content="noindex">' : ''}
 !${previewTags(view, meta)}
 !${meta.oembed === undefined ? '' : html`<link rel="alternate" type="application/json+oembed" href="!${phpSafeUrl(meta.oembed)}" title="${meta.title}">`}
