@@ -139,6 +139,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/appeals/{slug}/export.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** All signatures with every field as XLSX, streamed */
+        get: operations["getAdminAppealsBySlugExportXlsx"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/appeals/{slug}/members": {
         parameters: {
             query?: never;
@@ -340,6 +357,75 @@ export interface paths {
         post?: never;
         /** Remove a translation (never the original) */
         delete: operations["deleteAdminAppealsBySlugTextsByLanguage"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/appeals/{slug}/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The appeal's webhook endpoints */
+        get: operations["getAdminAppealsBySlugWebhooks"];
+        put?: never;
+        /** Add a webhook endpoint; its signing secret is answered this once */
+        post: operations["postAdminAppealsBySlugWebhooks"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/appeals/{slug}/webhooks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a webhook endpoint and its delivery log */
+        delete: operations["deleteAdminAppealsBySlugWebhooksById"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/appeals/{slug}/webhooks/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The endpoint's latest deliveries, newest first */
+        get: operations["getAdminAppealsBySlugWebhooksByIdDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/appeals/{slug}/webhooks/{id}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A new signing secret, answered this once; the previous one also signs for 24 hours */
+        post: operations["postAdminAppealsBySlugWebhooksByIdRotateSecret"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -632,7 +718,7 @@ export interface components {
         Error: {
             error: {
                 /** @enum {string} */
-                code: "VALIDATION_FAILED" | "BAD_REQUEST" | "INVALID_JSON" | "NESTING_TOO_DEEP" | "SPAM_SUSPECTED" | "ORGANISATIONS_NOT_ALLOWED" | "IMPORT_UNREADABLE" | "IMPORT_EMPTY" | "IMPORT_TOO_LARGE" | "IMPORT_MAPPING_INCOMPLETE" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "SETUP_TOKEN_INVALID" | "CSRF_INVALID" | "NOT_FOUND" | "APPEAL_NOT_FOUND" | "SIGNATURE_NOT_FOUND" | "EVENT_NOT_FOUND" | "ORGANISER_NOT_FOUND" | "TOKEN_NOT_FOUND" | "PUBLIC_LIST_DISABLED" | "APPEAL_NOT_OPEN" | "APPEAL_NOT_YET_OPEN" | "APPEAL_CLOSED" | "SLUG_TAKEN" | "ORGANISER_EXISTS" | "SETUP_DONE" | "ORIGINAL_TEXT_REQUIRED" | "REQUEST_TIMEOUT" | "BODY_TOO_LARGE" | "URL_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "HEADERS_TOO_LARGE" | "INTERNAL" | "OEMBED_FORMAT_UNSUPPORTED" | "SERVICE_UNAVAILABLE";
+                code: "VALIDATION_FAILED" | "BAD_REQUEST" | "INVALID_JSON" | "NESTING_TOO_DEEP" | "SPAM_SUSPECTED" | "ORGANISATIONS_NOT_ALLOWED" | "IMPORT_UNREADABLE" | "IMPORT_EMPTY" | "IMPORT_TOO_LARGE" | "IMPORT_MAPPING_INCOMPLETE" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "SETUP_TOKEN_INVALID" | "CSRF_INVALID" | "NOT_FOUND" | "APPEAL_NOT_FOUND" | "SIGNATURE_NOT_FOUND" | "EVENT_NOT_FOUND" | "ORGANISER_NOT_FOUND" | "TOKEN_NOT_FOUND" | "WEBHOOK_NOT_FOUND" | "PUBLIC_LIST_DISABLED" | "APPEAL_NOT_OPEN" | "APPEAL_NOT_YET_OPEN" | "APPEAL_CLOSED" | "SLUG_TAKEN" | "ORGANISER_EXISTS" | "SETUP_DONE" | "ORIGINAL_TEXT_REQUIRED" | "REQUEST_TIMEOUT" | "BODY_TOO_LARGE" | "URL_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "HEADERS_TOO_LARGE" | "INTERNAL" | "OEMBED_FORMAT_UNSUPPORTED" | "SERVICE_UNAVAILABLE";
                 fields: {
                     [key: string]: string;
                 };
@@ -885,7 +971,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, PUBLIC_LIST_DISABLED */
+            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, PUBLIC_LIST_DISABLED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1045,7 +1131,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, PUBLIC_LIST_DISABLED */
+            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, PUBLIC_LIST_DISABLED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1221,7 +1307,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, PUBLIC_LIST_DISABLED */
+            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, PUBLIC_LIST_DISABLED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1390,7 +1476,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, PUBLIC_LIST_DISABLED */
+            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, PUBLIC_LIST_DISABLED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1533,7 +1619,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, PUBLIC_LIST_DISABLED */
+            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, PUBLIC_LIST_DISABLED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1652,7 +1738,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, PUBLIC_LIST_DISABLED */
+            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, PUBLIC_LIST_DISABLED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1758,7 +1844,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, PUBLIC_LIST_DISABLED */
+            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, PUBLIC_LIST_DISABLED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1878,7 +1964,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, PUBLIC_LIST_DISABLED */
+            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, PUBLIC_LIST_DISABLED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1963,6 +2049,8 @@ export interface operations {
                 notable?: boolean;
                 /** @description Part of a public name or organisation, or a whole email address */
                 q?: string;
+                /** @description comma (the default, RFC 4180) or semicolon */
+                separator?: "comma" | "semicolon";
                 status?: "pending" | "confirmed" | "erased";
                 to?: string;
             };
@@ -1974,7 +2062,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The signatures, one a line, streamed as text/csv */
+            /** @description The signatures, one a line (RFC 4180), times in UTC */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2001,7 +2089,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, PUBLIC_LIST_DISABLED */
+            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, PUBLIC_LIST_DISABLED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2079,7 +2167,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The signatures, one a line, streamed as application/x-ndjson */
+            /** @description The signatures, one JSON object a line, times in ISO 8601 */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2106,7 +2194,112 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, PUBLIC_LIST_DISABLED */
+            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, PUBLIC_LIST_DISABLED */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A path parameter is too long. Codes: URL_TOO_LONG */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: Retry-After says when to try again. Codes: RATE_LIMITED */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our fault; nothing was recorded. Codes: INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unavailable for a moment (shutting down, overloaded or without its database): Retry-After says when to try again. Codes: SERVICE_UNAVAILABLE */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getAdminAppealsBySlugExportXlsx: {
+        parameters: {
+            query?: {
+                /** @description true: only those who may be contacted (agreed, confirmed, not hidden); false: those who did not agree */
+                contact?: boolean;
+                country?: string;
+                /** @description Signatures whose email is at this domain */
+                emailDomain?: string;
+                from?: string;
+                hidden?: boolean;
+                /** @description Signatures from one client address: its ipHash as this API shows it, or its first 8 or more characters */
+                ipHash?: string;
+                kind?: "individual" | "organisation";
+                notable?: boolean;
+                /** @description Part of a public name or organisation, or a whole email address */
+                q?: string;
+                status?: "pending" | "confirmed" | "erased";
+                to?: string;
+            };
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The signatures as a workbook of one sheet, times as dates in UTC */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, PUBLIC_LIST_DISABLED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2211,7 +2404,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, PUBLIC_LIST_DISABLED */
+            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, PUBLIC_LIST_DISABLED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2332,7 +2525,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, PUBLIC_LIST_DISABLED */
+            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, PUBLIC_LIST_DISABLED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2465,7 +2658,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, PUBLIC_LIST_DISABLED */
+            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, PUBLIC_LIST_DISABLED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2616,7 +2809,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, PUBLIC_LIST_DISABLED */
+            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, PUBLIC_LIST_DISABLED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2767,7 +2960,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, PUBLIC_LIST_DISABLED */
+            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, PUBLIC_LIST_DISABLED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2888,7 +3081,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, PUBLIC_LIST_DISABLED */
+            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, PUBLIC_LIST_DISABLED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3009,7 +3202,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, PUBLIC_LIST_DISABLED */
+            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, PUBLIC_LIST_DISABLED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3130,7 +3323,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, PUBLIC_LIST_DISABLED */
+            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, PUBLIC_LIST_DISABLED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3251,7 +3444,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, PUBLIC_LIST_DISABLED */
+            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, PUBLIC_LIST_DISABLED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3372,7 +3565,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, PUBLIC_LIST_DISABLED */
+            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, PUBLIC_LIST_DISABLED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3478,7 +3671,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, PUBLIC_LIST_DISABLED */
+            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, PUBLIC_LIST_DISABLED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3588,7 +3781,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, PUBLIC_LIST_DISABLED */
+            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, PUBLIC_LIST_DISABLED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3740,7 +3933,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, PUBLIC_LIST_DISABLED */
+            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, PUBLIC_LIST_DISABLED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3910,7 +4103,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, PUBLIC_LIST_DISABLED */
+            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, PUBLIC_LIST_DISABLED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3921,6 +4114,532 @@ export interface operations {
             };
             /** @description Conflicts with the current state. Codes: APPEAL_NOT_OPEN, APPEAL_NOT_YET_OPEN, APPEAL_CLOSED, SLUG_TAKEN, ORGANISER_EXISTS, SETUP_DONE, ORIGINAL_TEXT_REQUIRED */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A path parameter is too long. Codes: URL_TOO_LONG */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: Retry-After says when to try again. Codes: RATE_LIMITED */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our fault; nothing was recorded. Codes: INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unavailable for a moment (shutting down, overloaded or without its database): Retry-After says when to try again. Codes: SERVICE_UNAVAILABLE */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getAdminAppealsBySlugWebhooks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /** Format: date-time */
+                            createdAt: string;
+                            enabled: boolean;
+                            events: string[];
+                            id: string;
+                            includePersonal: boolean;
+                            /** Format: date-time */
+                            previousSecretExpiresAt: string | null;
+                            url: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, PUBLIC_LIST_DISABLED */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A path parameter is too long. Codes: URL_TOO_LONG */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: Retry-After says when to try again. Codes: RATE_LIMITED */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our fault; nothing was recorded. Codes: INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unavailable for a moment (shutting down, overloaded or without its database): Retry-After says when to try again. Codes: SERVICE_UNAVAILABLE */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postAdminAppealsBySlugWebhooks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    events: ("signature.confirmed" | "signature.erased" | "organisation.endorsed" | "event.approved" | "contribution.verified")[];
+                    /** @description Add signers' names and addresses (only of those who agreed to be contacted) */
+                    includePersonal?: boolean;
+                    /** Format: uri */
+                    url: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        createdAt: string;
+                        enabled: boolean;
+                        events: string[];
+                        id: string;
+                        includePersonal: boolean;
+                        /** Format: date-time */
+                        previousSecretExpiresAt: string | null;
+                        /** @description The signing secret (Standard Webhooks whsec_…), shown this once */
+                        secret: string;
+                        url: string;
+                    };
+                };
+            };
+            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, PUBLIC_LIST_DISABLED */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is larger than the server accepts. Codes: BODY_TOO_LARGE */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A path parameter is too long. Codes: URL_TOO_LONG */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Send application/json in UTF-8. Codes: UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: Retry-After says when to try again. Codes: RATE_LIMITED */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our fault; nothing was recorded. Codes: INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unavailable for a moment (shutting down, overloaded or without its database): Retry-After says when to try again. Codes: SERVICE_UNAVAILABLE */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteAdminAppealsBySlugWebhooksById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done; nothing to send back */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, PUBLIC_LIST_DISABLED */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A path parameter is too long. Codes: URL_TOO_LONG */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: Retry-After says when to try again. Codes: RATE_LIMITED */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our fault; nothing was recorded. Codes: INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unavailable for a moment (shutting down, overloaded or without its database): Retry-After says when to try again. Codes: SERVICE_UNAVAILABLE */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getAdminAppealsBySlugWebhooksByIdDeliveries: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            attempts: number;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            deliveredAt: string | null;
+                            id: number;
+                            lastError: string | null;
+                            lastStatusCode: number | null;
+                            messageId: string;
+                            /** Format: date-time */
+                            nextAttemptAt: string;
+                            status: "queued" | "delivered" | "failed" | "cancelled";
+                            type: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, PUBLIC_LIST_DISABLED */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A path parameter is too long. Codes: URL_TOO_LONG */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: Retry-After says when to try again. Codes: RATE_LIMITED */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our fault; nothing was recorded. Codes: INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unavailable for a moment (shutting down, overloaded or without its database): Retry-After says when to try again. Codes: SERVICE_UNAVAILABLE */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postAdminAppealsBySlugWebhooksByIdRotateSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        createdAt: string;
+                        enabled: boolean;
+                        events: string[];
+                        id: string;
+                        includePersonal: boolean;
+                        /** Format: date-time */
+                        previousSecretExpiresAt: string | null;
+                        /** @description The signing secret (Standard Webhooks whsec_…), shown this once */
+                        secret: string;
+                        url: string;
+                    };
+                };
+            };
+            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, PUBLIC_LIST_DISABLED */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4836,7 +5555,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, PUBLIC_LIST_DISABLED */
+            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, PUBLIC_LIST_DISABLED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5038,7 +5757,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, PUBLIC_LIST_DISABLED */
+            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, PUBLIC_LIST_DISABLED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5131,7 +5850,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, PUBLIC_LIST_DISABLED */
+            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, PUBLIC_LIST_DISABLED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5223,7 +5942,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, PUBLIC_LIST_DISABLED */
+            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, PUBLIC_LIST_DISABLED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5319,7 +6038,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, PUBLIC_LIST_DISABLED */
+            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, PUBLIC_LIST_DISABLED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5427,7 +6146,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, PUBLIC_LIST_DISABLED */
+            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, PUBLIC_LIST_DISABLED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5565,7 +6284,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, PUBLIC_LIST_DISABLED */
+            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, PUBLIC_LIST_DISABLED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5735,7 +6454,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, PUBLIC_LIST_DISABLED */
+            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, PUBLIC_LIST_DISABLED */
             404: {
                 headers: {
                     [name: string]: unknown;
