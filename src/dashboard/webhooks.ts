@@ -22,7 +22,10 @@ const webhookPages: FastifyPluginAsyncTypebox = async (app) => {
 
   async function page (
     request: Parameters<typeof adminView>[0], reply: Parameters<typeof adminView>[1], slug: string,
-    extra: { secret?: { url: string, secret: string }, status?: string, form?: { url: string, events: string[], includePersonal: boolean }, message?: string, errors?: Record<string, string> } = {},
+    extra: {
+      secret?: { url: string, secret: string }, status?: string, form?: { url: string, events: string[], includePersonal: boolean }
+      message?: string, errors?: Record<string, string>
+    } = {},
     code = 200
   ) {
     const appeal = await appeals.getManaged(signedIn(request), slug)
@@ -86,7 +89,9 @@ const webhookPages: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/appeals/:slug/webhooks/:id', { schema: { hide: true, params: EndpointParams } }, async (request, reply) => {
     const appeal = await appeals.getManaged(signedIn(request), request.params.slug)
-    const [texts, endpoint, deliveries] = await Promise.all([appeals.texts(appeal), webhooks.get(appeal, request.params.id), webhooks.deliveries(appeal, request.params.id)])
+    const [texts, endpoint, deliveries] = await Promise.all([
+      appeals.texts(appeal), webhooks.get(appeal, request.params.id), webhooks.deliveries(appeal, request.params.id)
+    ])
     const view = adminView(request, reply)
     const a = view.a
     const main = appealHeader(view, appeal, texts, 'webhooks', a('webhooks.logTitle')) + html`<p><span class="url">${endpoint.url}</span></p>

@@ -95,7 +95,8 @@ export function createWebhooks (db: Database, options: { sealer: Sealer }) {
     async create (appeal: Appeal, input: EndpointInput): Promise<WebhookEndpoint & { secret: string }> {
       const secret = newSecret()
       const [created] = await db.insert(webhookEndpoints).values({
-        appealId: appeal.id, url: input.url, events: [...new Set(input.events)], includePersonal: input.includePersonal ?? false, secretSealed: sealer.seal(secret)
+        appealId: appeal.id, url: input.url, events: [...new Set(input.events)], includePersonal: input.includePersonal ?? false,
+        secretSealed: sealer.seal(secret)
       }).returning(endpointColumns)
       if (created === undefined) throw new Error('webhook endpoint insert returned no row')
       appealsWithEndpoints = undefined
@@ -151,7 +152,10 @@ export function createWebhooks (db: Database, options: { sealer: Sealer }) {
     /** Claims up to `limit` due deliveries for one worker, for the length of a lease. */
     async claim (limit: number): Promise<ClaimedDelivery[]> {
       const claim = randomUUID()
-      const rows = await selectRows<{ id: string | number, endpoint_id: string, message_id: string, type: WebhookEventType, data: unknown, signature_id: string | number | null, attempts: number, created_at: string | Date }>(db, sql`
+      const rows = await selectRows<{
+        id: string | number, endpoint_id: string, message_id: string, type: WebhookEventType, data: unknown,
+        signature_id: string | number | null, attempts: number, created_at: string | Date
+      }>(db, sql`
         update ${webhookDeliveries} set claimed_by = ${claim}::uuid, locked_until = now() + make_interval(secs => ${LEASE_SECONDS}), attempts = attempts + 1
         where id in (
           select id from ${webhookDeliveries}

@@ -30,7 +30,8 @@ export function isPrivateAddress (address: string): boolean {
   const v4 = address.startsWith('::ffff:') ? address.slice(7) : address
   if (isIP(v4) === 4) {
     const [a = 0, b = 0] = v4.split('.').map(Number)
-    return a === 0 || a === 10 || a === 127 || (a === 169 && b === 254) || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 100 && b >= 64 && b <= 127)
+    return a === 0 || a === 10 || a === 127 || (a === 169 && b === 254) || (a === 172 && b >= 16 && b <= 31) ||
+      (a === 192 && b === 168) || (a === 100 && b >= 64 && b <= 127)
   }
   const v6 = address.toLowerCase()
   return v6 === '::' || v6 === '::1' || v6.startsWith('fc') || v6.startsWith('fd') || v6.startsWith('fe80')

@@ -48,8 +48,14 @@ t.test('exports open in spreadsheets: times as dates, every script, formulas neu
   const app = await build(t)
   const owner = await organiser(app)
   const slug = await appeal(app, owner)
-  for (const who of people) t.equal((await sign(app, slug, person({ name: who.name, email: who.email, country: who.email === 'smith@example.org' ? 'GB' : 'VE' }))).statusCode, 201)
-  for (const who of people) await app.db.update(signatures).set({ createdAt: new Date(who.at), confirmedAt: new Date(who.at) }).where(eq(signatures.id, await idOf(app, who.email)))
+  for (const who of people) {
+    const country = who.email === 'smith@example.org' ? 'GB' : 'VE'
+    t.equal((await sign(app, slug, person({ name: who.name, email: who.email, country }))).statusCode, 201)
+  }
+  for (const who of people) {
+    const at = new Date(who.at)
+    await app.db.update(signatures).set({ createdAt: at, confirmedAt: at }).where(eq(signatures.id, await idOf(app, who.email)))
+  }
   const fetch = async (path: string) => app.inject({ url: `/api/admin/appeals/${slug}/${path}`, headers: owner.auth })
 
   const csv = await fetch('export.csv')

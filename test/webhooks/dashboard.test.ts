@@ -50,7 +50,7 @@ t.test('the dashboard adds webhook endpoints, shows the secret once, rotates it,
   t.equal((await app.services.webhooks.list(await app.services.appeals.getPublic(slug))).length, 0)
 
   const signatures = decodeHtml((await browser.get(`/admin/appeals/${slug}/signatures?country=VE`)).body)
-  for (const link of [`export.xlsx?country=VE`, `export.csv?country=VE`, `export.csv?country=VE&separator=semicolon`, `export.ndjson?country=VE`]) {
+  for (const link of ['export.xlsx?country=VE', 'export.csv?country=VE', 'export.csv?country=VE&separator=semicolon', 'export.ndjson?country=VE']) {
     t.ok(signatures.includes(`href="/api/admin/appeals/${slug}/${link}"`), `the signatures page offers ${link}`)
   }
 })
