@@ -14,7 +14,9 @@ export default [
       'test/browser/screenshots/',
       'data/',
       'bench/tmp/',
-      'migrations/'
+      'migrations/',
+      // Generated from the served OpenAPI document by test/http/typed-client.test.ts.
+      'test/http/typed-client/solidaria-api.d.ts'
     ]
   }),
 

@@ -18,6 +18,8 @@ import drainingPlugin from './plugins/draining.js'
 import outagesPlugin from './plugins/outages.js'
 import pressurePlugin from './plugins/pressure.js'
 import docsPlugin from './plugins/docs.js'
+import compressionPlugin from './plugins/compression.js'
+import { ORGANISER_SECURITY } from './plugins/openapi.js'
 import i18nPlugin from './plugins/i18n.js'
 import rateLimitPlugin from './plugins/rate-limit.js'
 import securityPlugin from './plugins/security.js'
@@ -44,6 +46,7 @@ import confirmationRoutes from './confirmation/routes.js'
 import removalRoutes from './erasure/routes.js'
 import dashboard from './dashboard/plugin.js'
 import erasureAdminRoutes from './erasure/admin-routes.js'
+import webhookRoutes from './webhooks/routes.js'
 
 // The paths of links in mails carry their token: logged, they would let a log reader confirm or remove
 // someone's signature. Query strings are left out too (an organiser's search may be an email address,
@@ -93,6 +96,8 @@ export async function app (fastify: FastifyInstance, opts: AppOptions): Promise<
   await fastify.register(cookie)
   await fastify.register(securityPlugin)
   await fastify.register(rateLimitPlugin)
+  // Before any route is added: it compresses the answers of the routes registered after it.
+  await fastify.register(compressionPlugin)
   await fastify.register(docsPlugin)
   await fastify.register(databasePlugin, { ...(opts.pglite !== undefined && { pglite: opts.pglite }) })
   await fastify.register(mailSenderPlugin)
@@ -134,6 +139,8 @@ export async function app (fastify: FastifyInstance, opts: AppOptions): Promise<
       // Checked once for everything below, before any route's own checks (an admin's, an appeal's
       // membership), so no admin route can be added without it.
       organisersOnly.addHook('preHandler', organisersOnly.requireOrganiser)
+      // And said so in the OpenAPI document, where the check is made.
+      organisersOnly.addHook('onRoute', (route) => { route.schema = { ...route.schema, security: ORGANISER_SECURITY } })
       await organisersOnly.register(organiserRoutes)
       await organisersOnly.register(adminAppealRoutes)
       await organisersOnly.register(adminSignatureRoutes)
@@ -141,6 +148,7 @@ export async function app (fastify: FastifyInstance, opts: AppOptions): Promise<
       await organisersOnly.register(exportRoutes)
       await organisersOnly.register(embedAdminRoutes)
       await organisersOnly.register(erasureAdminRoutes)
+      await organisersOnly.register(webhookRoutes)
     })
   }, { prefix: '/api/admin' })
   await fastify.register(embedRoutes)

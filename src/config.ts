@@ -48,6 +48,8 @@ export const ConfigSchema = Type.Object({
   // Whether this instance sends queued mail and runs the scheduled jobs (any number of instances may).
   BACKGROUND_JOBS: Type.Boolean({ default: true }),
   MAIL_POLL_MS: Type.Integer({ minimum: 50, maximum: 600_000, default: 1000 }),
+  // Webhook endpoints must be https:// on public addresses; tests and a local receiver may allow http and private ones.
+  WEBHOOKS_ALLOW_PRIVATE: Type.Boolean({ default: false }),
   // log2 of scrypt's N for organisers' passwords; raising it re-hashes nobody, old hashes keep their cost.
   PASSWORD_HASH_COST: Type.Integer({ minimum: 10, maximum: 20, default: 15 }),
   SESSION_TTL_HOURS: Type.Integer({ minimum: 1, maximum: 720, default: 12 }),

@@ -17,7 +17,7 @@ t.test('the OpenAPI document at /docs describes every route with its responses',
   }
   const sign = doc.paths['/api/appeals/{slug}/signatures'].post
   t.ok(sign.requestBody, 'the signing body is described')
-  t.same(Object.keys(sign.responses).sort(), ['201', '400', '404', '409', '413', '415', '429', '500'])
+  t.same(Object.keys(sign.responses).sort(), ['201', '400', '404', '409', '413', '414', '415', '429', '500', '503'])
   t.equal((await app.inject({ url: '/docs/' })).statusCode, 200, 'the browsable page is served')
 })
 

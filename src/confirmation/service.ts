@@ -36,7 +36,14 @@ export async function deleteExpiredSignatures (db: Database, ttlDays: number, no
   return deleted.length
 }
 
-export function createConfirmationService (db: Database, options: { outbox: Outbox, ttlDays: number }) {
+export interface ConfirmationOptions {
+  outbox: Outbox
+  ttlDays: number
+  /** Told, in the confirming transaction, of a signature that now counts (webhooks queue their delivery there). */
+  onConfirmed?: (tx: Executor, appealId: string, signatureId: number) => Promise<void>
+}
+
+export function createConfirmationService (db: Database, options: ConfirmationOptions) {
   const { outbox, ttlDays } = options
 
   async function lookUp (token: string, executor: Executor = db) {
@@ -110,7 +117,10 @@ export function createConfirmationService (db: Database, options: { outbox: Outb
         const [confirmed] = await tx.update(signatures).set({ status: 'confirmed', confirmedAt: now })
           .where(and(eq(signatures.id, spent.signatureId), eq(signatures.status, 'pending')))
           .returning({ appealId: signatures.appealId })
-        if (confirmed !== undefined) return { state: 'valid', appealId: confirmed.appealId }
+        if (confirmed !== undefined) {
+          await options.onConfirmed?.(tx, confirmed.appealId, spent.signatureId)
+          return { state: 'valid', appealId: confirmed.appealId }
+        }
         // Confirmed meanwhile through another of its links, or erased.
         const [current] = await tx.select({ status: signatures.status, appealId: signatures.appealId })
           .from(signatures).where(eq(signatures.id, spent.signatureId))

@@ -8,6 +8,7 @@ import { hasSessionCookie, identifyOrganiser } from '../organisers/auth.js'
 import appealPages from './appeals.js'
 import embedPages from './embed.js'
 import erasurePages from './erasure.js'
+import webhookPages from './webhooks.js'
 import eventPages from './events.js'
 import importPages from './imports.js'
 import organiserPages from './organisers.js'
@@ -83,6 +84,7 @@ const dashboard: FastifyPluginAsync = async (app) => {
   await app.register(tokenPages)
   await app.register(organiserPages)
   await app.register(erasurePages)
+  await app.register(webhookPages)
 }
 
 export default dashboard

@@ -213,3 +213,50 @@ export const scheduledJobs = pgTable('scheduled_jobs', {
   lastFinishedAt: timestamp('last_finished_at', { withTimezone: true }),
   lastResult: text('last_result')
 })
+
+// Webhooks (src/webhooks/): an appeal's endpoints, and the deliveries to them, queued in the database
+// as mail is and claimed by any instance's worker with FOR UPDATE SKIP LOCKED and a lease.
+export const webhookStatus = pgEnum('webhook_delivery_status', ['queued', 'delivered', 'failed', 'cancelled'])
+
+export const webhookEndpoints = pgTable('webhook_endpoints', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  appealId: uuid('appeal_id').notNull().references(() => appeals.id, { onDelete: 'cascade' }),
+  url: text('url').notNull(),
+  /** The event types it receives. */
+  events: text('events').array().notNull(),
+  /** Whether payloads carry signers' names and addresses (only of those who agreed to be contacted). */
+  includePersonal: boolean('include_personal').notNull().default(false),
+  enabled: boolean('enabled').notNull().default(true),
+  // The signing secret (whsec_…), sealed under DATA_KEY; after a rotation the previous one still signs
+  // too, until it expires, so that a receiver can switch over without missing a delivery.
+  secretSealed: text('secret_sealed').notNull(),
+  previousSecretSealed: text('previous_secret_sealed'),
+  previousSecretExpiresAt: timestamp('previous_secret_expires_at', { withTimezone: true }),
+  createdAt: createdAt()
+}, (t) => [index('webhook_endpoints_appeal_idx').on(t.appealId)])
+
+export const webhookDeliveries = pgTable('webhook_deliveries', {
+  id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+  endpointId: uuid('endpoint_id').notNull().references(() => webhookEndpoints.id, { onDelete: 'cascade' }),
+  /** The Standard Webhooks message id (webhook-id): the same on every attempt, so a receiver can drop repeats. */
+  messageId: text('message_id').notNull(),
+  type: text('type').notNull(),
+  /** What happened, once: a second enqueueing of the same event for the same endpoint does nothing. */
+  eventKey: text('event_key').notNull(),
+  /** The payload's data, without personal fields (they are read from the signature when it is sent). */
+  data: jsonb('data').notNull(),
+  signatureId: bigint('signature_id', { mode: 'number' }),
+  status: webhookStatus('status').notNull().default('queued'),
+  attempts: integer('attempts').notNull().default(0),
+  nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }).notNull().defaultNow(),
+  claimedBy: uuid('claimed_by'),
+  lockedUntil: timestamp('locked_until', { withTimezone: true }),
+  lastStatusCode: integer('last_status_code'),
+  lastError: text('last_error'),
+  createdAt: createdAt(),
+  deliveredAt: timestamp('delivered_at', { withTimezone: true })
+}, (t) => [
+  uniqueIndex('webhook_deliveries_event_idx').on(t.endpointId, t.eventKey),
+  index('webhook_deliveries_due_idx').on(t.nextAttemptAt, t.id).where(sql`${t.status} = 'queued'`),
+  index('webhook_deliveries_log_idx').on(t.endpointId, t.id)
+])

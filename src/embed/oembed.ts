@@ -4,6 +4,7 @@ import { Type } from 'typebox'
 import { chooseText } from '../appeals/choose-text.js'
 import { appError } from '../errors/app-error.js'
 import { OEMBED_PATH } from '../http/paths.js'
+import { withErrors } from '../http/schemas.js'
 import { matchLanguage } from '../i18n/index.js'
 import { EMBED_SCRIPT } from './script.js'
 import { iframeSnippet, WIDGET_HEIGHTS } from './snippets.js'
@@ -54,7 +55,7 @@ export const oembedRoute: FastifyPluginAsyncTypebox = async (app) => {
       tags: ['embedding'],
       summary: 'oEmbed: the embed code for an appeal\'s page or one of its widgets',
       querystring: OembedQuery,
-      response: { 200: OembedResponse }
+      response: withErrors({ 200: OembedResponse }, 404, 501)
     }
   }, async (request, reply) => {
     const { url, format, maxwidth, maxheight } = request.query

@@ -34,6 +34,7 @@ export function widgetDocument (view: View, assets: EntryAssets, meta: WidgetMet
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${meta.title}</title>
+<meta name="description" content="${meta.title}">
 <meta name="robots" content="noindex">
 <link rel="icon" href="data:,">
 !${assets.styles.map((href) => html`<link rel="stylesheet" href="${href}">`)}

@@ -26,7 +26,15 @@ const REMOVAL_PREFIX = '/remove/'
 
 export type RemovalState = { state: 'valid' | 'removed', appealId: string } | { state: 'unknown' }
 
-export function createErasureService (db: Database, options: { keys: Keys, sealer: Sealer, outbox: Outbox }) {
+export interface ErasureOptions {
+  keys: Keys
+  sealer: Sealer
+  outbox: Outbox
+  /** Told, in the erasing transaction, which signatures were erased (webhooks queue their delivery there). */
+  onErased?: (tx: Executor, erased: Array<{ id: number, appealId: string }>) => Promise<void>
+}
+
+export function createErasureService (db: Database, options: ErasureOptions) {
   const { keys, sealer, outbox } = options
 
   async function eraseWhere (tx: Executor, condition: SQL): Promise<Array<{ id: number, appealId: string }>> {
@@ -36,6 +44,7 @@ export function createErasureService (db: Database, options: { keys: Keys, seale
     if (ids.length > 0) {
       await tx.delete(confirmationTokens).where(inArray(confirmationTokens.signatureId, ids))
       await outbox.deleteFor(tx, ids)
+      await options.onErased?.(tx, rows)
     }
     return rows
   }

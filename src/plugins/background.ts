@@ -20,7 +20,8 @@ async function backgroundPlugin (app: FastifyInstance): Promise<void> {
   const scheduler = createScheduler(db, [
     { name: 'retention', everyMs: 24 * HOUR, run: async () => applyRetention(db) },
     { name: 'expire-unconfirmed', everyMs: HOUR, run: async () => ({ deleted: await services.confirmation.deleteExpired() }) },
-    { name: 'outbox-clean-up', everyMs: 24 * HOUR, run: async () => ({ deleted: await services.mail.outbox.cleanUp() }) }
+    { name: 'outbox-clean-up', everyMs: 24 * HOUR, run: async () => ({ deleted: await services.mail.outbox.cleanUp() }) },
+    { name: 'webhook-log-clean-up', everyMs: 24 * HOUR, run: async () => ({ deleted: await services.webhooks.cleanUp() }) }
   ], { log })
   app.decorate('scheduler', scheduler)
   if (!config.BACKGROUND_JOBS) return
@@ -32,6 +33,7 @@ async function backgroundPlugin (app: FastifyInstance): Promise<void> {
   }
   const loops = [
     repeat((active) => services.mail.worker.runOnce(active), config.MAIL_POLL_MS, failed('the mail worker failed; it tries again at its next poll')),
+    repeat((active) => services.webhooks.worker.runOnce(active), config.MAIL_POLL_MS, failed('the webhook worker failed; it tries again at its next poll')),
     repeat(() => scheduler.runDue(), SCHEDULE_CHECK_MS, failed('the scheduler could not check its jobs; it tries again later'))
   ]
   app.addHook('onReady', async () => { for (const loop of loops) loop.start() })

@@ -13,13 +13,22 @@ import { createOrganisersService } from '../organisers/service.js'
 import { fillEmailDomains, sealLegacySignatures } from '../signatures/backfill.js'
 import { createSignaturesService } from '../signatures/service.js'
 import { createStatsService } from '../stats/service.js'
+import { createWebhookNotices } from '../webhooks/notices.js'
+import { createWebhooks } from '../webhooks/service.js'
+import { createWebhookWorker } from '../webhooks/worker.js'
 
 function createServices (app: FastifyInstance) {
   const { db, readDb, config, keys, sealer } = app
   const appeals = createAppealsService(db)
   const outbox = createOutbox(db, { sealer, maxPerDay: config.MAIL_MAX_PER_DAY })
-  const confirmation = createConfirmationService(db, { outbox, ttlDays: config.CONFIRMATION_TTL_DAYS })
-  const erasure = createErasureService(db, { keys, sealer, outbox })
+  const webhooks = createWebhooks(db, { sealer })
+  const notices = createWebhookNotices(webhooks)
+  // A webhook is queued in the transaction that confirms or erases a signature, and right after a
+  // signature that counts at once, or an event, is recorded (those are single statements). A failure to
+  // queue one is logged, never answered to the signer, whose signature is recorded either way.
+  const told = (what: string) => (err: unknown) => { app.log.error({ err }, `a webhook for ${what} could not be queued`) }
+  const confirmation = createConfirmationService(db, { outbox, ttlDays: config.CONFIRMATION_TTL_DAYS, onConfirmed: notices.signatureConfirmed })
+  const erasure = createErasureService(db, { keys, sealer, outbox, onErased: notices.signaturesErased })
   const worker = createMailWorker({
     db, appeals, outbox, sender: app.mailSender, sealer, i18n: app.i18n, log: app.log,
     siteUrl: siteUrl(config), ttlDays: config.CONFIRMATION_TTL_DAYS, removalPath: erasure.removalPath
@@ -27,6 +36,19 @@ function createServices (app: FastifyInstance) {
   const signatures = createSignaturesService(db, {
     readDb, keys, sealer, consentVersion: config.CONSENT_VERSION, pendingStatement: confirmation.pendingStatement
   })
+  const sign = signatures.sign
+  signatures.sign = async (appeal, input, context) => {
+    const result = await sign(appeal, input, context)
+    if (result.confirmedId !== undefined) await notices.signatureConfirmed(db, appeal.id, result.confirmedId).catch(told('a signature'))
+    return result
+  }
+  const events = createEventsService(db)
+  const createEvent = events.create
+  events.create = async (appeal, input) => {
+    const event = await createEvent(appeal, input)
+    await notices.eventApproved(db, event).catch(told('an event'))
+    return event
+  }
   return {
     appeals,
     organisers: createOrganisersService(db, { sessionTtlHours: config.SESSION_TTL_HOURS, passwordHashCost: config.PASSWORD_HASH_COST }),
@@ -35,7 +57,11 @@ function createServices (app: FastifyInstance) {
     confirmation,
     erasure,
     mail: { outbox, worker },
-    events: createEventsService(db),
+    events,
+    webhooks: {
+      ...webhooks,
+      worker: createWebhookWorker({ db, webhooks, sealer, log: app.log, allowPrivate: config.WEBHOOKS_ALLOW_PRIVATE })
+    },
     // Public counts and organisers' exports read from a replica where there is one (DATABASE_READ_URL).
     stats: createStatsService(readDb, { ttlMs: config.STATS_TTL_MS }),
     exports: createExportsService(readDb, { sealer, keys })

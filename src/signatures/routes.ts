@@ -19,7 +19,7 @@ const signatureRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request, reply) => {
     const appeal = await appeals.getPublic(request.params.slug)
     const result = await signatures.sign(appeal, request.body, { ip: request.ip, source: 'api', language: requestLanguage(request, appeal.originalLanguage) })
-    return reply.code(201).send(result)
+    return reply.code(201).send({ status: result.status })
   })
 
   app.get('/appeals/:slug/signatures', {

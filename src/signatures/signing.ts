@@ -51,9 +51,11 @@ export function createSigning (db: Database, options: SigningOptions) {
   // A duplicate is found by the unique index on (appeal, email hash) failing the insert: duplicates are
   // rare, and ON CONFLICT would make every insert take PostgreSQL's costlier speculative path.
   const prepared = db.insert(signatures).values(placeholderRow).returning({ id: signatures.id }).prepare('insert_signature')
-  async function insertPrepared (row: NewSignature): Promise<void> {
+  /** Inserts a signature; returns its id, or undefined for a duplicate. */
+  async function insertPrepared (row: NewSignature): Promise<number | undefined> {
     const written = await prepared.execute(placeholderValues(row)).catch(duplicateAsNothing)
     if (written !== undefined && written.length === 0) throw new Error('signature insert returned no row')
+    return written?.[0]?.id
   }
   // A signature waiting for confirmation, and what it sets off: one statement, prepared once, so that
   // signing costs one round trip either way. Here a duplicate does nothing (the statement's mail tells
@@ -110,14 +112,15 @@ export function createSigning (db: Database, options: SigningOptions) {
      * whether an address signed (its signers may live under a state of emergency), and changes nothing;
      * where confirmation is needed, the address's owner gets a mail instead (see the hook).
      */
-    async sign (appeal: Appeal, input: SignatureInput, context: SigningContext): Promise<{ status: Signature['status'] }> {
+    async sign (appeal: Appeal, input: SignatureInput, context: SigningContext): Promise<{ status: Signature['status'], confirmedId?: number }> {
       assertSigningOpen(appeal, context.now)
       checkSigningRules(appeal, input)
       const needsConfirmation = appeal.requireConfirmation
       const row = buildRow(appeal, input, { ...context, status: needsConfirmation ? 'pending' : 'confirmed' })
       if (!needsConfirmation || pending === undefined) {
-        await insertPrepared(row)
-        return { status: row.status }
+        const id = await insertPrepared(row)
+        // The id of a signature that counts from now (for webhooks); never answered to the signer.
+        return { status: row.status, ...(id !== undefined && row.status === 'confirmed' && { confirmedId: id }) }
       }
       await pending.statement.execute({ ...placeholderValues(row), language: context.language ?? appeal.originalLanguage, ...pending.values() })
       return { status: 'pending' }

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
+import { noneMatch } from '../http/conditional.js'
 import { SlugParams, Timestamp, withErrors } from '../http/schemas.js'
 
 const StatsSchema = Type.Object({
@@ -14,6 +15,12 @@ const StatsSchema = Type.Object({
   updatedAt: Timestamp
 })
 
+// Read by the OpenAPI document: a client caches by the ETag and revalidates with If-None-Match.
+const cacheHeaders = {
+  ETag: { type: 'string', description: 'Send it back in If-None-Match: 304 while the counts are the same (compared weakly)' },
+  'Cache-Control': { type: 'string', description: 'How long the counts may be reused' }
+}
+
 const statsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { appeals, stats } = app.services
   const maxAge = Math.max(1, Math.ceil(app.config.STATS_TTL_MS / 1000))
@@ -24,7 +31,8 @@ const statsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'Live counts of confirmed signatures, organisations, members represented and events',
       description: `Cached for up to ${maxAge} s; send If-None-Match with the ETag to get 304 when nothing changed.`,
       params: SlugParams,
-      response: withErrors({ 200: StatsSchema, 304: Type.Null() }, 404)
+      headers: Type.Object({ 'if-none-match': Type.Optional(Type.String({ maxLength: 2000, description: 'ETags of counts already held' })) }),
+      response: withErrors({ 200: { ...StatsSchema, headers: cacheHeaders }, 304: Type.Null({ headers: cacheHeaders }) }, 404)
     },
     // Live counters are polled by everyone watching an appeal, often many people behind one address (a
     // union hall, a campus); the answer is cached, so serving it costs no more than refusing it would.
@@ -36,7 +44,7 @@ const statsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const entry = await stats.get(appeal.id)
     reply.header('cache-control', `public, max-age=${maxAge}, stale-while-revalidate=${maxAge * 5}`)
     reply.header('etag', entry.etag)
-    if (request.headers['if-none-match'] === entry.etag) return reply.code(304).send(null)
+    if (noneMatch(request.headers['if-none-match'], entry.etag)) return reply.code(304).send(null)
     // Serialised once per refresh, not once per reader.
     return reply.type('application/json; charset=utf-8').serializer((payload) => payload as string).send(entry.json)
   })

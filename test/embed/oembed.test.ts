@@ -75,3 +75,25 @@ t.test('appeal pages announce their oEmbed address', async (t) => {
   t.equal(response.statusCode, 200, 'which answers')
   t.equal(json(response).type, 'rich')
 })
+
+/** PHP's htmlspecialchars_decode with its default flags (ENT_QUOTES | ENT_SUBSTITUTE | ENT_HTML401): these five entities only. */
+const htmlspecialcharsDecode = (text: string): string => text.replace(/&(amp|quot|#039|lt|gt);/g, (_m, name: string) =>
+  ({ amp: '&', quot: '"', '#039': '\'', lt: '<', gt: '>' })[name] ?? '')
+
+t.test('WordPress finds the discovery link: its own regular expressions and decoding lead to a 200', async (t) => {
+  const app = await build(t, { PUBLIC_URL: BASE })
+  const slug = await appeal(app, await organiser(app))
+  const page = (await app.inject({ url: `/appeals/${slug}?lang=es` })).body
+  // WP_oEmbed::discover(): each <link> tag in the page, the JSON type named in it, the href between quotes, decoded.
+  const links = page.match(/<link([^<>]+)>/gi) ?? []
+  const link = links.find((tag) => tag.includes('application/json+oembed'))
+  t.ok(link, 'a JSON oEmbed discovery link')
+  const href = /href=(['"])(.+?)\1/.exec(link ?? '')?.[2] ?? ''
+  const provider = new URL(htmlspecialcharsDecode(href))
+  t.equal(provider.origin, BASE)
+  t.equal(provider.searchParams.get('format'), 'json')
+  t.equal(provider.searchParams.get('url'), `${BASE}/appeals/${slug}`)
+  const response = await app.inject({ url: provider.pathname + provider.search })
+  t.equal(response.statusCode, 200, response.body)
+  t.equal(json(response).type, 'rich')
+})

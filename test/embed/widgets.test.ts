@@ -43,7 +43,7 @@ t.test('each widget is a page of its own, without the site around it, in the lan
   t.match(text(byId(counter.body, 'counter') ?? ''), '0', 'the counter shows the count')
   t.match(counter.body, /<progress id="goal-progress" max="100" value="0"/, 'and the progress to the goal')
   const map = await app.inject({ url: `/embed/${slug}/map?lang=es` })
-  t.match(map.body, /<div id="map" class="map"/, 'the map widget has the map')
+  t.match(map.body, /<section id="map" class="map"/, 'the map widget has the map')
   t.match(map.body, /<table class="country-table"/, 'and the table of counts by country, for readers without the map')
   const sign = await app.inject({ url: `/embed/${slug}/sign?lang=es` })
   t.equal(attr(/<form[^>]*>/.exec(sign.body)?.[0] ?? '', 'action'), `/embed/${slug}/sign?lang=es`, 'the signing widget posts to itself, keeping its options')

@@ -16,6 +16,7 @@ const cases: Array<[string | null, string, string]> = [
   ['Smith, John', '"Smith, John"', 'a comma is quoted'],
   ['say "hi"', '"say ""hi"""', 'quotes are doubled inside quotes'],
   ['"', '""""', 'a lone quote'],
+  ['a;b', '"a;b"', 'a semicolon is quoted, so one line is right with either separator'],
   ['line\nbreak', '"line\nbreak"', 'a line feed is quoted'],
   ['line\r\nbreak', '"line\r\nbreak"', 'CRLF is quoted'],
   ['carriage\rreturn', '"carriage\rreturn"', 'a carriage return is quoted'],

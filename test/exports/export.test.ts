@@ -10,6 +10,8 @@ const COLUMNS = [
   'members', 'public', 'contact', 'consentVersion', 'locale', 'source', 'embedOrigin', 'createdAt', 'confirmedAt', 'erasedAt', 'anonymisedAt',
   'notable', 'eventId'
 ]
+/** The CSV's and the XLSX's header: times named for their zone, written as spreadsheets read them. */
+const SHEET_COLUMNS = COLUMNS.map((name) => name.endsWith('At') ? `${name}Utc` : name)
 
 /** A strict RFC 4180 reader: CRLF between records, quotes only around whole cells, "" for a quote. */
 function parseCsv (text: string): string[][] {
@@ -83,7 +85,7 @@ const exportOf = async (app: FastifyInstance, who: Organiser | null, slug: strin
 const neutral = (value: string | null): string => value === null ? '' : /^[=+\-@\t\r]/.test(value) ? `'${value}` : value
 
 const today = (): string => new Date().toISOString().slice(0, 10)
-const iso = (d: Date | null): string => d === null ? '' : d.toISOString()
+const sheetTime = (d: Date | null): string => d === null ? '' : d.toISOString().slice(0, 19).replace('T', ' ')
 
 const TRICKY = 'Smith, "Red" John\nof the docks'
 
@@ -113,7 +115,7 @@ eachDatabase(t, 'the CSV export has a header and every field of every signature,
   t.ok(response.rawPayload.subarray(0, 3).equals(Buffer.from([0xef, 0xbb, 0xbf])), 'the BOM is UTF-8 encoded')
 
   const [header] = parseCsv(response.body.slice(1))
-  t.same(header, COLUMNS)
+  t.same(header, SHEET_COLUMNS)
   const records = csvRecords(response.body)
   const rows = (await signatureRows(app)).sort((a, b) => a.id - b.id)
   t.equal(records.length, 4, 'one row per signature')
@@ -140,10 +142,10 @@ eachDatabase(t, 'the CSV export has a header and every field of every signature,
       locale: row.locale ?? '',
       source: row.source,
       embedOrigin: neutral(row.embedOrigin),
-      createdAt: iso(row.createdAt),
-      confirmedAt: iso(row.confirmedAt),
-      erasedAt: iso(row.erasedAt),
-      anonymisedAt: iso(row.anonymisedAt),
+      createdAtUtc: sheetTime(row.createdAt),
+      confirmedAtUtc: sheetTime(row.confirmedAt),
+      erasedAtUtc: sheetTime(row.erasedAt),
+      anonymisedAtUtc: sheetTime(row.anonymisedAt),
       notable: String(row.notable),
       eventId: row.eventId ?? ''
     }, `row of ${row.email}`)
@@ -202,7 +204,7 @@ eachDatabase(t, 'the exports take the organisers\' filters', async (t, { app }) 
   const spam = csvRecords((await exportOf(app, owner, slug, 'csv', '?hidden=true')).body)[0]
   t.equal(spam?.hidden, 'true', 'a hidden signature is marked as hidden')
   const empty = await exportOf(app, owner, slug, 'csv', '?country=AR')
-  t.same(parseCsv(empty.body.replace(/^\uFEFF/, '')), [COLUMNS], 'an empty export still has its header')
+  t.same(parseCsv(empty.body.replace(/^\uFEFF/, '')), [SHEET_COLUMNS], 'an empty export still has its header')
   for (const bad of ['?status=maybe', '?from=yesterday', '?colour=red']) {
     const response = await exportOf(app, owner, slug, 'csv', bad)
     t.equal(response.statusCode, 400, bad)
@@ -236,7 +238,8 @@ eachDatabase(t, 'the NDJSON export has one object per line with the same fields'
   t.match(gone, { id: erased, status: 'erased', name: null, email: null, city: null })
   t.ok(typeof gone?.erasedAt === 'string' && !Number.isNaN(Date.parse(gone.erasedAt)))
   const csv = csvRecords((await exportOf(app, owner, slug, 'csv')).body)
-  t.same(Object.keys(csv[0] ?? {}), Object.keys(first ?? {}), 'CSV and NDJSON carry the same columns')
+  t.same(Object.keys(csv[0] ?? {}), Object.keys(first ?? {}).map((key) => key.endsWith('At') ? `${key}Utc` : key), 'CSV and NDJSON carry the same columns (the CSV\'s times in UTC, named so)')
+  t.equal(csv[0]?.createdAtUtc, String(first?.createdAt).slice(0, 19).replace('T', ' '), 'the same time, as spreadsheets read it')
 })
 
 eachDatabase(t, 'only the appeal\'s organisers and admins may export it', async (t, { app }) => {

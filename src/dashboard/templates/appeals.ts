@@ -151,12 +151,12 @@ export interface TextEditorData {
 function originalText (view: AdminView, lang: string, text: AppealText): string {
   const a = view.a
   // It scrolls on its own beside the form: focusable, so that it scrolls by keyboard too.
-  return html`<div lang="${lang}" dir="${directionOf(lang)}" class="original-text" tabindex="0" role="region" aria-labelledby="original-title">
+  return html`<section lang="${lang}" dir="${directionOf(lang)}" class="original-text" tabindex="0" aria-labelledby="original-title">
 <h3 id="original-title">${text.title}</h3>
 !${text.summary === '' ? '' : html`<p class="summary">${text.summary}</p>`}
 <div class="appeal-body">!${renderMarkdown(text.body)}</div>
 !${text.demands.length === 0 ? '' : html`<h4>${a('text.demands')}</h4><ol>!${text.demands.map((d) => html`<li>${d}</li>`)}</ol>`}
-</div>`
+</section>`
 }
 
 export function textEditor (view: AdminView, d: TextEditorData): string {

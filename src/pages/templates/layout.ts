@@ -56,6 +56,14 @@ function previewTags (view: View, meta: PageMeta): string {
 <meta name="twitter:description" content="${description}">`
 }
 
+/**
+ * An address for an attribute, escaped as PHP's htmlspecialchars would (`&amp;`, never `&#38;` nor `&#61;`):
+ * WordPress reads oEmbed discovery links with htmlspecialchars_decode, which undoes only those entities.
+ */
+export function phpSafeUrl (url: string): string {
+  return url.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/'/g, '&#039;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
+}
+
 /** A whole HTML document around a page's main content. */
 export function layout (view: View, assets: PageAssets, meta: PageMeta, main: string): string {
   const title = meta.title === view.t('site.name') ? meta.title : `${meta.title} · ${view.t('site.name')}`
@@ -65,10 +73,10 @@ export function layout (view: View, assets: PageAssets, meta: PageMeta, main: st
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title}</title>
 <link rel="icon" href="data:,">
-!${meta.description === undefined ? '' : html`<meta name="description" content="${meta.description}">`}
+<meta name="description" content="${meta.description === undefined || meta.description === '' ? view.t('site.tagline') : meta.description}">
 !${meta.noindex === true ? '<meta name="robots" content="noindex">' : ''}
 !${previewTags(view, meta)}
-!${meta.oembed === undefined ? '' : html`<link rel="alternate" type="application/json+oembed" href="${meta.oembed}" title="${meta.title}">`}
+!${meta.oembed === undefined ? '' : html`<link rel="alternate" type="application/json+oembed" href="!${phpSafeUrl(meta.oembed)}" title="${meta.title}">`}
 !${assets.styles.map((href) => html`<link rel="stylesheet" href="${href}">`)}
 !${assets.preloads.map((href) => html`<link rel="modulepreload" href="${href}">`)}
 !${assets.scripts.map((src) => html`<script type="module" src="${src}"></script>`)}

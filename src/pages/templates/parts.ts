@@ -77,7 +77,7 @@ export function counter (view: View, stats: AppealStats, goal: number | null): s
  * The map is a picture for the eye and one tab stop; its note points keyboard and screen reader to the table.
  */
 export function mapFrame (view: View): string {
-  return html`<div id="map" class="map" role="region" aria-label="${view.t('map.label')}" aria-describedby="map-note" hidden></div>
+  return html`<section id="map" class="map" aria-label="${view.t('map.label')}" aria-describedby="map-note" hidden></section>
 <div class="map-legend" id="map-legend" hidden></div>
 <p class="visually-hidden" id="map-note">${view.t('map.note')}</p>`
 }

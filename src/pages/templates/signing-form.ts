@@ -30,6 +30,7 @@ function described (state: FormState, name: string, help = false): string {
 }
 
 interface TextField {
+  /** `maxlength` bounds text; a number field (which may not have one) is bounded by its schema, and written with min="1". */
   name: string, label: string, type?: string, autocomplete?: string, maxlength: number, required?: boolean, help?: string, inputmode?: string
   /**
    * For a field optional for individuals and required for organisations: its label when signing for one.
@@ -54,7 +55,7 @@ function textField (view: View, state: FormState, f: TextField, kind: Kind): str
 <label for="field-${f.name}">!${label}</label>
 !${help}
 !${errorFor(state, f.name)}
-<input id="field-${f.name}" name="${f.name}" type="${f.type ?? 'text'}" value="${value(state, f.name)}" maxlength="${f.maxlength}"!${required ? ' required' : ''}!${f.autocomplete === undefined ? '' : html` autocomplete="${f.autocomplete}"`}!${f.inputmode === undefined ? '' : html` inputmode="${f.inputmode}"`}!${described(state, f.name, f.help !== undefined)}>
+<input id="field-${f.name}" name="${f.name}" type="${f.type ?? 'text'}" value="${value(state, f.name)}"!${f.type === 'number' ? ' min="1"' : html` maxlength="${f.maxlength}"`}!${required ? ' required' : ''}!${f.autocomplete === undefined ? '' : html` autocomplete="${f.autocomplete}"`}!${f.inputmode === undefined ? '' : html` inputmode="${f.inputmode}"`}!${described(state, f.name, f.help !== undefined)}>
 </div>`
 }
 
