@@ -5,6 +5,8 @@ import { siteUrl } from '../config.js'
 import { createConfirmationService } from '../confirmation/service.js'
 import { createErasureService } from '../erasure/service.js'
 import { createEventsService } from '../events/service.js'
+import { createFundMailWriter } from '../fund/mail.js'
+import { createFundService } from '../fund/service.js'
 import { createExportsService } from '../exports/service.js'
 import { createImportsService } from '../imports/service.js'
 import { createOutbox } from '../mail/outbox.js'
@@ -20,9 +22,11 @@ function createServices (app: FastifyInstance) {
   const outbox = createOutbox(db, { sealer, maxPerDay: config.MAIL_MAX_PER_DAY })
   const confirmation = createConfirmationService(db, { outbox, ttlDays: config.CONFIRMATION_TTL_DAYS })
   const erasure = createErasureService(db, { keys, sealer, outbox })
+  const fund = createFundService(db, { keys, sealer, receiptMaxBytes: config.FUND_RECEIPT_MAX_BYTES, mailMaxPerDay: config.MAIL_MAX_PER_DAY })
   const worker = createMailWorker({
     db, appeals, outbox, sender: app.mailSender, sealer, i18n: app.i18n, log: app.log,
-    siteUrl: siteUrl(config), ttlDays: config.CONFIRMATION_TTL_DAYS, removalPath: erasure.removalPath
+    siteUrl: siteUrl(config), ttlDays: config.CONFIRMATION_TTL_DAYS, removalPath: erasure.removalPath,
+    prepareFundMail: createFundMailWriter({ db, appeals, sealer, i18n: app.i18n, siteUrl: siteUrl(config), removalPath: fund.removalPath })
   })
   const signatures = createSignaturesService(db, { keys, sealer, consentVersion: config.CONSENT_VERSION, pendingStatement: confirmation.pendingStatement })
   return {
@@ -34,6 +38,7 @@ function createServices (app: FastifyInstance) {
     erasure,
     mail: { outbox, worker },
     events: createEventsService(db),
+    fund,
     stats: createStatsService(db, { ttlMs: config.STATS_TTL_MS }),
     exports: createExportsService(db, { sealer, keys })
   }
