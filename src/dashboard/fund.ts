@@ -69,9 +69,9 @@ interface FundPageState { settings?: Refusal, record?: Refusal, spending?: Refus
 function receiptCell (view: AdminView, appeal: Appeal, c: RevealedContribution): string {
   if (c.receiptId === null) return ''
   const url = `/admin/appeals/${appeal.slug}/fund/receipts/${c.receiptId}`
-  const label = view.t('admin.openReceipt', { ns: 'fund' })
+  const label = view.t('fund:admin.openReceipt')
   return c.receiptType?.startsWith('image/') === true
-    ? html`<a href="${url}"><img src="${url}" alt="${view.t('admin.receipt', { ns: 'fund' })}" class="receipt-thumb" style="max-width:12rem;max-height:12rem" loading="lazy"></a>`
+    ? html`<a href="${url}"><img src="${url}" alt="${view.t('fund:admin.receipt')}" class="receipt-thumb" style="max-width:12rem;max-height:12rem" loading="lazy"></a>`
     : html`<a href="${url}">${label}</a>`
 }
 
@@ -86,7 +86,10 @@ function contributionRow (view: AdminView, appeal: Appeal, c: RevealedContributi
 <td data-label="${f('admin.way')}">${c.way ?? ''}!${c.reference === null ? '' : html`<br><span class="muted">${f('admin.reference')}: ${c.reference}</span>`}</td>
 <td data-label="${f('admin.receipt')}">!${receiptCell(view, appeal, c)}</td>
 <td data-label="${f('admin.status')}">${f(`admin.statuses.${c.status}`)}!${c.rejectionReason === null ? '' : html`<br><span class="muted">${c.rejectionReason}</span>`}</td>
-<td class="actions">!${c.status === 'verified' ? '' : buttonForm(view, `${base}/verify`, f('admin.verify'), { name: `${f('admin.verify')}: ${amountText(c.amountMinor, c.currency)} ${c.currency}` })}
+<td class="actions">!${c.status === 'verified'
+? ''
+: buttonForm(view, `${base}/verify`, f('admin.verify'),
+  { name: `${f('admin.verify')}: ${amountText(c.amountMinor, c.currency)} ${c.currency}` })}
 !${c.status === 'rejected' ? '' : html`<form method="post" action="${base}/reject" class="inline-form">!${csrfField(view)}<label for="reason-${c.id}" class="visually-hidden">${f('admin.reason')}</label><input id="reason-${c.id}" name="reason" required maxlength="500" placeholder="${f('admin.reason')}"> <button type="submit" class="button small secondary">${f('admin.reject')}</button></form>`}
 !${erased || c.source === 'organiser' ? '' : buttonForm(view, `${base}/erase`, f('admin.erase'), { secondary: true })}</td></tr>`
 }
@@ -105,7 +108,8 @@ const fundPages: FastifyPluginAsyncTypebox = async (app) => {
   async function page (request: FastifyRequest, reply: FastifyReply, appeal: Appeal, state: FundPageState = {}, status = 200) {
     const view = adminView(request, reply)
     const f = (key: string, options: Record<string, unknown> = {}): string => view.t(key, { ...options, ns: 'fund' })
-    const [texts, settings, all, spending, open] = await Promise.all([appeals.texts(appeal), fund.settings(appeal), fund.list(appeal), fund.listSpending(appeal), fund.find(appeal)])
+    const [texts, settings, all, spending, open] = await Promise.all([appeals.texts(appeal), fund.settings(appeal), fund.list(appeal),
+      fund.listSpending(appeal), fund.find(appeal)])
     const account = open === undefined ? undefined : await fund.account(appeal, open)
     const queue = all.filter((c) => c.status === 'reported')
     const others = all.filter((c) => c.status !== 'reported')
@@ -114,7 +118,9 @@ const fundPages: FastifyPluginAsyncTypebox = async (app) => {
     const currencies = Intl.supportedValuesOf('currency').map((c) => ({ value: c, label: c }))
     const snippet = html`<iframe src="${app.pages.publicUrl(request, fundWidgetPath(appeal.slug))}?lang=${view.lang}" title="${f('widget.title', { title: appeal.slug })}" width="100%" height="300" style="border:0;max-width:100%" loading="lazy"></iframe>`
     const main = appealHeader(view, appeal, texts, 'fund', f('admin.title')) + html`
-!${account === undefined ? '' : html`<section aria-labelledby="totals-heading"><h2 id="totals-heading">${f('admin.totals')}</h2>!${fundSummary(view, account, 'h1')}
+!${account === undefined
+? ''
+: html`<section aria-labelledby="totals-heading"><h2 id="totals-heading">${f('admin.totals')}</h2>!${fundSummary(view, account, 'h1')}
 <p><a href="/appeals/${appeal.slug}/fund">${f('admin.publicPage')}</a> · ${f('admin.exports')}: <a href="/api/admin/appeals/${appeal.slug}/fund/contributions.csv" download>${f('admin.exportContributions')}</a> · <a href="/api/admin/appeals/${appeal.slug}/fund/spending.csv" download>${f('admin.exportSpending')}</a></p></section>`}
 <section aria-labelledby="queue-heading"><h2 id="queue-heading">${f('admin.queue')}</h2>
 !${queue.length === 0 ? html`<p>${f('admin.noQueue')}</p>` : table(view, appeal, queue)}</section>
@@ -127,7 +133,10 @@ const fundPages: FastifyPluginAsyncTypebox = async (app) => {
 !${selectField({ name: 'currency', label: f('form.currency'), value: settings.goalCurrency, options: currencies })}
 !${inputField({ name: 'date', label: f('admin.date'), type: 'date', required: true })}
 !${inputField({ name: 'way', label: f('admin.way'), maxlength: 40 })}
-!${selectField({ name: 'country', label: view.t('form.country'), options: [{ value: '', label: view.t('form.countryChoose') }, ...view.countries.map((c) => ({ value: c.code, label: c.name }))] })}
+!${selectField({
+ name: 'country', label: view.t('form.country'), options: [{ value: '', label: view.t('form.countryChoose') },
+  ...view.countries.map((c) => ({ value: c.code, label: c.name }))]
+})}
 !${inputField({ name: 'name', label: f('form.name'), maxlength: 120 })}
 <p><button type="submit" class="button">${f('admin.recordButton')}</button></p></form></details></section>
 <section aria-labelledby="spending-heading"><h2 id="spending-heading">${f('admin.spending')}</h2>
@@ -147,12 +156,23 @@ const fundPages: FastifyPluginAsyncTypebox = async (app) => {
 <form method="post" action="${base}/settings" class="admin-form" novalidate>!${csrfField(view)}
 !${checkboxField('enabled', f('admin.enabled'), settings.enabled)}
 !${selectField({ name: 'goalCurrency', label: f('admin.goalCurrency'), value: settings.goalCurrency, options: currencies })}
-!${inputField({ name: 'goalAmount', label: f('admin.goalAmount'), value: settings.goalAmount === null ? '' : amountText(settings.goalAmount, settings.goalCurrency), maxlength: 20, attributes: 'inputmode="decimal"' })}
-!${textareaField({ name: 'rates', label: f('admin.rates'), help: f('admin.ratesHelp'), rows: 3, value: Object.entries(settings.rates).map(([c, r]) => `${c} ${r}`).join('\n') })}
+!${inputField({
+ name: 'goalAmount', label: f('admin.goalAmount'), value: settings.goalAmount === null
+? ''
+: amountText(settings.goalAmount,
+  settings.goalCurrency), maxlength: 20, attributes: 'inputmode="decimal"'
+})}
+!${textareaField({
+ name: 'rates', label: f('admin.rates'), help: f('admin.ratesHelp'), rows: 3, value: Object.entries(settings.rates).map(([c,
+  r]) => `${c} ${r}`).join('\n')
+})}
 !${inputField({ name: 'ratesDate', label: f('admin.ratesDate'), type: 'date', value: settings.ratesDate ?? '' })}
 !${appealLanguages.map((language) => html`<fieldset lang="${language}"><legend>${f('admin.textIn', { language: view.languageName(language) })}</legend>
 !${textareaField({ name: `purpose_${language}`, label: f('admin.purpose'), rows: 3, value: settings.texts[language]?.purpose ?? '' })}
-!${textareaField({ name: `ways_${language}`, label: f('admin.ways'), help: f('admin.waysHelp'), rows: 6, value: waysText(settings.texts[language]?.ways ?? []) })}</fieldset>`)}
+!${textareaField({
+ name: `ways_${language}`, label: f('admin.ways'), help: f('admin.waysHelp'), rows: 6,
+  value: waysText(settings.texts[language]?.ways ?? [])
+})}</fieldset>`)}
 <p><button type="submit" class="button">${f('admin.save')}</button></p></form></section>
 !${account === undefined ? '' : html`<section aria-labelledby="embed-heading"><h2 id="embed-heading">${f('admin.embed')}</h2><p>${f('admin.embedHelp')}</p><pre class="snippet"><code>${snippet}</code></pre></section>`}`
     return sendAdmin(reply, view, f('admin.title'), main, status)
@@ -160,7 +180,8 @@ const fundPages: FastifyPluginAsyncTypebox = async (app) => {
 
   const managed = async (request: FastifyRequest & { params: { slug: string } }) => appeals.getManaged(signedIn(request), request.params.slug)
 
-  app.get('/appeals/:slug/fund', { schema: { hide: true, params: SlugParams, querystring: PageQuery } }, async (request, reply) => page(request, reply, await managed(request)))
+  app.get('/appeals/:slug/fund', { schema: { hide: true, params: SlugParams, querystring: PageQuery } }, async (request, reply) => page(request, reply,
+    await managed(request)))
 
   app.post('/appeals/:slug/fund/settings', { schema: { hide: true, params: SlugParams, body: Form } }, async (request, reply) => {
     const appeal = await managed(request)
@@ -176,7 +197,8 @@ const fundPages: FastifyPluginAsyncTypebox = async (app) => {
     const appeal = await managed(request)
     const currency = text(request.body, 'currency') ?? 'EUR'
     const input = Object.fromEntries(Object.entries({
-      amount: minor(request.body, currency), currency, date: text(request.body, 'date'), way: text(request.body, 'way'), country: text(request.body, 'country'), name: text(request.body, 'name')
+      amount: minor(request.body, currency), currency, date: text(request.body, 'date'), way: text(request.body, 'way'), country: text(request.body,
+        'country'), name: text(request.body, 'name')
     }).filter(([, v]) => v !== undefined))
     const recorded = await throughSchema(request, RecordContributionInput, input, async () => fund.record(appeal, input as never, who.id))
     if (isRefusal(recorded)) return page(request, reply, appeal, { record: recorded }, recorded.status)

@@ -23,10 +23,10 @@ const fundWidget: FastifyPluginAsyncTypebox = async (app) => {
     const [texts, account] = await Promise.all([appeals.texts(appeal), fund.account(appeal, open)])
     const { language, text } = chooseText(appeal, texts, options.lang)
     const appealUrl = publicUrl(request, `/appeals/${appeal.slug}/fund?${optionsQuery(options)}`)
-    const title = view.t('widget.title', { ns: 'fund', title: text.title })
+    const title = view.t('fund:widget.title', { title: text.title })
     const main = html`<h1 class="widget-title"!${language === view.lang ? '' : html` lang="${language}"`}>${text.title}</h1>
 !${fundSummary(view, account)}
-<p class="widget-action"><a href="${appealUrl}" target="_blank" rel="noopener" class="button">${view.t('widget.give', { ns: 'fund' })}<span class="visually-hidden"> ${view.t('embed.newTab')}</span></a></p>`
+<p class="widget-action"><a href="${appealUrl}" target="_blank" rel="noopener" class="button">${view.t('fund:widget.give')}<span class="visually-hidden"> ${view.t('embed.newTab')}</span></a></p>`
     const theme = themeStyle(options)
     // Public totals, the same for everyone: a cache may keep them briefly, as the signature counter's.
     return reply.header('cache-control', 'public, max-age=30').header('vary', 'accept-language')

@@ -6,7 +6,10 @@ import { convert } from './money.js'
 
 export interface Money { currency: string, amount: number }
 
-export interface CountedContribution { amountMinor: number, currency: string, contributedOn: string, country: string | null, publicName: string | null, message: string | null }
+export interface CountedContribution {
+  amountMinor: number, currency: string, contributedOn: string, country: string | null, publicName: string | null,
+  message: string | null
+}
 export interface SpendingItem { id: string, spentOn: string, amountMinor: number, currency: string, purpose: string, receipt: string | null }
 
 export interface FundAccount {

@@ -42,11 +42,17 @@ const adminFundRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request) => fund.settings(await managed(request, signedIn(request))))
 
   app.put('/appeals/:slug/fund', {
-    schema: { tags, summary: 'Set up the fund: switched on or off, goal, rates, and the texts in each language', params: SlugParams, body: FundSettingsInput, response: withErrors({ 200: FundSettingsOut }, ...errors) }
+    schema: {
+      tags, summary: 'Set up the fund: switched on or off, goal, rates, and the texts in each language', params: SlugParams,
+      body: FundSettingsInput, response: withErrors({ 200: FundSettingsOut }, ...errors)
+    }
   }, async (request) => fund.saveSettings(await managed(request, signedIn(request)), request.body))
 
   app.get('/appeals/:slug/fund/contributions', {
-    schema: { tags, summary: 'Contributions, reports waiting for a check first', params: SlugParams, querystring: StatusQuery, response: withErrors({ 200: Type.Object({ items: Type.Array(ContributionOut) }) }, ...errors) }
+    schema: {
+      tags, summary: 'Contributions, reports waiting for a check first', params: SlugParams, querystring: StatusQuery,
+      response: withErrors({ 200: Type.Object({ items: Type.Array(ContributionOut) }) }, ...errors)
+    }
   }, async (request, reply) => {
     const appeal = await managed(request, signedIn(request))
     reply.header('cache-control', 'private, no-store')
@@ -54,7 +60,10 @@ const adminFundRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.post('/appeals/:slug/fund/contributions', {
-    schema: { tags, summary: 'Record a contribution that arrived without a report (verified at once)', params: SlugParams, body: RecordContributionInput, response: withErrors({ 201: ContributionOut }, ...errors) }
+    schema: {
+      tags, summary: 'Record a contribution that arrived without a report (verified at once)', params: SlugParams, body: RecordContributionInput,
+      response: withErrors({ 201: ContributionOut }, ...errors)
+    }
   }, async (request, reply) => {
     const who = signedIn(request)
     const appeal = await managed(request, who)
@@ -70,7 +79,10 @@ const adminFundRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.post('/appeals/:slug/fund/contributions/:id/verify', {
-    schema: { tags, summary: 'The money arrived: the contribution counts, and its supporter is told', params: ContributionParams, response: withErrors({ 200: ContributionOut }, ...errors) }
+    schema: {
+      tags, summary: 'The money arrived: the contribution counts, and its supporter is told', params: ContributionParams,
+      response: withErrors({ 200: ContributionOut }, ...errors)
+    }
   }, async (request) => {
     const who = signedIn(request)
     const appeal = await managed(request, who)
@@ -78,7 +90,10 @@ const adminFundRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.post('/appeals/:slug/fund/contributions/:id/reject', {
-    schema: { tags, summary: 'Reject a report, with a reason its supporter is told', params: ContributionParams, body: RejectInput, response: withErrors({ 200: ContributionOut }, ...errors) }
+    schema: {
+      tags, summary: 'Reject a report, with a reason its supporter is told', params: ContributionParams, body: RejectInput,
+      response: withErrors({ 200: ContributionOut }, ...errors)
+    }
   }, async (request) => {
     const who = signedIn(request)
     const appeal = await managed(request, who)
@@ -86,14 +101,20 @@ const adminFundRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.delete('/appeals/:slug/fund/contributions/:id/personal', {
-    schema: { tags, summary: 'Erase who gave (email, reference, name, message, receipt); the amount still counts', params: ContributionParams, response: withErrors({ 200: ContributionOut }, ...errors) }
+    schema: {
+      tags, summary: 'Erase who gave (email, reference, name, message, receipt); the amount still counts', params: ContributionParams,
+      response: withErrors({ 200: ContributionOut }, ...errors)
+    }
   }, async (request) => {
     const appeal = await managed(request, signedIn(request))
     return presentContribution(appeal, await fund.erase(appeal, request.params.id))
   })
 
   app.get('/appeals/:slug/fund/receipts/:id', {
-    schema: { tags, summary: 'A receipt\'s file, for the appeal\'s organisers only; never cached', params: UuidParams, response: withErrors({ 200: Type.Unknown({ description: 'The file' }) }, ...errors) }
+    schema: {
+      tags, summary: 'A receipt\'s file, for the appeal\'s organisers only; never cached', params: UuidParams,
+      response: withErrors({ 200: Type.Unknown({ description: 'The file' }) }, ...errors)
+    }
   }, async (request, reply) => {
     const appeal = await managed(request, signedIn(request))
     const file = await fund.receipt(appeal, request.params.id, 'organiser')
@@ -102,18 +123,25 @@ const adminFundRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.get('/appeals/:slug/fund/spending', {
-    schema: { tags, summary: 'What the fund paid for', params: SlugParams, response: withErrors({ 200: Type.Object({ items: Type.Array(SpendingOut) }) }, ...errors) }
+    schema: {
+      tags, summary: 'What the fund paid for', params: SlugParams, response: withErrors({ 200: Type.Object({ items: Type.Array(SpendingOut) }) },
+        ...errors)
+    }
   }, async (request) => {
     const appeal = await managed(request, signedIn(request))
     return {
       items: (await fund.listSpending(appeal)).map((s) => ({
-        id: s.id, date: s.spentOn, amount: s.amountMinor, currency: s.currency, purpose: s.purpose, receipt: s.receiptId === null ? null : receiptPath(appeal, s.receiptId), receiptPublic: s.receiptPublic
+        id: s.id, date: s.spentOn, amount: s.amountMinor, currency: s.currency, purpose: s.purpose,
+        receipt: s.receiptId === null ? null : receiptPath(appeal, s.receiptId), receiptPublic: s.receiptPublic
       }))
     }
   })
 
   app.post('/appeals/:slug/fund/spending', {
-    schema: { tags, summary: 'Record what the fund paid for (JSON, or multipart with a receipt)', consumes: ['application/json', 'multipart/form-data'], params: SlugParams, body: SpendingInput, response: withErrors({ 201: Type.Object({ id: Type.String() }) }, ...errors, 413) }
+    schema: {
+      tags, summary: 'Record what the fund paid for (JSON, or multipart with a receipt)', consumes: ['application/json', 'multipart/form-data'],
+      params: SlugParams, body: SpendingInput, response: withErrors({ 201: Type.Object({ id: Type.String() }) }, ...errors, 413)
+    }
   }, async (request, reply) => {
     const appeal = await managed(request, signedIn(request))
     const created = await fund.addSpending(appeal, request.body)

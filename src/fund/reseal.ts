@@ -13,7 +13,8 @@ export async function resealReceipts (db: Database, sealer: Sealer): Promise<num
     const rows = await db.select({ id: fundReceipts.id, sealed: fundReceipts.sealed }).from(fundReceipts)
       .where(gt(fundReceipts.id, after)).orderBy(asc(fundReceipts.id)).limit(BATCH)
     for (const row of rows.filter((r) => !sealer.isCurrent(r.sealed))) {
-      await db.update(fundReceipts).set({ sealed: sealer.seal(sealer.open(row.sealed)) }).where(and(eq(fundReceipts.id, row.id), eq(fundReceipts.sealed, row.sealed)))
+      await db.update(fundReceipts).set({ sealed: sealer.seal(sealer.open(row.sealed)) }).where(and(eq(fundReceipts.id, row.id), eq(fundReceipts.sealed,
+        row.sealed)))
       count++
     }
     if (rows.length < BATCH) return count

@@ -8,7 +8,10 @@ export const Day = Type.String({ format: 'date', description: 'A calendar date, 
 /** An amount in the minor units of its currency (cents): 1250 is 12.50 EUR. */
 export const MinorAmount = Type.Integer({ minimum: 1, maximum: 1_000_000_000_000, description: 'Minor units of the currency (1250 = 12.50)' })
 /** A file as base64 (a multipart upload's file arrives as this too). */
-export const ReceiptFile = Type.String({ contentEncoding: 'base64', pattern: '^[A-Za-z0-9+/]+={0,2}$', description: 'A photo (JPEG, PNG, WebP) or PDF, base64; multipart uploads send the file itself' })
+export const ReceiptFile = Type.String({
+  contentEncoding: 'base64', pattern: '^[A-Za-z0-9+/]+={0,2}$',
+  description: 'A photo (JPEG, PNG, WebP) or PDF, base64; multipart uploads send the file itself'
+})
 export const ContributionId = SignatureId
 export const WayKey = Type.String({ pattern: '^[a-z0-9]+(?:-[a-z0-9]+)*$', minLength: 1, maxLength: 40 })
 const Flag = Type.Union([Type.Boolean(), Type.Literal('true'), Type.Literal('false'), Type.Literal('on')])
@@ -24,7 +27,8 @@ export const FundSettingsInput = Type.Object({
   enabled: Type.Boolean(),
   goalCurrency: Currency,
   goalAmount: Nullable(MinorAmount),
-  rates: Type.Record(Type.String({ pattern: '^[A-Z]{3}$' }), Type.Number({ exclusiveMinimum: 0, maximum: 1e9 }), { description: 'Goal-currency units for one unit of each other currency' }),
+  rates: Type.Record(Type.String({ pattern: '^[A-Z]{3}$' }), Type.Number({ exclusiveMinimum: 0, maximum: 1e9 }),
+    { description: 'Goal-currency units for one unit of each other currency' }),
   ratesDate: Nullable(Day),
   texts: Type.Record(Type.String({ pattern: '^[a-z]{2,3}$' }), FundTextInput, { description: 'Per language the appeal has' })
 }, { additionalProperties: false })
@@ -89,8 +93,14 @@ export const FundAccount = Type.Object({
   spent: Type.Array(Money),
   spentConverted: Type.Integer(),
   balance: Type.Integer({ description: 'Raised minus spent, converted' }),
-  spending: Type.Array(Type.Object({ id: Type.String(), date: Type.String(), amount: Type.Integer(), currency: Type.String(), purpose: Type.String(), receipt: Nullable(Type.String()) })),
-  supporters: Type.Array(Type.Object({ name: Nullable(Type.String()), message: Nullable(Type.String()), country: Nullable(Type.String()), date: Type.String() })),
+  spending: Type.Array(Type.Object({
+    id: Type.String(), date: Type.String(), amount: Type.Integer(), currency: Type.String(), purpose: Type.String(),
+    receipt: Nullable(Type.String())
+  })),
+  supporters: Type.Array(Type.Object({
+    name: Nullable(Type.String()), message: Nullable(Type.String()), country: Nullable(Type.String()),
+    date: Type.String()
+  })),
   updatedAt: TimestampOut
 })
 
@@ -127,6 +137,10 @@ export const FundSettingsOut = Type.Object({
   goalAmount: Nullable(Type.Integer()),
   rates: Type.Record(Type.String(), Type.Number()),
   ratesDate: Nullable(Type.String()),
-  texts: Type.Record(Type.String(), Type.Object({ purpose: Type.String(), ways: Type.Array(Type.Object({ key: Type.String(), title: Type.String(), text: Type.String() })) }))
+  texts: Type.Record(Type.String(), Type.Object({
+    purpose: Type.String(), ways: Type.Array(Type.Object({
+      key: Type.String(), title: Type.String(),
+      text: Type.String()
+    }))
+  }))
 })
-

@@ -78,10 +78,14 @@ export function createFundService (db: Database, options: { keys: Keys, sealer: 
   const wayKeys = (all: Record<string, FundText>): Set<string> => new Set(Object.values(all).flatMap((t) => t.ways.map((w) => w.key)))
 
   /** Queues one of the fund's mails to the contribution's supporter, within the daily cap per address (as signing's). */
-  async function queueMail (tx: Executor, row: Pick<Contribution, 'id' | 'appealId' | 'emailHash' | 'locale'>, kind: 'fund_received' | 'fund_verified' | 'fund_rejected'): Promise<void> {
+  async function queueMail (tx: Executor, row: Pick<Contribution, 'id' | 'appealId' | 'emailHash' | 'locale'>,
+    kind: 'fund_received' | 'fund_verified' | 'fund_rejected'): Promise<void> {
     if (row.emailHash === null) return
     const [counted] = await tx.insert(mailQuota).values({ appealId: row.appealId, emailHash: row.emailHash, day: sql`current_date`, mails: 1 })
-      .onConflictDoUpdate({ target: [mailQuota.appealId, mailQuota.emailHash, mailQuota.day], set: { mails: sql`${mailQuota.mails} + 1` }, setWhere: sql`${mailQuota.mails} < ${options.mailMaxPerDay}` })
+      .onConflictDoUpdate({
+        target: [mailQuota.appealId, mailQuota.emailHash, mailQuota.day], set: { mails: sql`${mailQuota.mails} + 1` },
+        setWhere: sql`${mailQuota.mails} < ${options.mailMaxPerDay}`
+      })
       .returning({ mails: mailQuota.mails })
     if (counted === undefined) return
     await tx.insert(mailOutbox).values({ kind, appealId: row.appealId, contributionId: row.id, language: row.locale ?? 'en' })
@@ -90,7 +94,10 @@ export function createFundService (db: Database, options: { keys: Keys, sealer: 
   function reveal (row: Contribution, receipt: { id: string, mediaType: string } | undefined): RevealedContribution {
     const { sealed: _sealed, publicName, emailHash: _emailHash, ipHash: _ipHash, ...rest } = row
     const personal = openContributor(sealer, row)
-    return { ...rest, name: personal.name, shownName: publicName !== null, email: personal.email, reference: personal.reference, receiptId: receipt?.id ?? null, receiptType: receipt?.mediaType ?? null }
+    return {
+      ...rest, name: personal.name, shownName: publicName !== null, email: personal.email, reference: personal.reference,
+      receiptId: receipt?.id ?? null, receiptType: receipt?.mediaType ?? null
+    }
   }
 
   async function revealAll (rows: Contribution[]): Promise<RevealedContribution[]> {
@@ -107,7 +114,8 @@ export function createFundService (db: Database, options: { keys: Keys, sealer: 
     return row
   }
 
-  async function decide (appeal: Appeal, id: number, organiserId: string | null, status: 'verified' | 'rejected', reason: string | null): Promise<RevealedContribution> {
+  async function decide (appeal: Appeal, id: number, organiserId: string | null, status: 'verified' | 'rejected',
+    reason: string | null): Promise<RevealedContribution> {
     const row = await getContribution(appeal, id)
     if (row.status === status) return (await revealAll([row]))[0]!
     const updated = await db.transaction(async (tx) => {
@@ -188,7 +196,10 @@ export function createFundService (db: Database, options: { keys: Keys, sealer: 
       }
       const { [input.goalCurrency]: _own, ...rates } = input.rates
       await db.transaction(async (tx) => {
-        const values = { goalCurrency: input.goalCurrency, goalAmount: input.goalAmount, rates, ratesDate: input.ratesDate, enabled: input.enabled, updatedAt: new Date() }
+        const values = {
+          goalCurrency: input.goalCurrency, goalAmount: input.goalAmount, rates, ratesDate: input.ratesDate, enabled: input.enabled,
+          updatedAt: new Date()
+        }
         await tx.insert(funds).values({ appealId: appeal.id, ...values }).onConflictDoUpdate({ target: funds.appealId, set: values })
         await tx.delete(fundTexts).where(eq(fundTexts.appealId, appeal.id))
         const rows = Object.entries(input.texts).map(([language, text]) => ({ appealId: appeal.id, language, purpose: text.purpose, ways: text.ways }))
@@ -202,7 +213,10 @@ export function createFundService (db: Database, options: { keys: Keys, sealer: 
      * the date, the receipt's content) before anything is written; then the report, its sealed receipt
      * and the mail that says it arrived are written together.
      */
-    async report (appeal: Appeal, input: ReportInput, context: { ip?: string, language: string, now?: Date }): Promise<{ status: 'reported', receipt: boolean }> {
+    async report (appeal: Appeal, input: ReportInput, context: { ip?: string, language: string, now?: Date }): Promise<{
+      status: 'reported',
+      receipt: boolean
+    }> {
       if (input.website !== undefined) throw appError('SPAM_SUSPECTED', {}, { website: { key: 'honeypot' } })
       const fund = await getOpen(appeal)
       const now = context.now ?? new Date()
@@ -224,7 +238,10 @@ export function createFundService (db: Database, options: { keys: Keys, sealer: 
           ipHash: context.ip === undefined ? null : keyedHash(keys.ipHash, context.ip)
         }).returning()
         if (receipt !== undefined) {
-          await tx.insert(fundReceipts).values({ appealId: appeal.id, contributionId: row!.id, mediaType: receipt.mediaType, bytes: receipt.bytes.length, sealed: sealBytes(sealer, receipt.bytes) })
+          await tx.insert(fundReceipts).values({
+            appealId: appeal.id, contributionId: row!.id, mediaType: receipt.mediaType, bytes: receipt.bytes.length,
+            sealed: sealBytes(sealer, receipt.bytes)
+          })
         }
         await queueMail(tx, row!, 'fund_received')
       })
@@ -271,7 +288,8 @@ export function createFundService (db: Database, options: { keys: Keys, sealer: 
     async eraseByEmail (appealIds: string[], email: string, now = new Date()): Promise<number> {
       if (appealIds.length === 0) return 0
       const emailHash = keyedHash(keys.emailHash, normaliseEmail(email))
-      const rows = await db.transaction(async (tx) => eraseWhere(tx, and(eq(contributions.emailHash, emailHash), inArray(contributions.appealId, appealIds)) as SQL, now))
+      const rows = await db.transaction(async (tx) => eraseWhere(tx, and(eq(contributions.emailHash, emailHash), inArray(contributions.appealId,
+        appealIds)) as SQL, now))
       return rows.length
     },
 
@@ -287,10 +305,14 @@ export function createFundService (db: Database, options: { keys: Keys, sealer: 
       await getOpenOrSetUp(appeal)
       const receipt = input.receipt === undefined ? undefined : await cleanReceipt(Buffer.from(input.receipt, 'base64'), options.receiptMaxBytes)
       return db.transaction(async (tx) => {
-        const [row] = await tx.insert(fundSpending).values({ appealId: appeal.id, spentOn: input.date, amountMinor: input.amount, currency: input.currency, purpose: input.purpose }).returning()
+        const [row] = await tx.insert(fundSpending).values({
+          appealId: appeal.id, spentOn: input.date, amountMinor: input.amount,
+          currency: input.currency, purpose: input.purpose
+        }).returning()
         if (receipt !== undefined) {
           await tx.insert(fundReceipts).values({
-            appealId: appeal.id, spendingId: row!.id, public: isTrue(input.receiptPublic), mediaType: receipt.mediaType, bytes: receipt.bytes.length, sealed: sealBytes(sealer, receipt.bytes)
+            appealId: appeal.id, spendingId: row!.id, public: isTrue(input.receiptPublic), mediaType: receipt.mediaType, bytes: receipt.bytes.length,
+            sealed: sealBytes(sealer, receipt.bytes)
           })
         }
         return row!
@@ -319,9 +341,11 @@ export function createFundService (db: Database, options: { keys: Keys, sealer: 
         db.select({
           amountMinor: contributions.amountMinor, currency: contributions.currency, contributedOn: contributions.contributedOn, country: contributions.country,
           publicName: contributions.publicName, message: contributions.message
-        }).from(contributions).where(and(eq(contributions.appealId, appeal.id), eq(contributions.status, 'verified'))).orderBy(asc(contributions.contributedOn)),
+        }).from(contributions).where(and(eq(contributions.appealId, appeal.id), eq(contributions.status,
+          'verified'))).orderBy(asc(contributions.contributedOn)),
         this.listSpending(appeal),
-        db.select({ at: sql<string>`max(${contributions.decidedAt})` }).from(contributions).where(and(eq(contributions.appealId, appeal.id), eq(contributions.status, 'verified')))
+        db.select({ at: sql<string>`max(${contributions.decidedAt})` }).from(contributions).where(and(eq(contributions.appealId, appeal.id),
+          eq(contributions.status, 'verified')))
       ])
       const times = [fund.updatedAt, ...spending.map((s) => s.createdAt), ...(latest?.at == null ? [] : [new Date(latest.at)])]
       const updatedAt = new Date(Math.max(...times.map((d) => d.getTime())))
@@ -333,9 +357,17 @@ export function createFundService (db: Database, options: { keys: Keys, sealer: 
     inspectRemoval: removalState,
     async removeByLink (token: string): Promise<{ link: Awaited<ReturnType<typeof removalState>>, removedNow: boolean }> {
       const id = contributionOf(token)
-      const erased = id === undefined ? [] : await db.transaction(async (tx) => eraseWhere(tx, and(eq(contributions.id, id), isNull(contributions.anonymisedAt)) as SQL, new Date()))
+      const erased = id === undefined
+        ? []
+        : await db.transaction(async (tx) => eraseWhere(tx, and(eq(contributions.id, id),
+          isNull(contributions.anonymisedAt)) as SQL, new Date()))
       const [removed] = erased
-      return removed === undefined ? { link: await removalState(token), removedNow: false } : { link: { state: 'removed', appealId: removed.appealId }, removedNow: true }
+      return removed === undefined
+        ? { link: await removalState(token), removedNow: false }
+        : {
+            link: { state: 'removed', appealId: removed.appealId },
+            removedNow: true
+          }
     }
   }
 

@@ -20,7 +20,8 @@ import { countryFromLanguage, createView, pageLanguage } from './view.js'
 
 const PageQuery = Type.Object({ lang: Type.Optional(Type.String({ maxLength: 35 })) })
 const checkReport = compileBodyValidator(ContributionReport)
-const FORM_FIELDS = ['amount', 'currency', 'date', 'way', 'reference', 'name', 'anonymous', 'country', 'message', 'email', 'locale', 'receipt', 'website'] as const
+const FORM_FIELDS = ['amount', 'currency', 'date', 'way', 'reference', 'name', 'anonymous', 'country', 'message', 'email', 'locale', 'receipt',
+  'website'] as const
 
 /** What the fund shows a reader of the appeal, or undefined when the appeal has no fund switched on. */
 export async function fundViewOf (app: FastifyInstance, appeal: Appeal, lang: string): Promise<FundView | undefined> {
@@ -29,11 +30,19 @@ export async function fundViewOf (app: FastifyInstance, appeal: Appeal, lang: st
   if (open === undefined || !open.enabled) return undefined
   const [account, texts] = await Promise.all([fund.account(appeal, open), fund.texts(appeal)])
   const { language, text } = chooseFundText(appeal, texts, lang)
-  return { appeal, account, text, textLanguage: language, currencies: [open.goalCurrency, ...Object.keys(open.rates).filter((c) => c !== open.goalCurrency).sort()] }
+  return {
+    appeal, account, text, textLanguage: language, currencies: [open.goalCurrency,
+      ...Object.keys(open.rates).filter((c) => c !== open.goalCurrency).sort()]
+  }
 }
 
 /** An empty report form: today's date, the reader's country guessed from their language. */
-export const emptyReport = (request: FastifyRequest): FormState => ({ values: { date: new Date().toISOString().slice(0, 10), country: countryFromLanguage(request) }, errors: {} })
+export const emptyReport = (request: FastifyRequest): FormState => ({
+  values: {
+    date: new Date().toISOString().slice(0, 10),
+    country: countryFromLanguage(request)
+  }, errors: {}
+})
 
 /** A posted report form as the API's body: empty means not given, the ticked box true. */
 function formToReport (body: Record<string, unknown>): Record<string, unknown> {
@@ -57,7 +66,7 @@ const fundPages: FastifyPluginAsyncTypebox = async (app) => {
     if (data === undefined) await fund.getOpen(appeal)
     const { language, text } = chooseText(appeal, texts, lang)
     const main = fundPage(view, { ...data!, title: text.title, titleLanguage: language }, form)
-    return send(reply, view, { title: `${view.t('page.heading', { ns: 'fund' })} · ${text.title}` }, main, status)
+    return send(reply, view, { title: `${view.t('fund:page.heading')} · ${text.title}` }, main, status)
   }
 
   app.get('/appeals/:slug/fund', { schema: { hide: true, params: SlugParams, querystring: PageQuery } }, async (request, reply) => {
@@ -66,28 +75,29 @@ const fundPages: FastifyPluginAsyncTypebox = async (app) => {
 
   // The report form's post (a multipart form, for the receipt): a refusal comes back as the form, with what
   // was typed (the file must be chosen again: a browser never refills a file field) and the errors.
-  app.post('/appeals/:slug/fund/report', { schema: { hide: true, params: SlugParams, querystring: PageQuery }, onRequest: app.limitSigning }, async (request, reply) => {
-    const appeal = await appeals.getPublic(request.params.slug)
-    const body = (request.body ?? {}) as Record<string, unknown>
-    const input = formToReport(body)
-    const values = Object.fromEntries(Object.entries(body).filter(([k, v]) => typeof v === 'string' && k !== 'receipt'))
-    const form: FormState = { values: { ...values, anonymous: input.anonymous === true }, errors: {} }
-    try {
-      if (!checkReport(input)) throw validationError(checkReport.errors ?? [])
-      await fund.report(appeal, input as unknown as ReportInput, { ip: request.ip, language: requestLanguage(request, appeal.originalLanguage) })
-    } catch (err) {
-      if (!(err instanceof AppError) || err.statusCode >= 500) throw err
-      const translated = translateError(app.i18n, requestLanguage(request, appeal.originalLanguage), err)
-      const shown = new Set<string>(FORM_FIELDS)
-      for (const [field, message] of Object.entries(translated.fields)) {
-        if (shown.has(field)) form.errors[field] = message
-        else form.message ??= translated.message
+  app.post('/appeals/:slug/fund/report', { schema: { hide: true, params: SlugParams, querystring: PageQuery }, onRequest: app.limitSigning },
+    async (request, reply) => {
+      const appeal = await appeals.getPublic(request.params.slug)
+      const body = (request.body ?? {}) as Record<string, unknown>
+      const input = formToReport(body)
+      const values = Object.fromEntries(Object.entries(body).filter(([k, v]) => typeof v === 'string' && k !== 'receipt'))
+      const form: FormState = { values: { ...values, anonymous: input.anonymous === true }, errors: {} }
+      try {
+        if (!checkReport(input)) throw validationError(checkReport.errors ?? [])
+        await fund.report(appeal, input as unknown as ReportInput, { ip: request.ip, language: requestLanguage(request, appeal.originalLanguage) })
+      } catch (err) {
+        if (!(err instanceof AppError) || err.statusCode >= 500) throw err
+        const translated = translateError(app.i18n, requestLanguage(request, appeal.originalLanguage), err)
+        const shown = new Set<string>(FORM_FIELDS)
+        for (const [field, message] of Object.entries(translated.fields)) {
+          if (shown.has(field)) form.errors[field] = message
+          else form.message ??= translated.message
+        }
+        if (Object.keys(translated.fields).length === 0 || err.code !== 'VALIDATION_FAILED') form.message = translated.message
+        return renderFund(request, reply, appeal, form, err.statusCode)
       }
-      if (Object.keys(translated.fields).length === 0 || err.code !== 'VALIDATION_FAILED') form.message = translated.message
-      return renderFund(request, reply, appeal, form, err.statusCode)
-    }
-    return reply.redirect(`/appeals/${appeal.slug}/fund/thanks${input.email === undefined ? '' : '?mail=1'}`, 303)
-  })
+      return reply.redirect(`/appeals/${appeal.slug}/fund/thanks${input.email === undefined ? '' : '?mail=1'}`, 303)
+    })
 
   app.get('/appeals/:slug/fund/thanks', {
     schema: { hide: true, params: SlugParams, querystring: Type.Object({ ...PageQuery.properties, mail: Type.Optional(Type.String({ maxLength: 2 })) }) }
@@ -95,7 +105,7 @@ const fundPages: FastifyPluginAsyncTypebox = async (app) => {
     const appeal = await appeals.getPublic(request.params.slug)
     await fund.getOpen(appeal)
     const view = createView(request, pageLanguage(request, reply, appeal.originalLanguage))
-    return send(reply, view, { title: view.t('thanks.title', { ns: 'fund' }), noindex: true }, reportedPage(view, { appeal, email: request.query.mail === '1' }))
+    return send(reply, view, { title: view.t('fund:thanks.title'), noindex: true }, reportedPage(view, { appeal, email: request.query.mail === '1' }))
   })
 
   await app.register(linkActionRoutes((inner) => {
@@ -109,8 +119,13 @@ const fundPages: FastifyPluginAsyncTypebox = async (app) => {
         return { link, acted: removedNow }
       },
       page: (view, link, { title, actionUrl, acted }) => link.state === 'valid'
-        ? { heading: view.t('remove.title', { ns: 'fund' }), text: sentenceWithTitle(view, 'fund:remove.ask', title), action: { url: actionUrl, button: view.t('remove.button', { ns: 'fund' }) } }
-        : { heading: view.t('remove.doneTitle', { ns: 'fund' }), text: sentenceWithTitle(view, acted ? 'fund:remove.done' : 'fund:remove.alreadyDone', title) }
+        ? {
+            heading: view.t('fund:remove.title'), text: sentenceWithTitle(view, 'fund:remove.ask', title), action: {
+              url: actionUrl,
+              button: view.t('fund:remove.button')
+            }
+          }
+        : { heading: view.t('fund:remove.doneTitle'), text: sentenceWithTitle(view, acted ? 'fund:remove.done' : 'fund:remove.alreadyDone', title) }
     }
   }))
 }

@@ -137,7 +137,7 @@ t.test('the fund through the API', async (t) => {
     t.equal((await app.inject({ url: `/api/appeals/${slug}/fund/receipts/${(photoReport!.receipt as string).split('/').pop()}` })).statusCode, 404, 'a contribution\'s never is')
 
     const mails = await deliverMail(app)
-    t.ok(mails.some((m) => m.to === 'marisol.q@correo.example.org' && /verif|confirm/i.test(m.subject)), 'the verified supporter is told')
+    t.ok(mails.some((m) => m.to === 'marisol.q@correo.example.org' && /comprobado/.test(m.subject)), 'the verified supporter is told, in Spanish')
     t.equal(mailsTo(app, 'ana.report@example.org').filter((m) => m.text.includes('No transfer arrived with that reference.')).length, 1, 'the rejected one is told why')
   })
 

@@ -22,8 +22,14 @@ export const fundSettings = (overrides: Record<string, unknown> = {}) => ({
   rates: { USD: 0.9, ARS: 0.001 },
   ratesDate: '2026-05-03',
   texts: {
-    en: { purpose: 'Hospital bills and the flight home.', ways: [{ key: 'money-transfer', title: 'Money transfer', text: 'Send it to **the family**.' }, { key: 'cash', title: 'Cash at an event', text: 'At any event.' }] },
-    es: { purpose: 'La cuenta del hospital y el vuelo de regreso.', ways: [{ key: 'money-transfer', title: 'Giro', text: 'Envíalo a **la familia**.' }, { key: 'cash', title: 'Efectivo en un acto', text: 'En cualquier acto.' }] }
+    en: {
+      purpose: 'Hospital bills and the flight home.', ways: [{ key: 'money-transfer', title: 'Money transfer', text: 'Send it to **the family**.' },
+        { key: 'cash', title: 'Cash at an event', text: 'At any event.' }]
+    },
+    es: {
+      purpose: 'La cuenta del hospital y el vuelo de regreso.', ways: [{ key: 'money-transfer', title: 'Giro', text: 'Envíalo a **la familia**.' },
+        { key: 'cash', title: 'Efectivo en un acto', text: 'En cualquier acto.' }]
+    }
   },
   ...overrides
 })
@@ -35,7 +41,10 @@ export async function setUpFund (app: FastifyInstance, owner: Organiser, slug: s
 }
 
 /** A multipart body, as a browser sends a form with a file. */
-export function multipart (fields: Record<string, string>, file?: { field: string, name: string, type: string, bytes: Buffer }): { payload: Buffer, headers: Record<string, string> } {
+export function multipart (fields: Record<string, string>, file?: { field: string, name: string, type: string, bytes: Buffer }): {
+  payload: Buffer,
+  headers: Record<string, string>
+} {
   const boundary = '----fund' + Math.random().toString(16).slice(2)
   const parts: Buffer[] = Object.entries(fields).map(([k, v]) => Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`))
   if (file !== undefined) {

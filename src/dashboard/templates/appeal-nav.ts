@@ -11,7 +11,7 @@ export function appealHeader (view: AdminView, appeal: Appeal, texts: Record<str
   const a = view.a
   const { language, text } = chooseText(appeal, texts, view.lang)
   return html`<p class="breadcrumb"><a href="/admin">${a('layout.appeals')}</a> › <span!${language === view.lang ? '' : html` lang="${language}"`}>${text.title}</span> <span class="status status-${appeal.status}">${a(`status.${appeal.status}`)}</span></p>
-<nav class="appeal-nav" aria-label="${a('appealNav.label')}"><ul>!${SECTIONS.map(([section, path]) => html`<li><a href="/admin/appeals/${appeal.slug}${path}"!${section === current ? ' aria-current="page"' : ''}>${section === 'fund' ? view.t('admin.tab', { ns: 'fund' }) : a(`appealNav.${section}`)}</a></li>`)}
+<nav class="appeal-nav" aria-label="${a('appealNav.label')}"><ul>!${SECTIONS.map(([section, path]) => html`<li><a href="/admin/appeals/${appeal.slug}${path}"!${section === current ? ' aria-current="page"' : ''}>${section === 'fund' ? view.t('fund:admin.tab') : a(`appealNav.${section}`)}</a></li>`)}
 <li><a href="/appeals/${appeal.slug}">${a('appealNav.public')}</a></li></ul></nav>
 <h1>${heading}</h1>`
 }

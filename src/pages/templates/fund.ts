@@ -40,7 +40,7 @@ export function fundSummary (view: View, account: FundAccount, headingLevel: 'h2
 !${goal === null || progress === null ? '' : html`<p class="goal"><progress max="1" value="${progress}" aria-labelledby="fund-goal-text"></progress> <span id="fund-goal-text">${f(view, 'summary.progress', { ratio: account.progress, goal: money(view, goal.amount, goal.currency) })}</span></p>`}
 <p>${f(view, 'summary.contributors', { count: account.contributors })} ${f(view, 'summary.countries', { count: account.countries })}</p>
 !${account.raised.length > 1 || (account.raised[0] !== undefined && account.raised[0].currency !== account.currency)
-    ? html`<p class="muted">${f(view, 'summary.rates', { date: account.ratesDate === null ? '' : view.date(account.ratesDate), count: account.ratesDate === null ? 0 : 1 })}</p>`
+    ? html`<p class="muted">${account.ratesDate === null ? f(view, 'summary.ratesOwn') : f(view, 'summary.ratesOn', { date: view.date(account.ratesDate) })}</p>`
     : ''}
 </div>`
 }
@@ -90,7 +90,9 @@ export function reportForm (view: View, d: FundView, state: FormState, action: s
 function waysToGive (view: View, d: FundView): string {
   const attrs = textAttrs(view, d.textLanguage)
   return html`!${d.text.purpose === '' ? '' : html`<div class="fund-purpose"!${attrs}>!${renderMarkdown(d.text.purpose)}</div>`}
-!${d.text.ways.length === 0 ? '' : html`<h3>${f(view, 'section.ways')}</h3>
+!${d.text.ways.length === 0
+? ''
+: html`<h3>${f(view, 'section.ways')}</h3>
 <ul class="fund-ways">!${d.text.ways.map((w) => html`<li!${attrs}><h4>${w.title}</h4>!${renderMarkdown(w.text)}</li>`)}</ul>`}`
 }
 
