@@ -38,7 +38,7 @@ export const FundSettingsInput = Type.Object({
  * typed ("12.50" or "12,50"). `website` is a honeypot.
  */
 export const ContributionReport = Type.Object({
-  amount: Type.String({ pattern: '^\\d{1,13}([.,]\\d{1,3})?$', description: 'As typed, in the currency\'s units: "12.50"' }),
+  amount: Type.String({ minLength: 1, maxLength: 20, description: 'As typed, in the currency\'s units: "12.50" or "12,50"' }),
   currency: Currency,
   date: Day,
   way: WayKey,
