@@ -152,7 +152,10 @@ async function loadFundDemo (db: Database, options: DemoOptions, appeals: Return
   const day = (daysAgo: number): string => new Date(now.getTime() - daysAgo * DAY).toISOString().slice(0, 10)
   let appeal: Appeal
   try {
-    appeal = await appeals.create(null, { slug: demoFund.slug, originalLanguage: demoFund.originalLanguage, text: demoFund.texts.es, requireConfirmation: true, allowOrganisations: true })
+    appeal = await appeals.create(null, {
+      slug: demoFund.slug, originalLanguage: demoFund.originalLanguage, text: demoFund.texts.es,
+      requireConfirmation: true, allowOrganisations: true
+    })
   } catch (err) {
     if ((err as { code?: string }).code === 'SLUG_TAKEN') { options.log(`${demoFund.slug}: already there, left as it is`); return }
     throw err
