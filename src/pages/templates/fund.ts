@@ -36,7 +36,8 @@ export function fundSummary (view: View, account: FundAccount, headingLevel: 'h2
   const progress = account.progress === null ? null : Math.min(1, account.progress)
   return html`<div class="fund-summary" id="fund-summary" data-raised="${account.raisedConverted}" data-currency="${account.currency}">
 !${headingLevel === 'h1' ? '' : html`<h2 id="fund-heading">${f(view, 'section.heading')}</h2>`}
-<p class="count"><data id="fund-raised" value="${account.raisedConverted}">${money(view, account.raisedConverted, account.currency)}</data> <span class="muted">${f(view, 'summary.raised')}</span></p>
+<p class="count"><data id="fund-raised" value="${account.raisedConverted}">${money(view, account.raisedConverted, account.currency)}</data></p>
+<p class="muted">${f(view, 'summary.raised')}</p>
 !${goal === null || progress === null ? '' : html`<p class="goal"><progress max="1" value="${progress}" aria-labelledby="fund-goal-text"></progress> <span id="fund-goal-text">${f(view, 'summary.progress', { ratio: account.progress, goal: money(view, goal.amount, goal.currency) })}</span></p>`}
 <p>${f(view, 'summary.contributors', { count: account.contributors })} ${f(view, 'summary.countries', { count: account.countries })}</p>
 !${account.raised.length > 1 || (account.raised[0] !== undefined && account.raised[0].currency !== account.currency)
@@ -48,7 +49,7 @@ export function fundSummary (view: View, account: FundAccount, headingLevel: 'h2
 function amountInputs (view: View, state: FormState, currencies: string[], err: (name: string) => string, value: (name: string) => string): string {
   const chosen = value('currency') || currencies[0]
   return html`<div class="field" data-field="amount"><label for="fund-amount">${f(view, 'form.amount')}</label>!${err('amount')}
-<input id="fund-amount" name="amount" inputmode="decimal" required maxlength="20" value="${value('amount')}" autocomplete="transaction-amount"!${state.errors.amount === undefined ? '' : ' aria-invalid="true" aria-describedby="amount-error"'}></div>
+<input id="fund-amount" name="amount" type="text" inputmode="decimal" required maxlength="20" value="${value('amount')}" autocomplete="transaction-amount"!${state.errors.amount === undefined ? '' : ' aria-invalid="true" aria-describedby="amount-error"'}></div>
 <div class="field" data-field="currency"><label for="fund-currency">${f(view, 'form.currency')}</label>!${err('currency')}
 <select id="fund-currency" name="currency" required>!${currencies.map((c) => html`<option value="${c}"!${c === chosen ? ' selected' : ''}>${c}</option>`)}</select></div>`
 }
@@ -74,9 +75,9 @@ export function reportForm (view: View, d: FundView, state: FormState, action: s
 <fieldset class="field" data-field="way"><legend>${f(view, 'form.way')}</legend>!${err('way')}
 !${d.text.ways.map((w) => html`<div class="choice"><input type="radio" id="fund-way-${w.key}" name="way" value="${w.key}"!${w.key === way ? ' checked' : ''}> <label for="fund-way-${w.key}"!${textAttrs(view, d.textLanguage)}>${w.title}</label></div>`)}
 </fieldset>
-!${field('reference', f(view, 'form.reference') + optional, html`<input id="fund-reference" name="reference" maxlength="100" value="${value('reference')}" autocomplete="off" aria-describedby="reference-help">`, f(view, 'form.referenceHelp'))}
+!${field('reference', f(view, 'form.reference') + optional, html`<input id="fund-reference" name="reference" type="text" maxlength="100" value="${value('reference')}" autocomplete="off" aria-describedby="reference-help">`, f(view, 'form.referenceHelp'))}
 !${field('receipt', f(view, 'form.receipt') + optional, html`<input id="fund-receipt" name="receipt" type="file" accept="image/jpeg,image/png,image/webp,application/pdf" aria-describedby="receipt-help"!${invalid('receipt')}>`, f(view, 'form.receiptHelp'))}
-!${field('name', f(view, 'form.name') + optional, html`<input id="fund-name" name="name" maxlength="120" value="${value('name')}" autocomplete="name">`)}
+!${field('name', f(view, 'form.name') + optional, html`<input id="fund-name" name="name" type="text" maxlength="120" value="${value('name')}" autocomplete="name">`)}
 <div class="field checkbox"><input id="fund-anonymous" name="anonymous" type="checkbox" value="on"!${state.values.anonymous === true ? ' checked' : ''}> <label for="fund-anonymous">${f(view, 'form.anonymous')}</label></div>
 !${field('country', t('form.country') + optional, html`<select id="fund-country" name="country" autocomplete="country"><option value="">${t('form.countryChoose')}</option>!${view.countries.map((c) => html`<option value="${c.code}"!${c.code === value('country') ? ' selected' : ''}>${c.name}</option>`)}</select>`)}
 !${field('message', f(view, 'form.message') + optional, html`<textarea id="fund-message" name="message" maxlength="500" rows="3" aria-describedby="message-help">${value('message')}</textarea>`, f(view, 'form.messageHelp'))}
