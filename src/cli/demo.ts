@@ -142,11 +142,17 @@ export async function loadDemo (db: Database, options: DemoOptions): Promise<voi
     }
     options.log(`${demo.slug}: loaded (${Object.keys(demo.texts).join(', ')})`)
   }
-  await loadFundDemo(db, options, appeals)
+  const fundAppeal = await loadFundDemo(db, options, appeals)
+  if (fundAppeal !== undefined) {
+    // Its supporters also sign the appeal, mostly from Venezuela and Argentina.
+    const near = demoCountries.filter((c) => c.code === 'VE' || c.code === 'AR')
+    individuals(80, () => rnd() < 0.7 && near.length > 0 ? pick(near) : weightedCountry(), 'es')
+    await writeBatch(fundAppeal)
+  }
 }
 
 /** The fundraising appeal (Spanish first, with English) and its fund: reports in ARS, USD and EUR, some verified, a few expenses. */
-async function loadFundDemo (db: Database, options: DemoOptions, appeals: ReturnType<typeof createAppealsService>): Promise<void> {
+async function loadFundDemo (db: Database, options: DemoOptions, appeals: ReturnType<typeof createAppealsService>): Promise<Appeal | undefined> {
   const fund = createFundService(db, { keys: options.keys, sealer: options.sealer, receiptMaxBytes: 5_242_880, mailMaxPerDay: 3 })
   const now = options.now ?? new Date()
   const day = (daysAgo: number): string => new Date(now.getTime() - daysAgo * DAY).toISOString().slice(0, 10)
@@ -157,7 +163,7 @@ async function loadFundDemo (db: Database, options: DemoOptions, appeals: Return
       requireConfirmation: true, allowOrganisations: true
     })
   } catch (err) {
-    if ((err as { code?: string }).code === 'SLUG_TAKEN') { options.log(`${demoFund.slug}: already there, left as it is`); return }
+    if ((err as { code?: string }).code === 'SLUG_TAKEN') { options.log(`${demoFund.slug}: already there, left as it is`); return undefined }
     throw err
   }
   await appeals.putText(appeal, 'en', demoFund.texts.en)
@@ -179,4 +185,5 @@ async function loadFundDemo (db: Database, options: DemoOptions, appeals: Return
   await db.delete(mailOutbox).where(isNotNull(mailOutbox.contributionId))
   for (const s of demoFund.fund.spending) await fund.addSpending(appeal, { amount: s.amount, currency: s.currency, date: day(s.daysAgo), purpose: s.purpose })
   options.log(`${demoFund.slug}: loaded (es, en) with its fund`)
+  return appeal
 }
