@@ -28,6 +28,7 @@ import mailSenderPlugin from './plugins/mail-sender.js'
 import backgroundPlugin from './plugins/background.js'
 import pagesPlugin from './plugins/pages.js'
 import pageRoutes from './pages/routes.js'
+import fundPages from './pages/fund.js'
 import healthRoutes from './health/routes.js'
 import authPlugin from './organisers/auth.js'
 import setupPlugin from './organisers/setup.js'
@@ -45,6 +46,8 @@ import embedAdminRoutes from './embed/admin-routes.js'
 import confirmationRoutes from './confirmation/routes.js'
 import removalRoutes from './erasure/routes.js'
 import dashboard from './dashboard/plugin.js'
+import fundRoutes from './fund/routes.js'
+import adminFundRoutes from './fund/admin-routes.js'
 import erasureAdminRoutes from './erasure/admin-routes.js'
 import webhookRoutes from './webhooks/routes.js'
 
@@ -131,6 +134,7 @@ export async function app (fastify: FastifyInstance, opts: AppOptions): Promise<
     await publicApi.register(signatureRoutes)
     await publicApi.register(statsRoutes)
     await publicApi.register(eventRoutes)
+    await publicApi.register(fundRoutes)
   }, { prefix: '/api' })
   await fastify.register(async (adminApi) => {
     // Signing in and out, and the first admin's setup, come before any credentials.
@@ -149,10 +153,12 @@ export async function app (fastify: FastifyInstance, opts: AppOptions): Promise<
       await organisersOnly.register(embedAdminRoutes)
       await organisersOnly.register(erasureAdminRoutes)
       await organisersOnly.register(webhookRoutes)
+      await organisersOnly.register(adminFundRoutes)
     })
   }, { prefix: '/api/admin' })
   await fastify.register(embedRoutes)
   await fastify.register(pageRoutes)
+  await fastify.register(fundPages)
   await fastify.register(confirmationRoutes)
   await fastify.register(removalRoutes)
   await fastify.register(dashboard, { prefix: '/admin' })

@@ -54,6 +54,8 @@ export const ConfigSchema = Type.Object({
   PASSWORD_HASH_COST: Type.Integer({ minimum: 10, maximum: 20, default: 15 }),
   SESSION_TTL_HOURS: Type.Integer({ minimum: 1, maximum: 720, default: 12 }),
   BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, default: 262144 }),
+  // The largest receipt (photo or PDF) a contribution report or a spending may carry.
+  FUND_RECEIPT_MAX_BYTES: Type.Integer({ minimum: 10_240, maximum: 52_428_800, default: 5_242_880 }),
   STATS_TTL_MS: Type.Integer({ minimum: 0, maximum: 60000, default: 1000 }),
   CONSENT_VERSION: Type.String({ minLength: 1, maxLength: 40, default: '2026-11' }),
   RATE_LIMIT_GLOBAL_MAX: Type.Integer({ minimum: 1, default: 600 }),

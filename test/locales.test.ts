@@ -147,6 +147,7 @@ const translatingSources = (): Array<{ file: string, namespaces: Record<string, 
 ].map((file) => ({ file, namespaces: { t: 'pages' } }))
   .concat(sourceFiles(join(root, 'src', 'mail')).map((file) => ({ file, namespaces: { t: 'mail' } })))
   .concat(sourceFiles(join(root, 'src', 'dashboard')).map((file) => ({ file, namespaces: { t: 'pages', a: 'admin' } })))
+  .concat(sourceFiles(join(root, 'src', 'fund')).map((file) => ({ file, namespaces: { t: 'fund' } })))
 
 /**
  * The keys the pages and the browser code translate: `t('ns:key')` or `t('key')` (the pages namespace), and

@@ -7,6 +7,7 @@ import { normaliseText } from '../http/normalise-input.js'
 import { createOrganisersService } from '../organisers/service.js'
 import { MIN_PASSWORD_LENGTH } from '../organisers/passwords.js'
 import { applyRetention } from '../erasure/retention.js'
+import { applyFundRetention } from '../fund/retention.js'
 import { deleteExpiredSignatures } from '../confirmation/service.js'
 import { reencrypt } from './keys.js'
 import { deriveKeys, resolveSecret } from '../secrets/keys.js'
@@ -73,10 +74,11 @@ async function run (argv: string[], handle: DatabaseHandle, config: Config, io: 
     const retention = await applyRetention(handle.db)
     const expired = await deleteExpiredSignatures(handle.db, config.CONFIRMATION_TTL_DAYS)
     io.out(`Appeals past their retention period: ${retention.appeals}; signatures emptied of personal data: ${retention.anonymised}; ` +
-      `never-confirmed signatures deleted: ${retention.deletedPending + expired}.`)
+      `never-confirmed signatures deleted: ${retention.deletedPending + expired}; ` +
+      `contributions emptied of personal data (amounts kept): ${(await applyFundRetention(handle.db)).anonymised}.`)
   } else if (command === 'keys reencrypt') {
     const run = await reencrypt(handle.db, sealer())
-    io.out(`Sealed again under the current DATA_KEY: ${run.signatures} signatures and ${run.mails} queued mails` +
+    io.out(`Sealed again under the current DATA_KEY: ${run.signatures} signatures, ${run.mails} queued mails, ${run.contributions} contributions and ${run.receipts} receipts` +
       (run.legacy > 0 ? `; sealed for the first time: ${run.legacy} signatures stored in clear.` : '.'))
   } else {
     throw new UsageError(command === '' ? 'no command given' : `unknown command "${command}"`)

@@ -379,3 +379,62 @@ export const demoEvents: DemoEvent[] = [
   { title: 'Rassemblement de solidarité avec le Venezuela', city: 'Brussels', country: 'BE', latitude: 50.85, longitude: 4.35, attendance: null, daysFromStart: 18 },
   { title: 'Solidaritätsveranstaltung: Hände weg von Venezuela', city: 'Vienna', country: 'AT', latitude: 48.21, longitude: 16.37, attendance: 55, daysFromStart: 19 }
 ]
+
+/**
+ * The fundraising appeal: a trade unionist taken ill abroad, and a solidarity fund for the hospital and the
+ * way home. The person, the relative and every supporter are fictional; no real name or document number.
+ */
+export const demoFund = {
+  slug: 'fondo-solidario-tomas-ferreyra',
+  originalLanguage: 'es',
+  texts: {
+    es: {
+      title: 'Campaña urgente de solidaridad con Tomás Ferreyra, sindicalista hospitalizado en Buenos Aires',
+      summary: 'Tomás Ferreyra, dirigente sindical venezolano, está en cuidados intensivos en Buenos Aires. Su familia y sus compañeros reúnen fondos para los gastos médicos y el regreso.',
+      body: 'Tomás Ferreyra, organizador de sindicatos metalúrgicos en Carabobo durante cuarenta años, enfermó gravemente durante una visita a Argentina y sigue en cuidados intensivos. Su recuperación es lenta y no cuenta con recursos para cubrir los gastos médicos ni la prolongación de su estancia.\n\nSus familiares, compañeros y amigos llaman a aportar al fondo solidario e **informar de cada aporte con su comprobante**, para llevar una cuenta abierta de esta campaña.\n\n¡Adelante, Tomás, estamos contigo!',
+      demands: []
+    },
+    en: {
+      title: 'Urgent solidarity campaign for Tomás Ferreyra, trade unionist in hospital in Buenos Aires',
+      summary: 'Tomás Ferreyra, a Venezuelan trade union leader, is in intensive care in Buenos Aires. His family and comrades are raising money for his medical bills and his journey home.',
+      body: 'Tomás Ferreyra, who organised metalworkers\' unions in Carabobo for forty years, fell gravely ill on a visit to Argentina and remains in intensive care. His recovery is slow, and he has no means to cover the medical costs or his longer stay.\n\nHis relatives, comrades and friends call for contributions to the solidarity fund, and ask you to **report each contribution with its receipt**, so that the campaign keeps an open account.\n\nForward, Tomás, we are with you!',
+      demands: []
+    }
+  },
+  fund: {
+    goalCurrency: 'EUR',
+    goalAmount: 600_000,
+    rates: { USD: 0.92, ARS: 0.00095 },
+    ratesDate: '2026-05-03',
+    texts: {
+      es: {
+        purpose: 'Los gastos del hospital y de los medicamentos, el alojamiento de la familia y el vuelo de regreso a Venezuela.',
+        ways: [
+          { key: 'giro', title: 'Giro internacional', text: 'Envía un giro a nombre de su hermana, **Lucía Ferreyra** (Buenos Aires, Argentina), y guarda el comprobante.' },
+          { key: 'transferencia', title: 'Transferencia bancaria', text: 'A la cuenta del sindicato: pide los datos a `fondo@example.org`.' },
+          { key: 'efectivo', title: 'En efectivo, en un acto', text: 'En los actos de solidaridad, a los compañeros que llevan la colecta.' }
+        ]
+      },
+      en: {
+        purpose: 'The hospital and medicines, the family\'s lodging, and the flight home to Venezuela.',
+        ways: [
+          { key: 'giro', title: 'International money transfer', text: 'Send a money transfer to his sister, **Lucía Ferreyra** (Buenos Aires, Argentina), and keep the receipt.' },
+          { key: 'transferencia', title: 'Bank transfer', text: 'To the union\'s account: ask `fondo@example.org` for its details.' },
+          { key: 'efectivo', title: 'Cash, at an event', text: 'At the solidarity events, to the comrades taking the collection.' }
+        ]
+      }
+    },
+    reports: [
+      { amount: '50', currency: 'USD', way: 'giro', country: 'VE', name: 'Carmen Rojas', message: '¡Fuerza, compañero!', daysAgo: 12, verified: true },
+      { amount: '150000', currency: 'ARS', way: 'giro', country: 'AR', name: 'Comisión interna, taller metalúrgico', daysAgo: 10, verified: true },
+      { amount: '100', currency: 'EUR', way: 'transferencia', country: 'ES', anonymous: true, message: 'Solidarity from Bilbao.', daysAgo: 9, verified: true },
+      { amount: '30', currency: 'EUR', way: 'transferencia', country: 'FR', name: 'Julien Martin', daysAgo: 6, verified: true },
+      { amount: '20', currency: 'USD', way: 'giro', country: 'CO', name: 'Andrés Gómez', daysAgo: 3, verified: false },
+      { amount: '40000', currency: 'ARS', way: 'giro', country: 'AR', anonymous: true, daysAgo: 1, verified: false }
+    ],
+    spending: [
+      { amount: 25_000, currency: 'EUR', purpose: 'Medicamentos', daysAgo: 8 },
+      { amount: 12_000, currency: 'EUR', purpose: 'Alojamiento de la familia', daysAgo: 4 }
+    ]
+  }
+}

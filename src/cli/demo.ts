@@ -1,12 +1,15 @@
+import { isNotNull } from 'drizzle-orm'
 import type { Database } from '../db/connection.js'
+import { mailOutbox } from '../db/schema.js'
 import { createAppealsService, type Appeal } from '../appeals/service.js'
 import { createEventsService } from '../events/service.js'
+import { createFundService } from '../fund/service.js'
 import type { Keys } from '../secrets/keys.js'
 import type { Sealer } from '../secrets/sealing.js'
 import { createSignaturesService } from '../signatures/service.js'
 import type { SignatureInput } from '../signatures/signature.js'
 import {
-  demoAppeals, demoCountries, demoEndorsements, demoEvents, firstNames, lastNames, roles, statementEndorsements,
+  demoAppeals, demoCountries, demoEndorsements, demoEvents, demoFund, firstNames, lastNames, roles, statementEndorsements,
   type DemoCountry, type DemoOrganisation
 } from './demo-content.js'
 
@@ -139,4 +142,48 @@ export async function loadDemo (db: Database, options: DemoOptions): Promise<voi
     }
     options.log(`${demo.slug}: loaded (${Object.keys(demo.texts).join(', ')})`)
   }
+  const fundAppeal = await loadFundDemo(db, options, appeals)
+  if (fundAppeal !== undefined) {
+    // Its supporters also sign the appeal, mostly from Venezuela and Argentina.
+    const near = demoCountries.filter((c) => c.code === 'VE' || c.code === 'AR')
+    individuals(80, () => rnd() < 0.7 && near.length > 0 ? pick(near) : weightedCountry(), 'es')
+    await writeBatch(fundAppeal)
+  }
+}
+
+/** The fundraising appeal (Spanish first, with English) and its fund: reports in ARS, USD and EUR, some verified, a few expenses. */
+async function loadFundDemo (db: Database, options: DemoOptions, appeals: ReturnType<typeof createAppealsService>): Promise<Appeal | undefined> {
+  const fund = createFundService(db, { keys: options.keys, sealer: options.sealer, receiptMaxBytes: 5_242_880, mailMaxPerDay: 3 })
+  const now = options.now ?? new Date()
+  const day = (daysAgo: number): string => new Date(now.getTime() - daysAgo * DAY).toISOString().slice(0, 10)
+  let appeal: Appeal
+  try {
+    appeal = await appeals.create(null, {
+      slug: demoFund.slug, originalLanguage: demoFund.originalLanguage, text: demoFund.texts.es,
+      requireConfirmation: true, allowOrganisations: true
+    })
+  } catch (err) {
+    if ((err as { code?: string }).code === 'SLUG_TAKEN') { options.log(`${demoFund.slug}: already there, left as it is`); return undefined }
+    throw err
+  }
+  await appeals.putText(appeal, 'en', demoFund.texts.en)
+  appeal = await appeals.setStatus(appeal, 'open')
+  await fund.saveSettings(appeal, { enabled: true, ...demoFund.fund })
+  let serial = 0
+  for (const r of demoFund.fund.reports) {
+    serial += 1
+    const { daysAgo, verified, ...input } = r
+    await fund.report(appeal, { ...input, date: day(daysAgo), email: `fondo.${serial}@example.org` }, { language: input.country === 'FR' ? 'en' : 'es', now })
+  }
+  // The demo writes no mail: the supporters are made up, and their mail would only fill the outbox.
+  await db.delete(mailOutbox).where(isNotNull(mailOutbox.contributionId))
+  const reported = await fund.list(appeal)
+  for (const c of reported) {
+    const wanted = demoFund.fund.reports.find((r) => r.way === c.way && r.country === c.country && day(r.daysAgo) === c.contributedOn)
+    if (wanted?.verified === true) await fund.verify(appeal, c.id, null)
+  }
+  await db.delete(mailOutbox).where(isNotNull(mailOutbox.contributionId))
+  for (const s of demoFund.fund.spending) await fund.addSpending(appeal, { amount: s.amount, currency: s.currency, date: day(s.daysAgo), purpose: s.purpose })
+  options.log(`${demoFund.slug}: loaded (es, en) with its fund`)
+  return appeal
 }

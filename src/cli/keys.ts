@@ -1,10 +1,11 @@
 import type { Database } from '../db/connection.js'
-import { mailOutbox, signatures } from '../db/schema.js'
+import { contributions, mailOutbox, signatures } from '../db/schema.js'
+import { resealReceipts } from '../fund/reseal.js'
 import { resealStale } from '../secrets/reencrypt.js'
 import type { Sealer } from '../secrets/sealing.js'
 import { sealLegacySignatures } from '../signatures/backfill.js'
 
-export interface ReencryptRun { signatures: number, mails: number, legacy: number }
+export interface ReencryptRun { signatures: number, mails: number, legacy: number, contributions: number, receipts: number }
 
 /**
  * `keys reencrypt`: brings every sealed value under the current DATA_KEY. Addresses still in clear are
@@ -12,5 +13,8 @@ export interface ReencryptRun { signatures: number, mails: number, legacy: numbe
  */
 export async function reencrypt (db: Database, sealer: Sealer): Promise<ReencryptRun> {
   const legacy = await sealLegacySignatures(db, sealer)
-  return { signatures: await resealStale(db, sealer, signatures), mails: await resealStale(db, sealer, mailOutbox), legacy }
+  return {
+    signatures: await resealStale(db, sealer, signatures), mails: await resealStale(db, sealer, mailOutbox), legacy,
+    contributions: await resealStale(db, sealer, contributions), receipts: await resealReceipts(db, sealer)
+  }
 }

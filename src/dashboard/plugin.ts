@@ -10,6 +10,7 @@ import embedPages from './embed.js'
 import erasurePages from './erasure.js'
 import webhookPages from './webhooks.js'
 import eventPages from './events.js'
+import fundPages from './fund.js'
 import importPages from './imports.js'
 import organiserPages from './organisers.js'
 import signInPages from './sign-in.js'
@@ -79,6 +80,7 @@ const dashboard: FastifyPluginAsync = async (app) => {
   await app.register(signaturePages)
   await app.register(importPages)
   await app.register(eventPages)
+  await app.register(fundPages)
   await app.register(teamPages)
   await app.register(embedPages)
   await app.register(tokenPages)

@@ -30,7 +30,10 @@ export function adminView (request: FastifyRequest, reply: FastifyReply): AdminV
     organiser: request.organiser,
     csrf: reply.generateCsrf(),
     mapShapes: request.server.pages.assets.mapShapes,
-    ...(typeof notice === 'string' && NOTICE.test(notice) && request.server.i18n.exists(`notice.${notice}`, { lng: view.lang, ns: 'admin', count }) && { notice: a(`notice.${notice}`, { count }) })
+    ...(typeof notice === 'string' && NOTICE.test(notice) && request.server.i18n.exists(`notice.${notice}`, { lng: view.lang, ns: 'admin', count }) && { notice: a(`notice.${notice}`, { count }) }),
+    // The fund's pages keep their words in their own namespace (locales/<lang>/fund.json).
+    ...(typeof notice === 'string' && NOTICE.test(notice) && request.server.i18n.exists(`admin.notice.${notice}`, { lng: view.lang, ns: 'fund' }) &&
+      { notice: request.server.i18n.t(`fund:admin.notice.${notice}`, { lng: view.lang }) })
   }
 }
 

@@ -167,7 +167,7 @@ export const confirmationTokens = pgTable('confirmation_tokens', {
   usedAt: timestamp('used_at', { withTimezone: true })
 }, (t) => [index('confirmation_tokens_signature_idx').on(t.signatureId), index('confirmation_tokens_expires_idx').on(t.expiresAt)])
 
-export const mailKind = pgEnum('mail_kind', ['confirm', 'already_signed'])
+export const mailKind = pgEnum('mail_kind', ['confirm', 'already_signed', 'fund_received', 'fund_verified', 'fund_rejected'])
 export const mailStatus = pgEnum('mail_status', ['queued', 'sent', 'failed', 'cancelled'])
 
 // Mail waiting to be sent, written in the same statement as the signature it is about, and claimed by
@@ -178,7 +178,9 @@ export const mailOutbox = pgTable('mail_outbox', {
   id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
   kind: mailKind('kind').notNull(),
   appealId: uuid('appeal_id').notNull(),
-  signatureId: bigint('signature_id', { mode: 'number' }).notNull().references(() => signatures.id, { onDelete: 'cascade' }),
+  // A mail is about a signature, or (the fund's mails) about a reported contribution.
+  signatureId: bigint('signature_id', { mode: 'number' }).references(() => signatures.id, { onDelete: 'cascade' }),
+  contributionId: bigint('contribution_id', { mode: 'number' }).references((): AnyPgColumn => contributions.id, { onDelete: 'cascade' }),
   language: text('language').notNull(),
   sealed: text('sealed'),
   status: mailStatus('status').notNull().default('queued'),
@@ -192,7 +194,8 @@ export const mailOutbox = pgTable('mail_outbox', {
   sentAt: timestamp('sent_at', { withTimezone: true })
 }, (t) => [
   index('mail_outbox_due_idx').on(t.nextAttemptAt, t.id).where(sql`${t.status} = 'queued'`),
-  index('mail_outbox_signature_idx').on(t.signatureId)
+  index('mail_outbox_signature_idx').on(t.signatureId),
+  index('mail_outbox_contribution_idx').on(t.contributionId).where(sql`${t.contributionId} is not null`)
 ])
 
 // How many mails went to one address about one appeal on one day (UTC), for the daily cap. Counted by
@@ -260,3 +263,89 @@ export const webhookDeliveries = pgTable('webhook_deliveries', {
   index('webhook_deliveries_due_idx').on(t.nextAttemptAt, t.id).where(sql`${t.status} = 'queued'`),
   index('webhook_deliveries_log_idx').on(t.endpointId, t.id)
 ])
+
+// The solidarity fund of an appeal (src/fund/): what the money is for and how to give, in each language;
+// a goal in one currency, and the rates organisers enter to convert other currencies into it.
+export const funds = pgTable('funds', {
+  appealId: uuid('appeal_id').primaryKey().references(() => appeals.id, { onDelete: 'cascade' }),
+  enabled: boolean('enabled').notNull().default(false),
+  goalCurrency: text('goal_currency').notNull(),
+  // In minor units of the goal's currency (cents); null: no goal.
+  goalAmount: bigint('goal_amount', { mode: 'number' }),
+  // Goal-currency units for one unit of each other currency, as entered by an organiser on `ratesDate`.
+  rates: jsonb('rates').$type<Record<string, number>>().notNull().default({}),
+  ratesDate: date('rates_date'),
+  createdAt: createdAt(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow()
+})
+
+/** One way to give (a bank transfer, a money-transfer service, a link, cash at an event): a key the reports name, a title, Markdown. */
+export interface FundWay { key: string, title: string, text: string }
+
+export const fundTexts = pgTable('fund_texts', {
+  appealId: uuid('appeal_id').notNull().references(() => funds.appealId, { onDelete: 'cascade' }),
+  language: text('language').notNull(),
+  purpose: text('purpose').notNull().default(''),
+  ways: jsonb('ways').$type<FundWay[]>().notNull().default([]),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow()
+}, (t) => [primaryKey({ columns: [t.appealId, t.language] })])
+
+export const contributionStatus = pgEnum('contribution_status', ['reported', 'verified', 'rejected'])
+export const contributionSource = pgEnum('contribution_source', ['report', 'organiser'])
+
+// A contribution: reported by a supporter (and checked by an organiser) or recorded by an organiser.
+// Amounts, currency, dates and country are never personal: erasure and retention keep them, so the
+// account stays right. Who gave (email, reference, a name not to be shown) is sealed in `sealed`.
+export const contributions = pgTable('contributions', {
+  id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+  appealId: uuid('appeal_id').notNull().references(() => appeals.id, { onDelete: 'cascade' }),
+  status: contributionStatus('status').notNull().default('reported'),
+  source: contributionSource('source').notNull(),
+  amountMinor: bigint('amount_minor', { mode: 'number' }).notNull(),
+  currency: text('currency').notNull(),
+  contributedOn: date('contributed_on').notNull(),
+  way: text('way'),
+  country: text('country'),
+  // In clear only when the supporter chose to be shown (it is published); otherwise sealed.
+  publicName: text('public_name'),
+  // The message of support, published once the contribution is verified.
+  message: text('message'),
+  // AES-256-GCM under DATA_KEY: {e: email, r: reference, n: name not to be shown}.
+  sealed: text('sealed'),
+  // HMAC of the normalised email: the daily mail cap, and erasure by address.
+  emailHash: text('email_hash'),
+  locale: text('locale'),
+  ipHash: text('ip_hash'),
+  rejectionReason: text('rejection_reason'),
+  decidedBy: uuid('decided_by').references(() => organisers.id, { onDelete: 'set null' }),
+  decidedAt: timestamp('decided_at', { withTimezone: true }),
+  createdAt: createdAt(),
+  erasedAt: timestamp('erased_at', { withTimezone: true }),
+  anonymisedAt: timestamp('anonymised_at', { withTimezone: true })
+}, (t) => [index('contributions_appeal_idx').on(t.appealId, t.status, t.contributedOn)])
+
+// What the fund paid for, in the open.
+export const fundSpending = pgTable('fund_spending', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  appealId: uuid('appeal_id').notNull().references(() => appeals.id, { onDelete: 'cascade' }),
+  spentOn: date('spent_on').notNull(),
+  amountMinor: bigint('amount_minor', { mode: 'number' }).notNull(),
+  currency: text('currency').notNull(),
+  purpose: text('purpose').notNull(),
+  createdAt: createdAt()
+}, (t) => [index('fund_spending_appeal_idx').on(t.appealId, t.spentOn)])
+
+// A receipt's file (a contribution's, or a spending's), sealed under DATA_KEY like every personal value;
+// images are stored re-encoded, without their metadata. The id is random: its address cannot be guessed.
+export const fundReceipts = pgTable('fund_receipts', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  appealId: uuid('appeal_id').notNull().references(() => appeals.id, { onDelete: 'cascade' }),
+  contributionId: bigint('contribution_id', { mode: 'number' }).references(() => contributions.id, { onDelete: 'cascade' }).unique(),
+  spendingId: uuid('spending_id').references(() => fundSpending.id, { onDelete: 'cascade' }).unique(),
+  // A spending's receipt may be published; a contribution's never is.
+  public: boolean('public').notNull().default(false),
+  mediaType: text('media_type').notNull(),
+  bytes: integer('bytes').notNull(),
+  sealed: text('sealed').notNull(),
+  createdAt: createdAt()
+})

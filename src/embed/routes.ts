@@ -13,6 +13,7 @@ import { SignedResponse } from '../signatures/schemas.js'
 import { embedScript } from './script.js'
 import { asOrigin, embedderOrigin, optionsQuery, themeStyle, WidgetQuery, widgetOptions, type Widget, type WidgetOptions, type WidgetQueryValues } from './options.js'
 import { oembedRoute } from './oembed.js'
+import fundWidget from './fund.js'
 import { counterWidget, mapWidget, signWidget, thanksWidget, widgetDocument, type WidgetMeta } from './templates.js'
 import { SlugParams } from '../http/schemas.js'
 
@@ -117,6 +118,7 @@ const embedRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return send(reply, view, appeal, { widget: 'thanks', title: view.t('thanks.title'), options, appealUrl: url, data: { lang: options.lang } }, main)
   })
 
+  await app.register(fundWidget)
   await app.register(embedScript)
   await app.register(oembedRoute)
 }

@@ -13,7 +13,7 @@ import type { Widget, WidgetOptions } from './options.js'
 // heading, the widget, and a link to the appeal's own page, which opens outside the frame.
 
 export interface WidgetMeta {
-  widget: Widget | 'thanks' | 'error'
+  widget: Widget | 'thanks' | 'error' | 'fund'
   title: string
   options: WidgetOptions
   /** The colours, as a style element's text (see themeStyle). */

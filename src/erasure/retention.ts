@@ -12,7 +12,7 @@ const BATCH = 5000
 export interface RetentionRun { appeals: number, anonymised: number, deletedPending: number }
 
 /** The appeals whose retention period has run out: closed (or past their closing date) long enough. */
-async function dueAppeals (db: Database, now: Date): Promise<string[]> {
+export async function dueAppeals (db: Database, now: Date): Promise<string[]> {
   const at = now.toISOString()
   const rows = await db.select({ id: appeals.id }).from(appeals).where(sql`coalesce(${appeals.closedAt},
     case when ${appeals.closesAt} <= ${at}::timestamptz then ${appeals.closesAt} end) + make_interval(months => ${appeals.retentionMonths}) <= ${at}::timestamptz`)

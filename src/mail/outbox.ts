@@ -19,7 +19,9 @@ export interface ClaimedMail {
   id: number
   kind: MailKind
   appealId: string
-  signatureId: number
+  /** The signature the mail is about; null for a mail about a contribution to the fund. */
+  signatureId: number | null
+  contributionId: number | null
   language: string
   /** Sealed: opened when the mail is written, so that a value that cannot be opened fails this mail only. */
   sealed: string | null
@@ -66,16 +68,17 @@ export function createOutbox (db: Database, options: { sealer: Sealer, maxPerDay
     /** Claims up to `limit` due mails for one worker, for the length of a lease. */
     async claim (limit: number): Promise<ClaimedMail[]> {
       const claim = randomUUID()
-      const rows = await selectRows<{ id: string | number, kind: MailKind, appeal_id: string, signature_id: string | number, language: string, sealed: string | null, attempts: number }>(db, sql`
+      const rows = await selectRows<{ id: string | number, kind: MailKind, appeal_id: string, signature_id: string | number | null, contribution_id: string | number | null, language: string, sealed: string | null, attempts: number }>(db, sql`
         update ${mailOutbox} set claimed_by = ${claim}::uuid, locked_until = now() + make_interval(secs => ${LEASE_SECONDS}), attempts = attempts + 1
         where id in (
           select id from ${mailOutbox}
           where status = 'queued' and next_attempt_at <= now() and (locked_until is null or locked_until < now())
           order by next_attempt_at, id limit ${limit}
           for update skip locked)
-        returning id, kind, appeal_id, signature_id, language, sealed, attempts`)
+        returning id, kind, appeal_id, signature_id, contribution_id, language, sealed, attempts`)
       return rows.map((r) => ({
-        id: Number(r.id), kind: r.kind, appealId: r.appeal_id, signatureId: Number(r.signature_id),
+        id: Number(r.id), kind: r.kind, appealId: r.appeal_id, signatureId: r.signature_id === null ? null : Number(r.signature_id),
+        contributionId: r.contribution_id === null ? null : Number(r.contribution_id),
         language: r.language, sealed: r.sealed, attempts: r.attempts, claim
       }))
     },

@@ -25,6 +25,8 @@ export interface MailWorkerOptions {
   /** The signed link with which a signature's owner removes it. */
   removalPath: (signatureId: number) => string
   batchSize?: number
+  /** Writes a mail about a contribution to an appeal's fund (src/fund/), or says why there is none to send. */
+  prepareFundMail?: (mail: ClaimedMail) => Promise<OutgoingMail | string>
 }
 
 export interface WorkerRun { sent: number, retried: number, failed: number, cancelled: number }
@@ -39,6 +41,8 @@ export function createMailWorker (o: MailWorkerOptions) {
   const batchSize = o.batchSize ?? 1
 
   async function prepare (mail: ClaimedMail): Promise<OutgoingMail | string> {
+    if (mail.contributionId !== null) return o.prepareFundMail === undefined ? 'no fund mail writer' : o.prepareFundMail(mail)
+    if (mail.signatureId === null) return 'nobody to write to'
     const [row] = await o.db.select({ signature: getTableColumns(signatures), appeal: getTableColumns(appeals) })
       .from(signatures).innerJoin(appeals, eq(appeals.id, signatures.appealId)).where(eq(signatures.id, mail.signatureId)).limit(1)
     if (row === undefined) return 'signature deleted'

@@ -11,8 +11,10 @@ import { OEMBED_PATH } from '../http/paths.js'
 import { CountryString, SlugParams } from '../http/schemas.js'
 import { ASSETS_PREFIX } from './assets.js'
 import { sentByScript, signFromForm, signFromScript } from './form-signing.js'
+import { emptyReport, fundViewOf } from './fund.js'
 import { appealPageData } from './page-data.js'
 import { appealPage, PREVIEW_ITEMS } from './templates/appeal.js'
+import { fundSection } from './templates/fund.js'
 import type { PageMeta } from './templates/layout.js'
 import { eventsPage, homePage, organisationsPage, signaturesPage, thanksPage } from './templates/lists.js'
 import { emptyForm, type FormState } from './templates/signing-form.js'
@@ -44,18 +46,20 @@ const pagesRoutes: FastifyPluginAsyncTypebox = async (app) => {
   async function renderAppeal (request: FastifyRequest, reply: FastifyReply, appeal: Appeal, form: FormState | undefined, status = 200) {
     const lang = pageLanguage(request, reply, appeal.originalLanguage)
     const view = createView(request, lang, request.method === 'GET' ? undefined : `/appeals/${appeal.slug}`)
-    const [texts, entry, latest, organisations, eventList] = await Promise.all([
+    const [texts, entry, latest, organisations, eventList, fund] = await Promise.all([
       appeals.texts(appeal),
       stats.get(appeal.id),
       appeal.showPublicList ? signatures.listPublic(appeal, { limit: PREVIEW_ITEMS }) : Promise.resolve(null),
       appeal.allowOrganisations ? signatures.listOrganisations(appeal, { limit: PREVIEW_ITEMS, offset: 0 }) : Promise.resolve([]),
-      events.list(appeal)
+      events.list(appeal),
+      fundViewOf(app, appeal, lang)
     ])
     const { language, text } = chooseText(appeal, texts, lang)
     const url = publicUrl(request, `/appeals/${appeal.slug}`)
     const main = appealPage(view, {
       appeal, texts, stats: entry.stats, latest: latest?.items ?? null, organisations, events: eventList,
-      form: form ?? emptyForm(countryFromLanguage(request)), url, now: new Date()
+      form: form ?? emptyForm(countryFromLanguage(request)), url, now: new Date(),
+      fund: fund === undefined ? '' : fundSection(view, fund, emptyReport(request))
     })
     const data = appealPageData(app, view, { appeal, stats: entry.stats, events: eventList, signUrl: `/appeals/${appeal.slug}/sign` })
     const meta: PageMeta = {

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { isDatabaseUnavailable } from '../db/unavailable.js'
 import { applyRetention } from '../erasure/retention.js'
+import { applyFundRetention } from '../fund/retention.js'
 import { repeat } from '../jobs/loop.js'
 import { createScheduler, type Scheduler } from '../jobs/scheduler.js'
 
@@ -18,7 +19,7 @@ const SCHEDULE_CHECK_MS = 60_000
 async function backgroundPlugin (app: FastifyInstance): Promise<void> {
   const { db, services, config, log } = app
   const scheduler = createScheduler(db, [
-    { name: 'retention', everyMs: 24 * HOUR, run: async () => applyRetention(db) },
+    { name: 'retention', everyMs: 24 * HOUR, run: async () => ({ ...await applyRetention(db), fund: await applyFundRetention(db) }) },
     { name: 'expire-unconfirmed', everyMs: HOUR, run: async () => ({ deleted: await services.confirmation.deleteExpired() }) },
     { name: 'outbox-clean-up', everyMs: 24 * HOUR, run: async () => ({ deleted: await services.mail.outbox.cleanUp() }) },
     { name: 'webhook-log-clean-up', everyMs: 24 * HOUR, run: async () => ({ deleted: await services.webhooks.cleanUp() }) }

@@ -5,6 +5,8 @@ import { siteUrl } from '../config.js'
 import { createConfirmationService } from '../confirmation/service.js'
 import { createErasureService } from '../erasure/service.js'
 import { createEventsService } from '../events/service.js'
+import { createFundMailWriter } from '../fund/mail.js'
+import { createFundService } from '../fund/service.js'
 import { createExportsService } from '../exports/service.js'
 import { createImportsService } from '../imports/service.js'
 import { createOutbox } from '../mail/outbox.js'
@@ -29,9 +31,11 @@ function createServices (app: FastifyInstance) {
   const told = (what: string) => (err: unknown) => { app.log.error({ err }, `a webhook for ${what} could not be queued`) }
   const confirmation = createConfirmationService(db, { outbox, ttlDays: config.CONFIRMATION_TTL_DAYS, onConfirmed: notices.signatureConfirmed })
   const erasure = createErasureService(db, { keys, sealer, outbox, onErased: notices.signaturesErased })
+  const fund = createFundService(db, { keys, sealer, receiptMaxBytes: config.FUND_RECEIPT_MAX_BYTES, mailMaxPerDay: config.MAIL_MAX_PER_DAY })
   const worker = createMailWorker({
     db, appeals, outbox, sender: app.mailSender, sealer, i18n: app.i18n, log: app.log,
-    siteUrl: siteUrl(config), ttlDays: config.CONFIRMATION_TTL_DAYS, removalPath: erasure.removalPath
+    siteUrl: siteUrl(config), ttlDays: config.CONFIRMATION_TTL_DAYS, removalPath: erasure.removalPath,
+    prepareFundMail: createFundMailWriter({ db, appeals, sealer, i18n: app.i18n, siteUrl: siteUrl(config), removalPath: fund.removalPath })
   })
   const signatures = createSignaturesService(db, {
     readDb, keys, sealer, consentVersion: config.CONSENT_VERSION, pendingStatement: confirmation.pendingStatement
@@ -58,6 +62,7 @@ function createServices (app: FastifyInstance) {
     erasure,
     mail: { outbox, worker },
     events,
+    fund,
     webhooks: {
       ...webhooks,
       worker: createWebhookWorker({ db, webhooks, sealer, log: app.log, allowPrivate: config.WEBHOOKS_ALLOW_PRIVATE })

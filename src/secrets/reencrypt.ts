@@ -1,7 +1,7 @@
 import { and, asc, gt, isNotNull, sql, type AnyColumn } from 'drizzle-orm'
 import type { PgTable } from 'drizzle-orm/pg-core'
 import type { Database } from '../db/connection.js'
-import type { mailOutbox, signatures } from '../db/schema.js'
+import type { contributions, mailOutbox, signatures } from '../db/schema.js'
 import type { Sealer } from './sealing.js'
 
 // Key rotation: with the new key as DATA_KEY and the old one in DATA_KEY_PREVIOUS, every sealed value
@@ -21,7 +21,7 @@ async function writeSealed (db: Database, table: PgTable, id: AnyColumn, values:
 }
 
 /** Seals again, under the current key, every value of the table sealed under an older one. Returns how many. */
-export async function resealStale (db: Database, sealer: Sealer, table: typeof signatures | typeof mailOutbox): Promise<number> {
+export async function resealStale (db: Database, sealer: Sealer, table: typeof signatures | typeof mailOutbox | typeof contributions): Promise<number> {
   let count = 0
   let after = 0
   for (;;) {

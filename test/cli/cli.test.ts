@@ -164,7 +164,7 @@ for (const database of databases) {
       t.same(ev, { n: 30, countries: 20 }, '30 events in 20 countries')
 
       const others = await db.select().from(appeals).where(sql`${appeals.slug} <> 'hands-off-venezuela'`)
-      t.equal(others.length, 2, 'two more appeals')
+      t.equal(others.length, 3, 'three more appeals (the last with a fund)')
       t.ok([hov, ...others].every((a) => a.requireConfirmation), 'every demo appeal asks its signers to confirm by email, as new appeals do')
       const texts = await db.select().from(appealTexts)
       const languagesOf = (id: string) => texts.filter((x) => x.appealId === id).map((x) => x.language).sort()
@@ -211,7 +211,7 @@ for (const database of databases) {
     const newKey = randomBytes(32).toString('base64')
     const rotated = await cli({ ...where, env: { ...where.env, DATA_KEY: newKey, DATA_KEY_PREVIOUS: TEST_DATA_KEY } }, ['keys', 'reencrypt'])
     t.equal(rotated.code, 0, `keys reencrypt succeeds${rotated.code === 0 ? '' : `: ${rotated.stderr}`}`)
-    t.match(rotated.stdout, /Sealed again under the current DATA_KEY: 6 signatures and 0 queued mails\./)
+    t.match(rotated.stdout, /Sealed again under the current DATA_KEY: 6 signatures, 0 queued mails, 0 contributions and 0 receipts\./)
     await inspect(where, async (db) => {
       const newSealer = createSealer(parseDataKey(newKey, 'DATA_KEY'))
       const emails = (await db.select().from(signatures)).map((row) => openPersonal(newSealer, row).email).sort()
@@ -221,7 +221,7 @@ for (const database of databases) {
 
     const retention = await cli({ ...where, env: { ...where.env, DATA_KEY: newKey } }, ['retention', 'run'])
     t.equal(retention.code, 0, `retention run succeeds${retention.code === 0 ? '' : `: ${retention.stderr}`}`)
-    t.match(retention.stdout, /Appeals past their retention period: 1; signatures emptied of personal data: 3; never-confirmed signatures deleted: 0\./)
+    t.match(retention.stdout, /Appeals past their retention period: 1; signatures emptied of personal data: 3; never-confirmed signatures deleted: 0; contributions emptied of personal data \(amounts kept\): 0\./)
     await inspect(where, async (db) => {
       const rows = await db.select().from(signatures)
       t.equal(rows.filter((r) => r.appealId === closedLongAgo.id && r.sealed === null && r.anonymisedAt !== null && r.status === 'confirmed').length, 3,

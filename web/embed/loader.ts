@@ -6,10 +6,10 @@ import { fromOurFrame, readResize } from './messages.js'
 // It frames the widget where the snippet stands and keeps the frame as tall as the widget's content. It
 // sets no cookie, reads nothing of the page, and loads nothing but the widget from the Solidaria site.
 
-type Widget = 'map' | 'counter' | 'sign'
-const HEIGHTS: Record<Widget, number> = { map: 480, counter: 280, sign: 960 }
+type Widget = 'map' | 'counter' | 'sign' | 'fund'
+const HEIGHTS: Record<Widget, number> = { map: 480, counter: 280, sign: 960, fund: 300 }
 // Until the widget reports its own (translated) title.
-const TITLES: Record<Widget, string> = { map: 'Solidarity map', counter: 'Signature counter', sign: 'Signing form' }
+const TITLES: Record<Widget, string> = { map: 'Solidarity map', counter: 'Signature counter', sign: 'Signing form', fund: 'Solidarity fund' }
 const SLUG = /^[a-z0-9]+(-[a-z0-9]+)*$/
 const HEX = /^#?([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/
 

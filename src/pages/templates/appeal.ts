@@ -35,6 +35,8 @@ export interface AppealPageData {
   form: FormState
   url: string
   now: Date
+  /** The fund's section (src/pages/templates/fund.ts), when the appeal has a fund switched on. */
+  fund?: string
 }
 
 /** The signing form, or why the appeal takes no signature now. */
@@ -77,6 +79,7 @@ export function appealPage (view: View, data: AppealPageData): string {
 !${appeal.donationUrl === null && appeal.joinUrl === null
     ? ''
     : html`<p class="support-links">!${appeal.donationUrl === null ? '' : html`<a class="button secondary" href="${appeal.donationUrl}" rel="noopener noreferrer">${t('appeal.donate')}</a>`} !${appeal.joinUrl === null ? '' : html`<a class="button secondary" href="${appeal.joinUrl}" rel="noopener noreferrer">${t('appeal.join')}</a>`}</p>`}
+!${data.fund ?? ''}
 !${shareLinks(view, data.url, text)}
 <section class="map-section" aria-labelledby="map-heading">
 <h2 id="map-heading">${t('map.heading')}</h2>
