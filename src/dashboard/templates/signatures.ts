@@ -92,14 +92,15 @@ export function signaturesPage (view: AdminView, d: SignaturesPageData): string 
   const base = `/admin/appeals/${d.appeal.slug}/signatures`
   const { before: _before, ...filtersOnly } = Object.fromEntries(new URLSearchParams(d.here.split('?')[1] ?? '')) as Record<string, string>
   const exportQuery = query(apiFilters(d.filters))
+  // Written as is (URLSearchParams encodes all but `&`, written `&amp;`): the link reads as the address.
   const exportLink = (format: string, extra = ''): string => {
-    const search = [exportQuery, extra].filter((part) => part !== '').join('&')
+    const search = [exportQuery, extra].filter((part) => part !== '').join('&').replace(/&/g, '&amp;')
     return `/api/admin/appeals/${d.appeal.slug}/export.${format}${search === '' ? '' : '?' + search}`
   }
   return appealHeader(view, d.appeal, d.texts, 'signatures', a('signatures.title')) + html`
 !${d.undo === undefined ? '' : html`<div class="notice" role="status">${a('signatures.undoIntro')} !${buttonForm(view, `${base}/bulk-hide/undo`, a('signatures.undo'), { hidden: { batch: d.undo } })}</div>`}
 !${filterForm(view, d)}
-<p class="export-links">${a('signatures.exportIntro')} <a href="${exportLink('xlsx')}" download>${a('webhooks.exports.xlsx')}</a> · <a href="${exportLink('csv')}" download>${a('signatures.exportCsv')}</a> · <a href="${exportLink('csv', 'separator=semicolon')}" download>${a('webhooks.exports.csvSemicolon')}</a> · <a href="${exportLink('ndjson')}" download>${a('signatures.exportNdjson')}</a></p>
+<p class="export-links">${a('signatures.exportIntro')} <a href="!${exportLink('xlsx')}" download>${a('webhooks.exports.xlsx')}</a> · <a href="!${exportLink('csv')}" download>${a('signatures.exportCsv')}</a> · <a href="!${exportLink('csv', 'separator=semicolon')}" download>${a('webhooks.exports.csvSemicolon')}</a> · <a href="!${exportLink('ndjson')}" download>${a('signatures.exportNdjson')}</a></p>
 !${d.items.length === 0
 ? html`<p>${a('signatures.none')}</p>`
 : html`<div class="table-scroll"><table class="admin-table signatures-table">
