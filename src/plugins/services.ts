@@ -33,7 +33,7 @@ function createServices (app: FastifyInstance) {
     confirmation,
     erasure,
     mail: { outbox, worker },
-    events: createEventsService(db),
+    events: createEventsService(db, { sealer, reportKey: keys.eventReport }),
     stats: createStatsService(db, { ttlMs: config.STATS_TTL_MS }),
     exports: createExportsService(db, { sealer, keys })
   }
@@ -63,6 +63,8 @@ async function servicesPlugin (app: FastifyInstance): Promise<void> {
       if (sealed > 0) app.log.info(`Sealed the personal data of ${sealed} signatures stored before sealing existed.`)
       const domains = await fillEmailDomains(app.db, app.sealer, app.keys.emailDomainHash)
       if (domains > 0) app.log.info(`Recorded the email domain (as a keyed hash) of ${domains} signatures made before it was recorded.`)
+      const placed = await app.services.events.placeMissing()
+      if (placed > 0) app.log.info(`Placed ${placed} events on the map from their city and country.`)
     })().catch((err: unknown) => { app.log.error({ err }, 'catching up the stored signatures failed; the next start tries again') })
   })
   // Shutdown waits for a batch in hand rather than cutting it (and the database) off.
