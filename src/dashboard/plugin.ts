@@ -12,6 +12,7 @@ import eventPages from './events.js'
 import importPages from './imports.js'
 import organiserPages from './organisers.js'
 import signInPages from './sign-in.js'
+import sheetPages from './sheets.js'
 import signaturePages from './signatures.js'
 import teamPages from './team.js'
 import tokenPages from './tokens.js'
@@ -77,6 +78,7 @@ const dashboard: FastifyPluginAsync = async (app) => {
   await app.register(appealPages)
   await app.register(signaturePages)
   await app.register(importPages)
+  await app.register(sheetPages)
   await app.register(eventPages)
   await app.register(teamPages)
   await app.register(embedPages)

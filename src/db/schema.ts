@@ -129,7 +129,7 @@ export const signatures = pgTable('signatures', {
   erasedAt: timestamp('erased_at', { withTimezone: true }),
   // When the retention period emptied the personal fields; the row still counts.
   anonymisedAt: timestamp('anonymised_at', { withTimezone: true }),
-  // Paper signatures only (imports/name-index.ts): keyed hashes of each normalised word of the name, so
+  // Paper signatures only (signatures/name-index.ts): keyed hashes of each normalised word of the name, so
   // that an organiser finds a sealed name by typing it; and one of the whole name with the country, which
   // flags a second sheet's entry for the same person when there is no email to tell.
   nameWords: text('name_words').array(),

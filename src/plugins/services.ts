@@ -29,7 +29,7 @@ function createServices (app: FastifyInstance) {
     appeals,
     organisers: createOrganisersService(db, { sessionTtlHours: config.SESSION_TTL_HOURS, passwordHashCost: config.PASSWORD_HASH_COST }),
     signatures,
-    imports: createImportsService(signatures),
+    imports: createImportsService(signatures, keys.nameIndex),
     confirmation,
     erasure,
     mail: { outbox, worker },
