@@ -8,6 +8,7 @@ import type { Sealer } from '../secrets/sealing.js'
 import { randomUUID } from 'node:crypto'
 import { keyedHash } from '../secrets/keys.js'
 import { hashToken } from '../secrets/tokens.js'
+import { normaliseEmail } from '../signatures/email.js'
 
 export type SolidarityEvent = typeof events.$inferSelect
 
@@ -96,7 +97,7 @@ export function createEventsService (db: Database, options: { sealer: Sealer, re
       const { contactEmail, ...fields } = input
       const id = randomUUID()
       const reportToken = reportTokenOf(id)
-      const contact: EventContact = { email: contactEmail, language }
+      const contact: EventContact = { email: normaliseEmail(contactEmail), language }
       const row = placed({ ...toRow(fields), country: fields.country })
       const [created] = await db.insert(events).values({
         ...row,

@@ -103,6 +103,6 @@ export function createView (request: FastifyRequest, lang: string, path?: string
     languageName: (code) => displayNames(lang, 'language').of(code) ?? code,
     path: url.pathname + url.search,
     i18n: (namespace) => request.server.i18n.getFixedT(lang, namespace),
-    eventTime: (event) => new Intl.DateTimeFormat(lang, { dateStyle: 'long', timeStyle: 'short', timeZone: event.timeZone, timeZoneName: 'short' }).format(event.startsAt)
+    eventTime: (event) => new Intl.DateTimeFormat(lang, { year: 'numeric', month: 'long', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: event.timeZone, timeZoneName: 'short' }).format(event.startsAt)
   }
 }
