@@ -35,8 +35,7 @@ type Doc = InstanceType<typeof PDFDocument>
 
 /**
  * Writes a paragraph inside [x, x + width]. Right-to-left text is wrapped here, a line at a time, and
- * each line's words are given in reverse: the PDF library shapes each word (Arabic letters join) but
- * lays words out left to right.
+ * each line's words placed from the right.
  */
 function paragraph (doc: Doc, text: string, rtl: boolean, options: { x: number, width: number, size: number, bold?: boolean, gap?: number }): void {
   doc.font(options.bold === true ? BOLD : REGULAR).fontSize(options.size)
@@ -57,10 +56,17 @@ function paragraph (doc: Doc, text: string, rtl: boolean, options: { x: number, 
       }
       lines.push(line)
     }
+    // Word by word from the right edge: the library shapes each word (Arabic letters join) but would
+    // lay a line's words out left to right.
+    const space = doc.widthOfString(' ')
     for (const line of lines) {
-      const visual = line.split(' ').reverse().join(' ')
       const y = doc.y
-      doc.text(visual, options.x + options.width - doc.widthOfString(visual), y, { lineBreak: false })
+      let right = options.x + options.width
+      for (const word of line.split(' ')) {
+        const width = doc.widthOfString(word)
+        doc.text(word, right - width, y, { lineBreak: false })
+        right -= width + space
+      }
       doc.y = y + doc.currentLineHeight(true)
     }
   }
@@ -104,7 +110,10 @@ export async function signatureSheetPdf (content: SheetContent): Promise<Buffer>
   const textX = rtl ? PAGE.margin + qrSize + 16 : PAGE.margin
   const qrX = rtl ? PAGE.margin : PAGE.width - PAGE.margin - qrSize
   doc.image(qr, qrX, PAGE.margin, { width: qrSize })
-  doc.font(REGULAR).fontSize(6.5).text(content.formUrl, qrX - 10, PAGE.margin + qrSize + 2, { width: qrSize + 20, align: 'center' })
+  // The address on one line under the code, for those who type it: wrapped, it would not work.
+  doc.font(REGULAR).fontSize(6)
+  const urlWidth = doc.widthOfString(content.formUrl)
+  doc.text(content.formUrl, rtl ? qrX : qrX + qrSize - urlWidth, PAGE.margin + qrSize + 2, { lineBreak: false })
   doc.y = PAGE.margin
   paragraph(doc, text.title, rtl, { x: textX, width: textWidth, size: 16, bold: true, gap: 6 })
   if (text.summary !== null && text.summary !== '') paragraph(doc, text.summary, rtl, { x: textX, width: textWidth, size: 9.5, gap: 6 })
