@@ -5,7 +5,9 @@ import type { SolidarityEvent } from './service.js'
  * An iCalendar feed of an appeal's upcoming events. Times are written in UTC, which every calendar
  * shows in its owner's own zone; the zone the event was given in is named in the description.
  */
-export function calendarOf (d: { title: string, url: string, host: string, events: SolidarityEvent[], countryName: (code: string) => string, now?: Date }): string {
+export interface CalendarData { title: string, url: string, host: string, events: SolidarityEvent[], countryName: (code: string) => string, now?: Date }
+
+export function calendarOf (d: CalendarData): string {
   const calendar = ical({ name: d.title, prodId: { company: 'solidaria', product: 'events' }, url: d.url })
   for (const event of d.events) {
     calendar.createEvent({

@@ -1,3 +1,4 @@
+import type { FastifyBaseLogger } from 'fastify'
 import type { i18n } from 'i18next'
 import type { MailSender } from '../mail/transport.js'
 import type { EventContact, SolidarityEvent } from './service.js'
@@ -9,7 +10,9 @@ import type { EventContact, SolidarityEvent } from './service.js'
 
 export type EventMailKind = 'received' | 'approved'
 
-export function composeEventMail (i18next: i18n, kind: EventMailKind, event: SolidarityEvent, contact: EventContact, links: { reportUrl: string, eventsUrl: string, siteName: string }) {
+export interface EventMailLinks { reportUrl: string, eventsUrl: string, siteName: string }
+
+export function composeEventMail (i18next: i18n, kind: EventMailKind, event: SolidarityEvent, contact: EventContact, links: EventMailLinks) {
   const t = i18next.getFixedT(contact.language, 'fielddata')
   const subject = t(`mail.${kind}.subject`, { title: event.title })
   const lines = [
@@ -26,7 +29,7 @@ export function composeEventMail (i18next: i18n, kind: EventMailKind, event: Sol
   return { to: contact.email, subject, text, html, language: contact.language, link: links.reportUrl }
 }
 
-export async function sendEventMail (sender: MailSender, mail: ReturnType<typeof composeEventMail>, log: { error: (o: object, m: string) => void }): Promise<void> {
+export async function sendEventMail (sender: MailSender, mail: ReturnType<typeof composeEventMail>, log: Pick<FastifyBaseLogger, 'error'>): Promise<void> {
   try {
     await sender.send(mail)
   } catch (err) {

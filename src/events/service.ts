@@ -129,7 +129,9 @@ export function createEventsService (db: Database, options: { sealer: Sealer, re
       const row = toRow(input)
       // A new city or country without a map click is looked up again; coordinates given win.
       const changes = moved && input.latitude == null
-        ? placed({ ...row, latitude: null, longitude: null, city: input.city !== undefined ? input.city : current.city, country: input.country ?? current.country })
+        ? placed({
+          ...row, latitude: null, longitude: null, city: input.city !== undefined ? input.city : current.city, country: input.country ?? current.country
+        })
         : { ...row, ...(input.latitude != null && { approximate: false }) }
       const [updated] = await db.update(events).set(changes).where(ofAppeal(appeal, id)).returning()
       if (updated === undefined) throw appError('EVENT_NOT_FOUND')
@@ -188,7 +190,8 @@ export function createEventsService (db: Database, options: { sealer: Sealer, re
       let done = 0
       for (const event of missing) {
         const place = locate(event.city, event.country)
-        await db.update(events).set(place === null ? { approximate: true } : { latitude: place.latitude, longitude: place.longitude, approximate: place.approximate })
+        const changes = place === null ? { approximate: true } : { latitude: place.latitude, longitude: place.longitude, approximate: place.approximate }
+        await db.update(events).set(changes)
           .where(eq(events.id, event.id))
         if (place !== null) done++
       }

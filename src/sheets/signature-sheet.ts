@@ -21,7 +21,9 @@ const BOLD = join(fontDir, 'DejaVuSans-Bold.ttf')
 
 const PAGE = { width: 841.89, height: 595.28, margin: 36 }
 const ROWS_PER_PAGE = 14
-const COLUMN_WEIGHTS: Record<typeof sheetColumns[number], number> = { name: 3, email: 3, country: 1.6, city: 1.6, organisation: 2.2, public: 1.1, contact: 1.1, signature: 2 }
+const COLUMN_WEIGHTS: Record<typeof sheetColumns[number], number> = {
+  name: 3, email: 3, country: 1.6, city: 1.6, organisation: 2.2, public: 1.1, contact: 1.1, signature: 2
+}
 
 export interface SheetContent {
   text: AppealText

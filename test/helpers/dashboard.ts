@@ -1,13 +1,16 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import type { Organiser } from './fixtures.js'
 
+/** A file as a browser uploads it: its bytes as they are (a legacy encoding, a workbook) and its type. */
+export interface UploadedFile { name: string, field: string, content: string | Buffer, type?: string }
+
 /** A browser's view of the dashboard: its cookies, and the form token the pages hand out. */
 export interface Browser {
   get: (url: string, headers?: Record<string, string>) => Promise<LightMyRequestResponse>
   /** Posts a form (url-encoded) with the page's CSRF token, unless `_csrf` is given (or null: none). */
   post: (url: string, fields?: Record<string, string | null>, headers?: Record<string, string>) => Promise<LightMyRequestResponse>
   /** Posts a multipart form with a file, as a browser does for an upload. */
-  upload: (url: string, fields: Record<string, string>, file: { name: string, field: string, content: string | Buffer, type?: string }) => Promise<LightMyRequestResponse>
+  upload: (url: string, fields: Record<string, string>, file: UploadedFile) => Promise<LightMyRequestResponse>
   cookies: Map<string, string>
   csrf: () => Promise<string>
 }

@@ -14,7 +14,9 @@ export interface EventFormData {
   state: EventFormState
 }
 
-function field (view: View, state: EventFormState, f: { name: string, label: string, type?: string, required?: boolean, maxlength?: number, help?: string, attributes?: string }): string {
+interface FieldSpec { name: string, label: string, type?: string, required?: boolean, maxlength?: number, help?: string, attributes?: string }
+
+function field (view: View, state: EventFormState, f: FieldSpec): string {
   const f2 = view.t
   const error = state.errors[f.name]
   const ids = [f.help === undefined ? '' : `${f.name}-help`, error === undefined ? '' : `${f.name}-error`].filter(Boolean)
