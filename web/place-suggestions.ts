@@ -10,8 +10,11 @@ export function enhancePlaceForm (form: HTMLFormElement): void {
   const list = city?.list ?? null
   const zone = form.querySelector<HTMLSelectElement>('[data-time-zone]')
   if (zone !== null && zone.value === 'UTC') {
+    // Browsers may name a zone by an alias of the server's name (America/Cordoba for America/Argentina/Cordoba).
     const own = Intl.DateTimeFormat().resolvedOptions().timeZone
-    if ([...zone.options].some((o) => o.value === own)) zone.value = own
+    const canonical = (name: string): string => new Intl.DateTimeFormat('en', { timeZone: name }).resolvedOptions().timeZone
+    const match = [...zone.options].find((o) => o.value === own) ?? [...zone.options].find((o) => o.value !== 'UTC' && canonical(o.value) === own)
+    if (match !== undefined) zone.value = match.value
   }
   if (city === null || country === null || list === null) return
   let timer: ReturnType<typeof setTimeout> | undefined
