@@ -133,7 +133,7 @@ eachDatabase(t, 'a supporter\'s event: invisible until approved, then on the map
   t.equal((await b.post(`/admin/appeals/${slug}/events/${row!.id}/approve-report`)).statusCode, 303)
   t.match(json(await app.inject({ url: `/api/appeals/${slug}/events` })).items[0], { attendance: 120, report: 'Llenamos el salón.' })
   t.equal((await app.inject({ url: '/events/report/not-a-real-token-at-all-000' })).statusCode, 404)
-})
+}, { STATS_TTL_MS: '0' })
 
 eachDatabase(t, 'supporters\' events share signing\'s rate limit, and the API takes them as JSON', async (t, { app }) => {
   const owner = await organiser(app)
