@@ -39,6 +39,8 @@ import signatureRoutes from './signatures/routes.js'
 import adminSignatureRoutes from './signatures/admin-routes.js'
 import statsRoutes from './stats/routes.js'
 import eventRoutes from './events/routes.js'
+import placeRoutes from './places/routes.js'
+import eventPagesRoutes from './pages/event-pages.js'
 import adminEventRoutes from './events/admin-routes.js'
 import exportRoutes from './exports/routes.js'
 import embedRoutes from './embed/routes.js'
@@ -135,6 +137,7 @@ export async function app (fastify: FastifyInstance, opts: AppOptions): Promise<
     await publicApi.register(statsRoutes)
     await publicApi.register(eventRoutes)
     await publicApi.register(fundRoutes)
+    await publicApi.register(placeRoutes)
   }, { prefix: '/api' })
   await fastify.register(async (adminApi) => {
     // Signing in and out, and the first admin's setup, come before any credentials.
@@ -159,6 +162,7 @@ export async function app (fastify: FastifyInstance, opts: AppOptions): Promise<
   await fastify.register(embedRoutes)
   await fastify.register(pageRoutes)
   await fastify.register(fundPages)
+  await fastify.register(eventPagesRoutes)
   await fastify.register(confirmationRoutes)
   await fastify.register(removalRoutes)
   await fastify.register(dashboard, { prefix: '/admin' })

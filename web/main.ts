@@ -4,8 +4,11 @@ import { watchCounts } from './live-counts.js'
 import { readPageData } from './page-data.js'
 import { enhanceCountrySearch } from './country-search.js'
 import { enhanceSigningForm } from './signing-form.js'
+import { enhancePlaceForm, showLocalTimes } from './place-suggestions.js'
 
 // Everything here improves a page that already works without it.
+for (const placeForm of document.querySelectorAll<HTMLFormElement>('form[data-place-form]')) enhancePlaceForm(placeForm)
+showLocalTimes(document, document.documentElement.lang)
 const data = readPageData()
 if (data !== undefined) {
   const t = createTranslator(data.lang, data.i18n)

@@ -35,7 +35,7 @@ export interface DemoOptions { keys: Keys, sealer: Sealer, consentVersion: strin
 export async function loadDemo (db: Database, options: DemoOptions): Promise<void> {
   const appeals = createAppealsService(db)
   const signatures = createSignaturesService(db, { keys: options.keys, sealer: options.sealer, consentVersion: options.consentVersion })
-  const events = createEventsService(db)
+  const events = createEventsService(db, { sealer: options.sealer, reportKey: options.keys.eventReport })
   const rnd = random(1500)
   const pick = <T>(list: readonly T[]): T => list[Math.floor(rnd() * list.length)]!
   const now = options.now ?? new Date()

@@ -6,7 +6,9 @@ import type { Appeal } from '../appeals/service.js'
 import { EventInput } from '../events/schemas.js'
 import type { SolidarityEvent } from '../events/service.js'
 import { signedIn } from '../organisers/auth.js'
-import { formValue, isRefusal, localTime, throughSchema } from './form-input.js'
+import { instantOf, isTimeZone, timeZones, wallClock } from '../events/local-time.js'
+import { approveEvent } from '../events/approval.js'
+import { formValue, isRefusal, throughSchema } from './form-input.js'
 import { appealHeader } from './templates/appeal-nav.js'
 import { buttonForm, csrfField, errorSummary, inputField, selectField } from './templates/forms.js'
 import { adminView, redirectAfter, sendAdmin, type AdminView } from './view.js'
@@ -20,7 +22,7 @@ interface EventForm { values: Record<string, string>, errors: Record<string, str
 
 const stateOf = (e: SolidarityEvent): EventForm => ({
   values: {
-    title: e.title, startsAt: localTime(e.startsAt), city: e.city ?? '', country: e.country, latitude: e.latitude === null ? '' : String(e.latitude),
+    title: e.title, startsAt: wallClock(e.startsAt, e.timeZone), timeZone: e.timeZone, organiser: e.organiser ?? '', city: e.city ?? '', country: e.country, latitude: e.latitude === null ? '' : String(e.latitude),
     longitude: e.longitude === null ? '' : String(e.longitude), link: e.link ?? '', attendance: e.attendance === null ? '' : String(e.attendance)
   },
   errors: {}
@@ -31,13 +33,17 @@ function eventForm (view: AdminView, action: string, state: EventForm, submit: s
   const a = view.a
   const v = (name: string): string => state.values[name] ?? ''
   const err = (name: string) => state.errors[name] === undefined ? {} : { error: state.errors[name] }
+  const f = view.i18n('fielddata')
   return html`!${errorSummary(view, state.message, state.errors)}
-<form method="post" action="${action}" novalidate class="admin-form event-form">
+<form method="post" action="${action}" novalidate class="admin-form event-form" data-place-form>
 !${csrfField(view)}
 !${inputField({ name: 'title', label: a('events.eventTitle'), value: v('title'), required: true, maxlength: 200, ...err('title') })}
-!${inputField({ name: 'startsAt', label: a('events.startsAt'), type: 'datetime-local', value: v('startsAt'), required: true, help: a('appeal.utc'), ...err('startsAt') })}
-!${inputField({ name: 'city', label: a('events.city'), value: v('city'), maxlength: 120, ...err('city') })}
-!${selectField({ name: 'country', label: a('events.country'), value: v('country'), required: true, options: [{ value: '', label: view.t('form.countryChoose') }, ...view.countries.map((c) => ({ value: c.code, label: c.name }))], ...err('country') })}
+!${inputField({ name: 'startsAt', label: a('events.startsAt'), type: 'datetime-local', value: v('startsAt'), required: true, help: f('submit.startsAtHelp'), ...err('startsAt') })}
+!${selectField({ name: 'timeZone', label: f('submit.timeZone'), value: v('timeZone') === '' ? 'UTC' : v('timeZone'), required: true, options: timeZones.map((z) => ({ value: z, label: z.replace(/_/g, ' ') })), ...err('timeZone') }).replace('<select ', '<select data-time-zone ')}
+!${selectField({ name: 'country', label: a('events.country'), value: v('country'), required: true, options: [{ value: '', label: view.t('form.countryChoose') }, ...view.countries.map((c) => ({ value: c.code, label: c.name }))], ...err('country') }).replace('<select ', '<select data-place-country ')}
+!${inputField({ name: 'city', label: a('events.city'), value: v('city'), maxlength: 120, help: f('submit.cityHelp'), attributes: 'list="city-suggestions" autocomplete="off" data-place-city', ...err('city') })}
+<datalist id="city-suggestions"></datalist>
+!${inputField({ name: 'organiser', label: f('submit.organiser'), value: v('organiser'), maxlength: 200, ...err('organiser') })}
 <fieldset class="coordinates"><legend>${a('events.place')}</legend>
 <p class="help" id="coordinates-help">${a('events.placeHelp')}</p>
 <div class="map-picker" data-map-picker data-shapes="${view.mapShapes ?? ''}" role="application" aria-label="${a('events.mapLabel')}" hidden></div>
@@ -50,6 +56,13 @@ function eventForm (view: AdminView, action: string, state: EventForm, submit: s
 </form>`
 }
 
+/** A supporter's report after the event, waiting for approval or approved. */
+function reportCell (view: AdminView, base: string, e: SolidarityEvent): string {
+  if (e.reportStatus === 'none') return ''
+  const f = view.i18n('fielddata')
+  return html`<div class="event-report-admin"><p>${f('events.reported', { count: e.reportAttendance ?? 0 })}</p>!${e.reportText === null ? '' : html`<p>${e.reportText}</p>`}!${e.reportStatus === 'pending' ? buttonForm(view, `${base}/${e.id}/approve-report`, f('events.approveReport'), { name: `${f('events.approveReport')}: ${e.title}` }) : ''}</div>`
+}
+
 function eventsPage (view: AdminView, appeal: Appeal, texts: Parameters<typeof appealHeader>[2], list: SolidarityEvent[], form: EventForm): string {
   const a = view.a
   const base = `/admin/appeals/${appeal.slug}/events`
@@ -57,15 +70,26 @@ function eventsPage (view: AdminView, appeal: Appeal, texts: Parameters<typeof a
 !${list.length === 0
 ? html`<p>${a('events.none')}</p>`
 : html`<div class="table-scroll"><table class="admin-table"><thead><tr><th scope="col">${a('events.eventTitle')}</th><th scope="col">${a('events.startsAt')}</th><th scope="col">${a('events.where')}</th><th scope="col">${a('events.attendance')}</th><th scope="col">${a('signatures.actions')}</th></tr></thead>
-<tbody>!${list.map((e) => html`<tr><th scope="row">${e.title}</th><td data-label="${a('events.startsAt')}"><time datetime="${e.startsAt.toISOString()}">${view.date(e.startsAt)}</time></td><td data-label="${a('events.where')}">${[e.city, view.country(e.country)].filter(Boolean).join(', ')}!${e.latitude === null ? '' : html`<br><span class="muted">${e.latitude.toFixed(3)}, ${e.longitude?.toFixed(3) ?? ''}</span>`}</td><td data-label="${a('events.attendance')}">${e.attendance === null ? '' : view.number(e.attendance)}</td>
-<td class="actions"><a href="${base}/${e.id}">${a('events.edit')}<span class="visually-hidden">: ${e.title}</span></a> !${buttonForm(view, `${base}/${e.id}/remove`, a('events.remove'), { secondary: true, name: `${a('events.remove')}: ${e.title}` })}</td></tr>`)}</tbody></table></div>`}
+<tbody>!${list.map((e) => html`<tr><th scope="row">${e.title}</th><td data-label="${a('events.startsAt')}"><time datetime="${e.startsAt.toISOString()}">${view.eventTime(e)}</time></td><td data-label="${a('events.where')}">${[e.city, view.country(e.country)].filter(Boolean).join(', ')}!${e.latitude === null ? '' : html`<br><span class="muted">${e.latitude.toFixed(3)}, ${e.longitude?.toFixed(3) ?? ''}!${e.approximate ? html` (${view.i18n('fielddata')('events.approximate')})` : ''}</span>`}</td><td data-label="${a('events.attendance')}">${e.attendance === null ? '' : view.number(e.attendance)}!${reportCell(view, base, e)}</td>
+<td class="actions">!${e.status === 'pending' ? html`<strong class="badge">${view.i18n('fielddata')('events.pending')}</strong> !${buttonForm(view, `${base}/${e.id}/approve`, view.i18n('fielddata')('events.approve'), { name: `${view.i18n('fielddata')('events.approve')}: ${e.title}` })} ` : ''}<a href="${base}/${e.id}">${a('events.edit')}<span class="visually-hidden">: ${e.title}</span></a> !${buttonForm(view, `${base}/${e.id}/remove`, a('events.remove'), { secondary: true, name: `${a('events.remove')}: ${e.title}` })}</td></tr>`)}</tbody></table></div>`}
 <section aria-labelledby="add-heading"><h2 id="add-heading">${a('events.add')}</h2>!${eventForm(view, base, form, a('events.addButton'))}</section>`
 }
 
+/** The form's local time, read in the time zone chosen beside it. */
+function startsAtOf (body: Record<string, unknown>): string | null {
+  const local = formValue.text(body, 'startsAt')
+  const zone = formValue.text(body, 'timeZone') ?? 'UTC'
+  if (local === undefined) return null
+  return (isTimeZone(zone) ? instantOf(local, zone)?.toISOString() : undefined) ?? local
+}
+
 function eventInput (body: Record<string, unknown>) {
+  const zone = formValue.text(body, 'timeZone')
   return {
     title: formValue.text(body, 'title'),
-    startsAt: formValue.utcTime(body, 'startsAt'),
+    startsAt: startsAtOf(body),
+    timeZone: zone !== undefined && isTimeZone(zone) ? zone : 'UTC',
+    organiser: formValue.text(body, 'organiser') === '' ? null : formValue.nullableText(body, 'organiser'),
     city: formValue.nullableText(body, 'city'),
     country: formValue.text(body, 'country'),
     latitude: formValue.number(body, 'latitude'),
@@ -84,7 +108,7 @@ const eventPages: FastifyPluginAsyncTypebox = async (app) => {
 
   async function listPage (request: FastifyRequest, reply: FastifyReply, appeal: Appeal, form: EventForm, status = 200) {
     const view = adminView(request, reply)
-    const [texts, list] = await Promise.all([appeals.texts(appeal), events.list(appeal)])
+    const [texts, list] = await Promise.all([appeals.texts(appeal), events.listAll(appeal)])
     return sendAdmin(reply, view, view.a('events.title'), eventsPage(view, appeal, texts, list, form), status)
   }
 
@@ -120,6 +144,18 @@ const eventPages: FastifyPluginAsyncTypebox = async (app) => {
     const updated = await throughSchema(request, EventInput, input, async () => events.update(appeal, event.id, input as Parameters<typeof events.update>[2]))
     if (isRefusal(updated)) return editPage(request, reply, appeal, event, sentState(request.body, updated.fields, updated.message), updated.status)
     return redirectAfter(reply, `/admin/appeals/${appeal.slug}/events`, 'eventSaved')
+  })
+
+  app.post('/appeals/:slug/events/:id/approve', { schema: { hide: true, params: EventParams } }, async (request, reply) => {
+    const appeal = await appeals.getManaged(signedIn(request), request.params.slug)
+    await approveEvent(app, appeal, request.params.id)
+    return redirectAfter(reply, `/admin/appeals/${appeal.slug}/events`, 'eventApproved')
+  })
+
+  app.post('/appeals/:slug/events/:id/approve-report', { schema: { hide: true, params: EventParams } }, async (request, reply) => {
+    const appeal = await appeals.getManaged(signedIn(request), request.params.slug)
+    await events.approveReport(appeal, request.params.id)
+    return redirectAfter(reply, `/admin/appeals/${appeal.slug}/events`, 'reportApproved')
   })
 
   app.post('/appeals/:slug/events/:id/remove', { schema: { hide: true, params: EventParams } }, async (request, reply) => {

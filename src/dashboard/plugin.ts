@@ -14,6 +14,7 @@ import fundPages from './fund.js'
 import importPages from './imports.js'
 import organiserPages from './organisers.js'
 import signInPages from './sign-in.js'
+import sheetPages from './sheets.js'
 import signaturePages from './signatures.js'
 import teamPages from './team.js'
 import tokenPages from './tokens.js'
@@ -79,6 +80,7 @@ const dashboard: FastifyPluginAsync = async (app) => {
   await app.register(appealPages)
   await app.register(signaturePages)
   await app.register(importPages)
+  await app.register(sheetPages)
   await app.register(eventPages)
   await app.register(fundPages)
   await app.register(teamPages)

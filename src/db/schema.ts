@@ -10,6 +10,8 @@ export const appealStatus = pgEnum('appeal_status', ['draft', 'open', 'closed'])
 export const signatureKind = pgEnum('signature_kind', ['individual', 'organisation'])
 export const signatureStatus = pgEnum('signature_status', ['pending', 'confirmed', 'erased'])
 export const signatureSource = pgEnum('signature_source', ['web', 'embed', 'api', 'import'])
+export const eventStatus = pgEnum('event_status', ['pending', 'approved'])
+export const eventReportStatus = pgEnum('event_report_status', ['none', 'pending', 'approved'])
 export const organisationType = pgEnum('organisation_type', ['trade_union', 'political_party', 'ngo', 'community_group', 'other'])
 
 export const organisers = pgTable('organisers', {
@@ -126,8 +128,15 @@ export const signatures = pgTable('signatures', {
   confirmedAt: timestamp('confirmed_at', { withTimezone: true }),
   erasedAt: timestamp('erased_at', { withTimezone: true }),
   // When the retention period emptied the personal fields; the row still counts.
-  anonymisedAt: timestamp('anonymised_at', { withTimezone: true })
+  anonymisedAt: timestamp('anonymised_at', { withTimezone: true }),
+  // Paper signatures only (signatures/name-index.ts): keyed hashes of each normalised word of the name, so
+  // that an organiser finds a sealed name by typing it; and one of the whole name with the country, which
+  // flags a second sheet's entry for the same person when there is no email to tell.
+  nameWords: text('name_words').array(),
+  nameKey: text('name_key')
 }, (t) => [
+  index('signatures_name_words_idx').using('gin', t.nameWords).where(sql`${t.nameWords} is not null`),
+  index('signatures_name_key_idx').on(t.appealId, t.nameKey).where(sql`${t.nameKey} is not null`),
   index('signatures_legacy_email_idx').on(t.id).where(sql`${t.legacyEmail} is not null`),
   // Paper signatures of an event (an event's removal finds them), and what one bulk hiding hid (its undo);
   // partial, so that signing, which sets neither, does not maintain them.
@@ -155,6 +164,22 @@ export const events = pgTable('events', {
   longitude: doublePrecision('longitude'),
   link: text('link'),
   attendance: integer('attendance'),
+  // The IANA time zone the event was given in: it is shown at that local time, and in the reader's.
+  timeZone: text('time_zone').notNull().default('UTC'),
+  // Placed at the centre of its country, no city of the gazetteer matching (places/gazetteer.ts).
+  approximate: boolean('approximate').notNull().default(false),
+  // An event a supporter submitted waits, unseen, until an organiser approves it.
+  status: eventStatus('status').notNull().default('approved'),
+  submitted: boolean('submitted').notNull().default(false),
+  organiser: text('organiser'),
+  description: text('description'),
+  // The submitter's contact email and language, sealed (secrets/sealing.ts); never shown.
+  sealedContact: text('sealed_contact'),
+  // SHA-256 of the private link's token with which the submitter reports on the event afterwards.
+  reportTokenHash: text('report_token_hash').unique(),
+  reportAttendance: integer('report_attendance'),
+  reportText: text('report_text'),
+  reportStatus: eventReportStatus('report_status').notNull().default('none'),
   createdAt: createdAt()
 }, (t) => [index('events_appeal_idx').on(t.appealId, t.startsAt)])
 

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { Slug, SlugParams, Uuid, withErrors } from '../http/schemas.js'
 import { signedIn } from '../organisers/auth.js'
+import { approveEvent } from './approval.js'
 import { EventInput, EventPatch, EventSchema, presentEvent } from './schemas.js'
 
 const EventParams = Type.Object({ slug: Slug, id: Uuid })
@@ -22,6 +23,26 @@ const adminEventRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request) => {
     const appeal = await appeals.getManaged(signedIn(request), request.params.slug)
     return presentEvent(await events.update(appeal, request.params.id, request.body))
+  })
+
+  app.post('/appeals/:slug/events/:id/approval', {
+    schema: {
+      tags: ['admin: events'], summary: 'Approve a supporter\'s event: it shows on the map, in the lists and the calendar feed', params: EventParams,
+      response: withErrors({ 200: EventSchema }, ...errors)
+    }
+  }, async (request) => {
+    const appeal = await appeals.getManaged(signedIn(request), request.params.slug)
+    return presentEvent(await approveEvent(app, appeal, request.params.id))
+  })
+
+  app.post('/appeals/:slug/events/:id/report-approval', {
+    schema: {
+      tags: ['admin: events'], summary: 'Approve the report sent after an event: its attendance becomes the event\'s', params: EventParams,
+      response: withErrors({ 200: EventSchema }, ...errors)
+    }
+  }, async (request) => {
+    const appeal = await appeals.getManaged(signedIn(request), request.params.slug)
+    return presentEvent(await events.approveReport(appeal, request.params.id))
   })
 
   app.delete('/appeals/:slug/events/:id', {

@@ -10,9 +10,10 @@ export const languages = readdirSync(paths.locales, { withFileTypes: true })
 
 export const referenceLanguage = 'en'
 
-// Read once per process: every app instance (tests build many) shares the parsed files.
+// Read once per process: every app instance (tests build many) shares the parsed files; the paper
+// import reads the printed sheet's column names from them too.
 let loaded: Resource | undefined
-function loadResources (): Resource {
+export function loadResources (): Resource {
   if (loaded !== undefined) return loaded
   const resources: Resource = {}
   for (const language of languages) {

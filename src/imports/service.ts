@@ -5,17 +5,21 @@ import { validationError } from '../errors/handler.js'
 import { normaliseText } from '../http/normalise-input.js'
 import { countryCodes } from '../http/schemas.js'
 import { compileBodyValidator } from '../http/validation.js'
-import { languages } from '../i18n/index.js'
+import { languages, loadResources } from '../i18n/index.js'
 import { SignatureInput as SignatureInputSchema } from '../signatures/schemas.js'
 import { normaliseEmail } from '../signatures/email.js'
 import type { SignaturesService } from '../signatures/service.js'
 import type { SignatureInput } from '../signatures/signature.js'
+import { nameKey } from '../signatures/name-index.js'
 import { checkSigningRules } from '../signatures/signing-rules.js'
+import { writeCsv } from './read-upload.js'
 
-// Paper signatures: a CSV of the sheets passed round at a meeting or an event. Its columns are mapped
-// to the signature's fields on screen, every row is checked as the signing form checks a signature,
-// and the valid rows that are not already there are imported in one transaction, recorded with
-// source "import" and the event they came from. A file that cannot be read imports nothing.
+// Paper signatures: a CSV or .xlsx of the sheets passed round at a meeting or an event (read-upload.ts
+// decodes it). Its columns are mapped to the signature's fields on screen, every row is checked as the
+// signing form checks a signature, and the valid rows that are not already there are imported in one
+// transaction, recorded with source "import" and the event they came from. A file that cannot be read
+// imports nothing. The email is optional on paper: a row without one gets no mail, and one with the same
+// name and country as another (in the file or the appeal) is imported but flagged as a possible duplicate.
 
 export const importFields = ['name', 'email', 'country', 'city', 'organisation', 'role', 'kind', 'organisationType', 'members', 'public', 'contact'] as const
 export type ImportField = typeof importFields[number]
@@ -55,8 +59,10 @@ export function readCsv (text: string): CsvTable {
 
 // Column titles as people write them, in the site's languages, for the first guess of the mapping.
 const TITLES: Record<ImportField, string[]> = {
-  name: ['name', 'full name', 'nombre', 'nombre y apellido', 'nom', 'nom complet', 'nome', 'vor- und nachname', 'όνομα', 'ονοματεπώνυμο', 'الاسم'],
-  email: ['email', 'e-mail', 'mail', 'email address', 'correo', 'correo electrónico', 'courriel', 'e-mail-adresse', 'endereço de e-mail', 'indirizzo email', 'البريد الإلكتروني'],
+  name: ['name', 'full name', 'nombre', 'nombre y apellido', 'nombre completo', 'nom', 'nom complet', 'nom et prénom', 'nome', 'nome completo', 'nome e cognome',
+    'vor- und nachname', 'όνομα', 'ονοματεπώνυμο', 'الاسم', 'الاسم الكامل'],
+  email: ['email', 'e-mail', 'mail', 'email address', 'correo', 'correo electrónico', 'courriel', 'adresse e-mail', 'e-mail-adresse', 'endereço de e-mail', 'indirizzo email',
+    'ηλεκτρονικό ταχυδρομείο', 'البريد الإلكتروني', 'البريد'],
   country: ['country', 'país', 'pais', 'pays', 'land', 'paese', 'χώρα', 'البلد', 'الدولة'],
   city: ['city', 'town', 'ciudad', 'ville', 'stadt', 'cidade', 'città', 'πόλη', 'المدينة'],
   organisation: ['organisation', 'organization', 'union', 'trade union', 'organización', 'sindicato', 'organisation syndicale', 'syndicat', 'organisation/gewerkschaft', 'gewerkschaft', 'organização', 'organizzazione', 'οργάνωση', 'σωματείο', 'المنظمة', 'النقابة'],
@@ -68,12 +74,34 @@ const TITLES: Record<ImportField, string[]> = {
   contact: ['contact', 'may contact', 'contacto', 'kontakt', 'contatto', 'επικοινωνία', 'التواصل']
 }
 
+// The printed sheet's column titles in every language (locales/<lang>/fielddata.json, sheet.columns),
+// so that collected sheets typed into a spreadsheet come back in with the titles they went out with.
+let sheetTitles: Map<string, ImportField> | undefined
+function sheetTitleOf (title: string): ImportField | undefined {
+  if (sheetTitles === undefined) {
+    sheetTitles = new Map()
+    for (const [, namespaces] of Object.entries(loadResources())) {
+      const columns = (namespaces.fielddata as { sheet?: { columns?: Record<string, string> } } | undefined)?.sheet?.columns ?? {}
+      for (const [field, label] of Object.entries(columns)) {
+        if (importFields.includes(field as ImportField)) sheetTitles.set(titleKey(label), field as ImportField)
+      }
+    }
+  }
+  return sheetTitles.get(title)
+}
+
+/** A column title as compared: "País / Country", "Email (optional)" → its first part, no note in brackets, lower case. */
+function titleKey (title: string): string {
+  return title.normalize('NFC').replace(/\(.*?\)|:/g, '').split(/\s+\/\s+|\n/)[0]!.trim().toLowerCase()
+}
+
 /** The first guess at what each column holds, from its title; each field once at most. */
 export function guessMapping (header: string[]): ColumnMapping {
   const taken = new Set<ImportField>()
   return header.map((title) => {
-    const t = title.trim().toLowerCase()
-    const field = importFields.find((f) => !taken.has(f) && TITLES[f].includes(t))
+    const t = titleKey(title)
+    const fromSheet = sheetTitleOf(t)
+    const field = fromSheet !== undefined && !taken.has(fromSheet) ? fromSheet : importFields.find((f) => !taken.has(f) && TITLES[f].includes(t))
     if (field !== undefined) taken.add(field)
     return field ?? null
   })
@@ -98,7 +126,7 @@ function countryOf (value: string): string | undefined {
   return countriesByName.get(value.trim().toLowerCase())
 }
 
-const YES = new Set(['yes', 'y', 'x', '1', 'true', 'sí', 'si', 's', 'oui', 'o', 'ja', 'j', 'sim', 'ναι', 'نعم'])
+const YES = new Set(['yes', 'y', 'x', '✓', '1', 'true', 'sí', 'si', 's', 'oui', 'o', 'ja', 'j', 'sim', 'ναι', 'نعم'])
 const NO = new Set(['no', 'n', '0', 'false', 'non', 'nein', 'não', 'nao', 'όχι', 'لا', ''])
 
 export interface CheckedRow {
@@ -107,8 +135,13 @@ export interface CheckedRow {
   input?: SignatureInput
   /** What is wrong with the row, by field. */
   problems: Record<string, FieldError>
-  /** Whether its email signed this appeal already, or appears on an earlier line of the file. */
+  /** Whether its email signed this appeal already, or appears on an earlier line of the file: not imported. */
   duplicate?: 'appeal' | 'file'
+  /**
+   * A row without email whose name and country match a paper signature of the appeal, or an earlier
+   * line (its number): imported all the same (two people may share a name), and shown to the organiser.
+   */
+  possibleDuplicate?: 'appeal' | number
 }
 
 const checkSignature = compileBodyValidator(SignatureInputSchema)
@@ -148,9 +181,13 @@ function checkRow (row: { line: number, cells: string[] }, mapping: ColumnMappin
     else if (NO.has(value)) input[field] = false
     else problems[field] = { key: 'boolean' }
   }
-  if (!checkSignature(input)) {
+  // On paper the email is optional (the import confirms the signature): the schema's own check of it
+  // is kept for an address that was written down.
+  const withoutEmail = input.email === undefined
+  if (!checkSignature(withoutEmail ? { ...input, email: 'paper@example.org' } : input)) {
     for (const [field, problem] of Object.entries(validationError(checkSignature.errors ?? []).fields)) problems[field] ??= problem
   }
+  if (withoutEmail) input.email = ''
   try {
     checkSigningRules(appeal, input as unknown as SignatureInput)
   } catch (err) {
@@ -165,27 +202,55 @@ export interface ImportCheck {
   valid: number
   invalid: number
   duplicates: number
+  /** Rows imported (or to be) although they may be someone who signed already: same name and country, no email. */
+  possibleDuplicates: number
 }
 
-export function createImportsService (signatures: SignaturesService) {
+/**
+ * The rows that cannot be imported as they are, with what is wrong with each in a last column, as a
+ * CSV (UTF-8 with a byte-order mark, which Excel needs to read it so): to fix and upload again.
+ */
+export function rejectedRowsCsv (table: CsvTable, check: ImportCheck, describe: (row: CheckedRow) => string, problemsTitle: string): string {
+  const rejected = new Map(check.rows.filter((r) => r.input === undefined).map((r) => [r.line, r]))
+  const rows = table.rows.filter((row) => rejected.has(row.line)).map((row) => [...table.header.map((_t, i) => row.cells[i] ?? ''), describe(rejected.get(row.line)!)])
+  return '\uFEFF' + writeCsv([[...table.header, problemsTitle], ...rows])
+}
+
+export function createImportsService (signatures: SignaturesService, nameIndexKey: Buffer) {
   return {
     /** Checks every row with this mapping: what is valid, what is wrong, what is already there. Writes nothing. */
     async check (appeal: Appeal, table: CsvTable, mapping: ColumnMapping): Promise<ImportCheck> {
-      if (!mapping.includes('name') || !mapping.includes('email') || !mapping.includes('country')) {
+      if (!mapping.includes('name') || !mapping.includes('country')) {
         throw appError('IMPORT_MAPPING_INCOMPLETE')
       }
       const rows = table.rows.map((row) => checkRow(row, mapping, appeal))
       const valid = rows.filter((r) => r.input !== undefined)
-      const signed = await signatures.emailsSigned(appeal, valid.map((r) => r.input!.email))
+      const withEmail = valid.filter((r) => r.input!.email !== '')
+      const signed = await signatures.emailsSigned(appeal, withEmail.map((r) => r.input!.email))
       const seen = new Set<string>()
-      for (const row of valid) {
+      for (const row of withEmail) {
         const email = row.input!.email.toLowerCase()
         if (signed.has(email)) row.duplicate = 'appeal'
         else if (seen.has(email)) row.duplicate = 'file'
         seen.add(email)
       }
+      // Without an email, the same name and country is the only hint that one person signed twice.
+      const withoutEmail = valid.filter((r) => r.input!.email === '')
+      const keys = new Map(withoutEmail.map((r) => [r, nameKey(nameIndexKey, r.input!.name, r.input!.country)]))
+      const named = await signatures.nameKeysSigned(appeal, [...new Set(keys.values())])
+      const firstLine = new Map<string, number>()
+      for (const row of valid) {
+        const key = nameKey(nameIndexKey, row.input!.name, row.input!.country)
+        const earlier = firstLine.get(key)
+        if (keys.has(row)) {
+          if (named.has(key)) row.possibleDuplicate = 'appeal'
+          else if (earlier !== undefined) row.possibleDuplicate = earlier
+        }
+        if (earlier === undefined) firstLine.set(key, row.line)
+      }
       const duplicates = rows.filter((r) => r.duplicate !== undefined).length
-      return { rows, valid: valid.length - duplicates, invalid: rows.length - valid.length, duplicates }
+      const possibleDuplicates = rows.filter((r) => r.possibleDuplicate !== undefined).length
+      return { rows, valid: valid.length - duplicates, invalid: rows.length - valid.length, duplicates, possibleDuplicates }
     },
 
     /**
@@ -197,7 +262,7 @@ export function createImportsService (signatures: SignaturesService) {
       const toImport = checked.rows.filter((r) => r.input !== undefined && r.duplicate === undefined).map((r) => ({ input: r.input! }))
       const { inserted, skipped } = await signatures.insertImported(appeal, toImport, { eventId })
       // A signature that arrived between the check and the import is a duplicate too.
-      for (const row of checked.rows) if (row.input !== undefined && row.duplicate === undefined && skipped.has(row.input.email.toLowerCase())) row.duplicate = 'appeal'
+      for (const row of checked.rows) if (row.input !== undefined && row.duplicate === undefined && row.input.email !== '' && skipped.has(row.input.email.toLowerCase())) row.duplicate = 'appeal'
       return { ...checked, duplicates: checked.duplicates + skipped.size, valid: inserted, imported: inserted }
     }
   }

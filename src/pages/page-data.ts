@@ -29,7 +29,7 @@ export function appealPageData (app: FastifyInstance, view: View, d: {
     stats: d.stats,
     goal: d.appeal.goal,
     events: d.events.filter((e) => e.latitude !== null && e.longitude !== null).map((e) => ({
-      title: e.title, date: view.date(e.startsAt), city: e.city, country: e.country, lat: e.latitude, lng: e.longitude, link: e.link
+      title: e.title, date: view.eventTime(e), city: e.city, country: e.country, lat: e.latitude, lng: e.longitude, link: e.link
     })),
     tiles: config.MAP_TILE_URL === undefined ? null : { url: config.MAP_TILE_URL, attribution: config.MAP_TILE_ATTRIBUTION },
     i18n: {

@@ -22,6 +22,10 @@ export interface View {
   languageName: (code: string) => string
   /** The path and query of this page, for links that switch language. */
   path: string
+  /** The words of another namespace of locales/ in this language. */
+  i18n: (namespace: string) => TFunction
+  /** An event's date and time at its own place, with its time zone's name, in the reader's language. */
+  eventTime: (event: { startsAt: Date, timeZone: string }) => string
 }
 
 // Sorting 250 names with a collator is not free, and every appeal page shows the list.
@@ -97,6 +101,8 @@ export function createView (request: FastifyRequest, lang: string, path?: string
     country: (code) => countryName(lang, code),
     get countries () { return countryList(lang) },
     languageName: (code) => displayNames(lang, 'language').of(code) ?? code,
-    path: url.pathname + url.search
+    path: url.pathname + url.search,
+    i18n: (namespace) => request.server.i18n.getFixedT(lang, namespace),
+    eventTime: (event) => new Intl.DateTimeFormat(lang, { year: 'numeric', month: 'long', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: event.timeZone, timeZoneName: 'short' }).format(event.startsAt)
   }
 }

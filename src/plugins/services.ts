@@ -46,7 +46,7 @@ function createServices (app: FastifyInstance) {
     if (result.confirmedId !== undefined) await notices.signatureConfirmed(db, appeal.id, result.confirmedId).catch(told('a signature'))
     return result
   }
-  const events = createEventsService(db)
+  const events = createEventsService(db, { sealer, reportKey: keys.eventReport })
   const createEvent = events.create
   events.create = async (appeal, input) => {
     const event = await createEvent(appeal, input)
@@ -57,7 +57,7 @@ function createServices (app: FastifyInstance) {
     appeals,
     organisers: createOrganisersService(db, { sessionTtlHours: config.SESSION_TTL_HOURS, passwordHashCost: config.PASSWORD_HASH_COST }),
     signatures,
-    imports: createImportsService(signatures),
+    imports: createImportsService(signatures, keys.nameIndex),
     confirmation,
     erasure,
     mail: { outbox, worker },
@@ -97,6 +97,8 @@ async function servicesPlugin (app: FastifyInstance): Promise<void> {
       if (sealed > 0) app.log.info(`Sealed the personal data of ${sealed} signatures stored before sealing existed.`)
       const domains = await fillEmailDomains(app.db, app.sealer, app.keys.emailDomainHash)
       if (domains > 0) app.log.info(`Recorded the email domain (as a keyed hash) of ${domains} signatures made before it was recorded.`)
+      const placed = await app.services.events.placeMissing()
+      if (placed > 0) app.log.info(`Placed ${placed} events on the map from their city and country.`)
     })().catch((err: unknown) => { app.log.error({ err }, 'catching up the stored signatures failed; the next start tries again') })
   })
   // Shutdown waits for a batch in hand rather than cutting it (and the database) off.

@@ -11,6 +11,10 @@ export interface Keys {
   removalLink: Buffer
   /** The HMAC of an email's domain, for hiding spam from one domain at once. */
   emailDomainHash: Buffer
+  /** The blind index of paper signatures' name words (imports/name-index.ts). */
+  nameIndex: Buffer
+  /** Derives the private link with which a supporter reports on their event afterwards. */
+  eventReport: Buffer
 }
 
 export interface SecretSource { secret: string, origin: 'environment' | 'generated' | 'data-dir' | 'memory' }
@@ -44,7 +48,10 @@ export function resolveSecret (config: Config): SecretSource {
 
 export function deriveKeys (secret: string): Keys {
   const derive = (purpose: string): Buffer => Buffer.from(hkdfSync('sha256', secret, 'solidaria', purpose, 32))
-  return { ipHash: derive('ip-hash'), emailHash: derive('email-hash'), removalLink: derive('removal-link'), emailDomainHash: derive('email-domain-hash') }
+  return {
+    ipHash: derive('ip-hash'), emailHash: derive('email-hash'), removalLink: derive('removal-link'), emailDomainHash: derive('email-domain-hash'),
+    nameIndex: derive('name-index'), eventReport: derive('event-report')
+  }
 }
 
 export function keyedHash (key: Buffer, value: string): string {

@@ -6,6 +6,7 @@ import { appError } from '../errors/app-error.js'
 import { keyedHash, type Keys } from '../secrets/keys.js'
 import type { Sealer } from '../secrets/sealing.js'
 import { domainHash, normaliseEmail } from './email.js'
+import { nameWordHashes } from './name-index.js'
 import { reveal } from './personal-fields.js'
 import type { Signature } from './signature.js'
 
@@ -27,10 +28,11 @@ export interface AdminFilters {
 }
 
 /**
- * The conditions of an organiser's filters. `q` finds names and organisations shown in clear, and an
- * email address exactly (through its keyed hash: sealed fields cannot be searched inside).
+ * The conditions of an organiser's filters. `q` finds names and organisations shown in clear, an email
+ * address exactly (through its keyed hash: sealed fields cannot be searched inside), and paper signatures'
+ * sealed names by whole words, through their blind index (signatures/name-index.ts).
  */
-export function adminFilterConditions (appealId: string, f: AdminFilters, keys: Pick<Keys, 'emailHash' | 'emailDomainHash'>): SQL[] {
+export function adminFilterConditions (appealId: string, f: AdminFilters, keys: Pick<Keys, 'emailHash' | 'emailDomainHash' | 'nameIndex'>): SQL[] {
   const conditions: SQL[] = [eq(signatures.appealId, appealId)]
   // The table shows an address's hash by its first characters: those are enough to name it.
   if (f.ipHash !== undefined) conditions.push(f.ipHash.length >= 43 ? eq(signatures.ipHash, f.ipHash) : sql`left(${signatures.ipHash}, ${f.ipHash.length}) = ${f.ipHash}`)
@@ -51,7 +53,9 @@ export function adminFilterConditions (appealId: string, f: AdminFilters, keys: 
     conditions.push(eq(signatures.emailHash, keyedHash(keys.emailHash, normaliseEmail(f.q))))
   } else if (f.q !== undefined) {
     const pattern = `%${f.q.replace(/[\\%_]/g, (c) => '\\' + c)}%`
-    conditions.push(or(ilike(signatures.name, pattern), ilike(signatures.organisation, pattern)) as SQL)
+    const words = nameWordHashes(keys.nameIndex, f.q)
+    const byWords = words.length === 0 ? [] : [sql`${signatures.nameWords} @> ${sql.raw('ARRAY[')}${sql.join(words.map((w) => sql`${w}`), sql`, `)}${sql.raw(']::text[]')}`]
+    conditions.push(or(ilike(signatures.name, pattern), ilike(signatures.organisation, pattern), ...byWords) as SQL)
   }
   return conditions
 }

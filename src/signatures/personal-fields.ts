@@ -1,7 +1,7 @@
 import type { signatures } from '../db/schema.js'
 import type { Sealer } from '../secrets/sealing.js'
 
-// A signature's email is always sealed (secrets/sealing.ts). Its name, city, organisation and role are
+// A signature's email is always sealed (secrets/sealing.ts); a paper signature may have none. Its name, city, organisation and role are
 // kept in clear only when the signer chose to be shown publicly, since the public list shows them;
 // otherwise they are sealed with the email and their columns stay empty.
 
@@ -15,13 +15,13 @@ export interface PersonalFields {
 }
 
 /** The short keys of the sealed JSON, so that a million sealed values stay small. */
-interface SealedJson { e: string, n?: string, c?: string, o?: string, r?: string }
+interface SealedJson { e?: string, n?: string, c?: string, o?: string, r?: string }
 
 type StoredPersonal = Pick<typeof signatures.$inferSelect, 'name' | 'city' | 'organisation' | 'role' | 'sealed' | 'legacyEmail'>
 
 /** The columns a signature's personal fields are stored in. */
-export function sealPersonal (sealer: Sealer, fields: PersonalFields & { email: string }, shownPublicly: boolean) {
-  const hidden: SealedJson = { e: fields.email }
+export function sealPersonal (sealer: Sealer, fields: PersonalFields, shownPublicly: boolean) {
+  const hidden: SealedJson = fields.email === null ? {} : { e: fields.email }
   if (!shownPublicly) {
     if (fields.name !== null) hidden.n = fields.name
     if (fields.city !== null) hidden.c = fields.city
@@ -36,7 +36,7 @@ export function sealPersonal (sealer: Sealer, fields: PersonalFields & { email: 
 export function openPersonal (sealer: Sealer, row: StoredPersonal): PersonalFields {
   const hidden: Partial<SealedJson> = row.sealed === null ? {} : JSON.parse(sealer.open(row.sealed)) as SealedJson
   return {
-    email: hidden.e ?? row.legacyEmail,
+    email: hidden.e ?? row.legacyEmail ?? null,
     name: row.name ?? hidden.n ?? null,
     city: row.city ?? hidden.c ?? null,
     organisation: row.organisation ?? hidden.o ?? null,

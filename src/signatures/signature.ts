@@ -8,6 +8,7 @@ export type SignatureSource = Signature['source']
 export interface SignatureInput {
   kind: 'individual' | 'organisation'
   name: string
+  /** Required when signing; a paper signature may come without one (it is confirmed by its import). */
   email: string
   country: string
   city?: string

@@ -5,6 +5,7 @@ import { signatures } from '../db/schema.js'
 import { keyedHash, type Keys } from '../secrets/keys.js'
 import type { Sealer } from '../secrets/sealing.js'
 import { domainHash, normaliseEmail } from './email.js'
+import { nameKey, nameWordHashes } from './name-index.js'
 import { sealPersonal } from './personal-fields.js'
 import { checkSigningRules } from './signing-rules.js'
 import type { NewSignature, Signature, SignatureInput, SignatureSource, SigningContext } from './signature.js'
@@ -73,7 +74,8 @@ export function createSigning (db: Database, options: SigningOptions) {
   /** A signature's row: its personal fields sealed, its email and address only as keyed hashes. */
   function buildRow (appeal: Appeal, input: SignatureInput, context: { ip?: string, source: SignatureSource, embedOrigin?: string, now?: Date, status: 'pending' | 'confirmed' }): NewSignature {
     const now = context.now ?? new Date()
-    const email = normaliseEmail(input.email)
+    // Only a paper signature comes without an email (see insertImported).
+    const email = input.email === '' ? null : normaliseEmail(input.email)
     const shownPublicly = input.public ?? false
     const personal = sealPersonal(options.sealer, {
       email,
@@ -87,8 +89,8 @@ export function createSigning (db: Database, options: SigningOptions) {
       kind: input.kind,
       status: context.status,
       ...personal,
-      emailHash: keyedHash(options.keys.emailHash, email),
-      emailDomainHash: domainHash(options.keys.emailDomainHash, email),
+      emailHash: email === null ? null : keyedHash(options.keys.emailHash, email),
+      emailDomainHash: email === null ? null : domainHash(options.keys.emailDomainHash, email),
       country: input.country,
       organisationType: input.organisationType,
       members: input.members,
@@ -150,21 +152,38 @@ export function createSigning (db: Database, options: SigningOptions) {
       imported: Array<{ input: SignatureInput, signedAt?: Date }>,
       context: { eventId: string | null }
     ): Promise<{ inserted: number, skipped: Set<string> }> {
+      // An imported signature may have no email (input.email ''): it gets none, and no mail. Its name's
+      // blind index lets organisers find it and flags a second entry for the same person.
       const rows = imported.map(({ input, signedAt }) => ({
         ...buildRow(appeal, input, { source: 'import', status: 'confirmed', ...(signedAt !== undefined && { now: signedAt }) }),
-        eventId: context.eventId
+        eventId: context.eventId,
+        nameWords: nameWordHashes(options.keys.nameIndex, input.name),
+        nameKey: nameKey(options.keys.nameIndex, input.name, input.country)
       }))
       const written = new Set<string>()
+      let inserted = 0
       await db.transaction(async (tx) => {
         for (let i = 0; i < rows.length; i += 500) {
-          const inserted = await tx.insert(signatures).values(rows.slice(i, i + 500))
+          const done = await tx.insert(signatures).values(rows.slice(i, i + 500))
             .onConflictDoNothing({ target: [signatures.appealId, signatures.emailHash] }).returning({ emailHash: signatures.emailHash })
-          for (const row of inserted) written.add(row.emailHash ?? '')
+          inserted += done.length
+          for (const row of done) if (row.emailHash !== null) written.add(row.emailHash)
         }
       })
-      const emails = imported.map(({ input }) => normaliseEmail(input.email))
+      const emails = imported.filter(({ input }) => input.email !== '').map(({ input }) => normaliseEmail(input.email))
       const skipped = new Set(emails.filter((email) => !written.has(keyedHash(options.keys.emailHash, email))))
-      return { inserted: written.size, skipped }
+      return { inserted, skipped }
+    },
+
+    /** Which of these name keys (signatures/name-index.ts) the appeal's paper signatures have already. */
+    async nameKeysSigned (appeal: Appeal, keys: string[]): Promise<Set<string>> {
+      const found = new Set<string>()
+      for (let i = 0; i < keys.length; i += 1000) {
+        const rows = await db.select({ nameKey: signatures.nameKey }).from(signatures)
+          .where(and(eq(signatures.appealId, appeal.id), inArray(signatures.nameKey, keys.slice(i, i + 1000))))
+        for (const row of rows) if (row.nameKey !== null) found.add(row.nameKey)
+      }
+      return found
     }
   }
 }

@@ -33,7 +33,7 @@ export function createStatsService (db: Database, options: { ttlMs: number, now?
       }).from(signatures).where(and(eq(signatures.appealId, appealId), counted()))
         .groupBy(signatures.country, signatures.kind),
       db.select({ n: sql<number>`count(*)::int`, countries: sql<number>`count(distinct ${events.country})::int` })
-        .from(events).where(eq(events.appealId, appealId))
+        .from(events).where(and(eq(events.appealId, appealId), eq(events.status, 'approved')))
     ])
     const stats: AppealStats = {
       signatures: 0, individuals: 0, organisations: 0, countries: 0, membersRepresented: 0,

@@ -28,23 +28,25 @@ eachDatabase(t, 'an organiser records, changes and removes a solidarity event', 
   const event = json(created)
   t.match(event, { title: 'Solidarity rally', startsAt: '2026-12-01T17:00:00.000Z', city: 'Caracas', country: 'VE', latitude: 10.4806, longitude: -66.9036, link: 'https://example.org/rally', attendance: 2500 })
   t.match(event.id, /^[0-9a-f-]{36}$/)
-  t.same(Object.keys(event).sort(), ['attendance', 'city', 'country', 'id', 'latitude', 'link', 'longitude', 'startsAt', 'title'])
+  t.same(Object.keys(event).sort(), ['approximate', 'attendance', 'city', 'country', 'description', 'id', 'latitude', 'link', 'longitude', 'organiser', 'report', 'startsAt', 'timeZone', 'title'])
   t.same(json(await publicList(app, slug)).items, [event], 'the public sees it')
 
   const minimal = await create(app, owner, slug, { title: '  Picket\u0000 ', startsAt: '2026-11-30T08:00:00+01:00', country: 'GB' })
   t.equal(minimal.statusCode, 201)
-  t.match(json(minimal), { title: 'Picket', startsAt: '2026-11-30T07:00:00.000Z', city: null, latitude: null, longitude: null, link: null, attendance: null })
+  t.match(json(minimal), { title: 'Picket', startsAt: '2026-11-30T07:00:00.000Z', city: null, approximate: true, link: null, attendance: null }, 'no city: at the country\'s centre, approximate')
+  t.ok(json(minimal).latitude > 50 && json(minimal).latitude < 56 && json(minimal).longitude > -5 && json(minimal).longitude < 2, 'inside Great Britain')
 
   const url = `/api/admin/appeals/${slug}/events/${event.id}`
   const patched = await app.inject({ method: 'PATCH', url, headers: owner.auth, payload: { title: 'Mass rally', attendance: 10000, link: null } })
   t.equal(patched.statusCode, 200)
   t.match(json(patched), { id: event.id, title: 'Mass rally', attendance: 10000, link: null, city: 'Caracas', latitude: 10.4806 }, 'only the given fields change')
-  // Clearing the coordinates takes the event off the map; it must not put it at 0°, 0°.
+  // Clearing the coordinates and typing another city places the event there (the gazetteer), never at 0°, 0°.
   const moved = await app.inject({ method: 'PATCH', url, headers: owner.auth, payload: { latitude: null, longitude: null, attendance: null, city: 'Valencia' } })
   t.equal(moved.statusCode, 200)
-  t.match(json(moved), { latitude: null, longitude: null, attendance: null, city: 'Valencia' })
+  t.match(json(moved), { approximate: false, attendance: null, city: 'Valencia' })
+  t.ok(Math.abs(json(moved).latitude - 10.16) < 0.1 && Math.abs(json(moved).longitude - -68.0) < 0.1, 'Valencia, Venezuela')
   const [row] = (await eventRows(app)).filter((r) => r.id === event.id)
-  t.match(row, { title: 'Mass rally', attendance: null, link: null, city: 'Valencia', latitude: null, longitude: null })
+  t.match(row, { title: 'Mass rally', attendance: null, link: null, city: 'Valencia', approximate: false })
 
   const deleted = await app.inject({ method: 'DELETE', url, headers: owner.auth })
   t.equal(deleted.statusCode, 204)

@@ -1,13 +1,16 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import type { Organiser } from './fixtures.js'
 
+/** A file as a browser uploads it: its bytes as they are (a legacy encoding, a workbook) and its type. */
+export interface UploadedFile { name: string, field: string, content: string | Buffer, type?: string }
+
 /** A browser's view of the dashboard: its cookies, and the form token the pages hand out. */
 export interface Browser {
   get: (url: string, headers?: Record<string, string>) => Promise<LightMyRequestResponse>
   /** Posts a form (url-encoded) with the page's CSRF token, unless `_csrf` is given (or null: none). */
   post: (url: string, fields?: Record<string, string | null>, headers?: Record<string, string>) => Promise<LightMyRequestResponse>
   /** Posts a multipart form with a file, as a browser does for an upload. */
-  upload: (url: string, fields: Record<string, string>, file: { name: string, field: string, content: string }) => Promise<LightMyRequestResponse>
+  upload: (url: string, fields: Record<string, string>, file: UploadedFile) => Promise<LightMyRequestResponse>
   cookies: Map<string, string>
   csrf: () => Promise<string>
 }
@@ -50,8 +53,12 @@ export function browser (app: FastifyInstance): Browser {
     async upload (url, fields, file) {
       const boundary = '----solidaria' + Math.random().toString(16).slice(2)
       const parts = Object.entries({ _csrf: await b.csrf(), ...fields }).map(([k, v]) => `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`)
-      parts.push(`--${boundary}\r\nContent-Disposition: form-data; name="${file.field}"; filename="${file.name}"\r\nContent-Type: text/csv\r\n\r\n${file.content}\r\n--${boundary}--\r\n`)
-      return keep(await app.inject({ method: 'POST', url, payload: parts.join(''), headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, ...cookieHeader() } }))
+      // The file's bytes as they are: a sheet may be in a legacy encoding, or a workbook.
+      const payload = Buffer.concat([
+        Buffer.from(parts.join('') + `--${boundary}\r\nContent-Disposition: form-data; name="${file.field}"; filename="${file.name}"\r\nContent-Type: ${file.type ?? 'text/csv'}\r\n\r\n`),
+        Buffer.isBuffer(file.content) ? file.content : Buffer.from(file.content), Buffer.from(`\r\n--${boundary}--\r\n`)
+      ])
+      return keep(await app.inject({ method: 'POST', url, payload, headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, ...cookieHeader() } }))
     }
   }
   return b

@@ -133,7 +133,7 @@ eachDatabase(t, 'the organisations and events pages list what the appeal has', a
   t.equal(text(/<h1>([\s\S]*?)<\/h1>/.exec(events.body)?.[1] ?? ''), de.events.heading)
   t.same(byClass(events.body, 'span', 'event-title').map(text), ['Rally in Caracas'])
   t.equal(text(byClass(events.body, 'span', 'event-place')[0] ?? ''), 'Caracas, Venezuela')
-  t.match(events.body, /<time datetime="2026-05-01T10:00:00.000Z">1\. Mai 2026<\/time>/, 'the date in German')
+  t.match(events.body, /<time datetime="2026-05-01T10:00:00.000Z" data-local-time>1\. Mai 2026 um 10:00 UTC<\/time>/, 'the date and time in German, in the event\'s own zone')
   t.ok(hrefs(events.body).includes('https://example.org/rally'))
 
   const empty = await appeal(app, owner)

@@ -5,7 +5,7 @@ import type { SolidarityEvent } from '../../events/service.js'
 import { directionOf, languages } from '../../i18n/index.js'
 import type { AppealStats } from '../../stats/appeal-stats.js'
 import { renderMarkdown } from '../markdown.js'
-import { counter, countryTable, eventItem, mapFrame, TOP_COUNTRIES, organisationItem, shareLinks, signatureItem, type OrganisationItem, type PublicSignatureItem } from './parts.js'
+import { counter, countryTable, eventItem, eventLinks, mapFrame, TOP_COUNTRIES, organisationItem, shareLinks, signatureItem, type OrganisationItem, type PublicSignatureItem } from './parts.js'
 import { signingForm, type FormState } from './signing-form.js'
 import type { View } from '../view.js'
 
@@ -98,6 +98,7 @@ export function appealPage (view: View, data: AppealPageData): string {
 !${data.organisations.length < PREVIEW_ITEMS ? '' : html`<p><a href="${base}/organisations">${t('organisations.seeAll')}</a></p>`}</section>`}
 <section class="events" aria-labelledby="events-heading"><h2 id="events-heading">${t('events.heading')}</h2>
 !${data.events.length === 0 ? html`<p>${t('events.empty')}</p>` : html`<ul class="event-list">!${data.events.slice(0, PREVIEW_ITEMS).map((e) => eventItem(view, e))}</ul>`}
-!${data.events.length <= PREVIEW_ITEMS ? '' : html`<p><a href="${base}/events">${t('events.seeAll')}</a></p>`}</section>
+!${data.events.length <= PREVIEW_ITEMS ? '' : html`<p><a href="${base}/events">${t('events.seeAll')}</a></p>`}
+!${eventLinks(view, data.appeal.slug)}</section>
 </article>`
 }

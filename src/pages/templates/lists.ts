@@ -2,7 +2,7 @@ import { html } from 'ghtml'
 import { chooseText } from '../../appeals/choose-text.js'
 import type { Appeal, AppealText } from '../../appeals/service.js'
 import type { SolidarityEvent } from '../../events/service.js'
-import { eventItem, organisationItem, shareLinks, signatureItem, type OrganisationItem, type PublicSignatureItem } from './parts.js'
+import { eventItem, eventLinks, organisationItem, shareLinks, signatureItem, type OrganisationItem, type PublicSignatureItem } from './parts.js'
 import type { View } from '../view.js'
 
 /** The link back to the appeal, with its title, that heads each of its list pages. */
@@ -57,7 +57,8 @@ export function organisationsPage (
 export function eventsPage (view: View, d: { appeal: Appeal, texts: Record<string, AppealText>, events: SolidarityEvent[] }): string {
   const t = view.t
   return appealHeading(view, d.appeal, d.texts, t('events.heading')) +
-    (d.events.length === 0 ? html`<p>${t('events.empty')}</p>` : html`<ul class="event-list">!${d.events.map((e) => eventItem(view, e))}</ul>`)
+    (d.events.length === 0 ? html`<p>${t('events.empty')}</p>` : html`<ul class="event-list">!${d.events.map((e) => eventItem(view, e))}</ul>`) +
+    eventLinks(view, d.appeal.slug)
 }
 
 export function thanksPage (view: View, d: { appeal: Appeal, texts: Record<string, AppealText>, pending: boolean, url: string }): string {

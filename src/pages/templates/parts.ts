@@ -38,7 +38,13 @@ export function organisationItem (view: View, o: OrganisationItem): string {
 
 export function eventItem (view: View, e: SolidarityEvent): string {
   const place = [e.city, view.country(e.country)].filter(Boolean).join(', ')
-  return html`<li class="event"><span class="event-title">${e.title}</span> <time datetime="${e.startsAt.toISOString()}">${view.date(e.startsAt)}</time> <span class="event-place">${place}</span>!${e.attendance === null ? '' : html` <span class="event-attendance">${view.t('events.attendance', { count: e.attendance })}</span>`}!${e.link === null ? '' : html` <a class="event-link" href="${e.link}" rel="noopener noreferrer">${view.t('events.more')}</a>`}</li>`
+  return html`<li class="event"><span class="event-title">${e.title}</span> <time datetime="${e.startsAt.toISOString()}" data-local-time>${view.eventTime(e)}</time> <span class="event-place">${place}</span>!${e.approximate ? html` <span class="event-approximate">(${view.i18n('fielddata')('events.approximate')})</span>` : ''}!${e.attendance === null ? '' : html` <span class="event-attendance">${view.t('events.attendance', { count: e.attendance })}</span>`}!${e.link === null ? '' : html` <a class="event-link" href="${e.link}" rel="noopener noreferrer">${view.t('events.more')}</a>`}!${e.organiser === null ? '' : html` <span class="event-organiser">${view.i18n('fielddata')('events.organisedBy', { name: e.organiser })}</span>`}!${e.description === null ? '' : html`<p class="event-description">${e.description}</p>`}!${e.reportStatus === 'approved' && e.reportText !== null ? html`<p class="event-report">${e.reportText}</p>` : ''}</li>`
+}
+
+/** Under an appeal's events: add your own (the public form), and the calendar feed of those to come. */
+export function eventLinks (view: View, slug: string): string {
+  const f = view.i18n('fielddata')
+  return html`<p class="event-actions"><a class="button secondary" href="/appeals/${slug}/events/new">${f('events.addYours')}</a> <a href="/api/appeals/${slug}/events.ics" type="text/calendar">${f('events.calendar')}</a></p>`
 }
 
 /** Plain share links: nothing is loaded from the networks until the reader clicks one. */
