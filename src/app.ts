@@ -44,11 +44,13 @@ import confirmationRoutes from './confirmation/routes.js'
 import removalRoutes from './erasure/routes.js'
 import dashboard from './dashboard/plugin.js'
 import erasureAdminRoutes from './erasure/admin-routes.js'
+import adminUpdateRoutes from './updates/admin-routes.js'
+import unsubscribeRoutes from './updates/routes.js'
 
 // The paths of links in mails carry their token: logged, they would let a log reader confirm or remove
 // someone's signature. Query strings are left out too (an organiser's search may be an email address,
 // the first-run link carries its token), and so is the client's address (it is never stored).
-const TOKEN_PATHS = /^\/(confirm|remove)\/[^/]+/
+const TOKEN_PATHS = /^\/(confirm|remove|unsubscribe|resubscribe)\/[^/]+/
 
 /** What is logged of a request: its method and path, with any token replaced, without its query. */
 function requestForLog (request: { method: string, url: string, id?: string }) {
@@ -141,12 +143,14 @@ export async function app (fastify: FastifyInstance, opts: AppOptions): Promise<
       await organisersOnly.register(exportRoutes)
       await organisersOnly.register(embedAdminRoutes)
       await organisersOnly.register(erasureAdminRoutes)
+      await organisersOnly.register(adminUpdateRoutes)
     })
   }, { prefix: '/api/admin' })
   await fastify.register(embedRoutes)
   await fastify.register(pageRoutes)
   await fastify.register(confirmationRoutes)
   await fastify.register(removalRoutes)
+  await fastify.register(unsubscribeRoutes)
   await fastify.register(dashboard, { prefix: '/admin' })
 }
 

@@ -40,6 +40,9 @@ export const ConfigSchema = Type.Object({
   // Whether this instance sends queued mail and runs the scheduled jobs (any number of instances may).
   BACKGROUND_JOBS: Type.Boolean({ default: true }),
   MAIL_POLL_MS: Type.Integer({ minimum: 50, maximum: 600_000, default: 1000 }),
+  // SMTP connections the worker keeps open, and mails it has in flight at once (spread over them).
+  MAIL_SMTP_CONNECTIONS: Type.Integer({ minimum: 1, maximum: 50, default: 5 }),
+  MAIL_IN_FLIGHT: Type.Integer({ minimum: 1, maximum: 500, default: 40 }),
   // log2 of scrypt's N for organisers' passwords; raising it re-hashes nobody, old hashes keep their cost.
   PASSWORD_HASH_COST: Type.Integer({ minimum: 10, maximum: 20, default: 15 }),
   SESSION_TTL_HOURS: Type.Integer({ minimum: 1, maximum: 720, default: 12 }),

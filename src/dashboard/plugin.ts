@@ -15,6 +15,7 @@ import signInPages from './sign-in.js'
 import signaturePages from './signatures.js'
 import teamPages from './team.js'
 import tokenPages from './tokens.js'
+import updatePages from './updates.js'
 
 /** Pages a visitor who is not signed in may open. */
 const OPEN_PAGES = new Set(['/admin/sign-in', '/admin/setup'])
@@ -83,6 +84,7 @@ const dashboard: FastifyPluginAsync = async (app) => {
   await app.register(tokenPages)
   await app.register(organiserPages)
   await app.register(erasurePages)
+  await app.register(updatePages)
 }
 
 export default dashboard

@@ -13,6 +13,9 @@ import { createOrganisersService } from '../organisers/service.js'
 import { fillEmailDomains, sealLegacySignatures } from '../signatures/backfill.js'
 import { createSignaturesService } from '../signatures/service.js'
 import { createStatsService } from '../stats/service.js'
+import { createMessagesService } from '../updates/messages.js'
+import { createUpdatesService } from '../updates/service.js'
+import { createUnsubscribeService } from '../updates/unsubscribe.js'
 
 function createServices (app: FastifyInstance) {
   const { db, config, keys, sealer } = app
@@ -20,9 +23,14 @@ function createServices (app: FastifyInstance) {
   const outbox = createOutbox(db, { sealer, maxPerDay: config.MAIL_MAX_PER_DAY })
   const confirmation = createConfirmationService(db, { outbox, ttlDays: config.CONFIRMATION_TTL_DAYS })
   const erasure = createErasureService(db, { keys, sealer, outbox })
+  const unsubscribe = createUnsubscribeService(db, keys)
+  const messages = createMessagesService(db)
+  const updates = createUpdatesService(db, { i18n: app.i18n, sender: app.mailSender, siteUrl: siteUrl(config) })
   const worker = createMailWorker({
     db, appeals, outbox, sender: app.mailSender, sealer, i18n: app.i18n, log: app.log,
-    siteUrl: siteUrl(config), ttlDays: config.CONFIRMATION_TTL_DAYS, removalPath: erasure.removalPath
+    siteUrl: siteUrl(config), ttlDays: config.CONFIRMATION_TTL_DAYS, removalPath: erasure.removalPath, unsubscribePath: unsubscribe.path,
+    texts: { ...updates.mailTexts, confirmNote: async (appealId, language) => messages.choose(appealId, 'confirmNote', language) },
+    inFlight: config.MAIL_IN_FLIGHT
   })
   const signatures = createSignaturesService(db, { keys, sealer, consentVersion: config.CONSENT_VERSION, pendingStatement: confirmation.pendingStatement })
   return {
@@ -33,6 +41,9 @@ function createServices (app: FastifyInstance) {
     confirmation,
     erasure,
     mail: { outbox, worker },
+    updates,
+    messages,
+    unsubscribe,
     events: createEventsService(db),
     stats: createStatsService(db, { ttlMs: config.STATS_TTL_MS }),
     exports: createExportsService(db, { sealer, keys })
