@@ -27,6 +27,9 @@ export interface UpdateDetail extends Update { texts: Record<string, UpdateText>
 // The set-based insert of a million rows takes longer than a request's statement deadline.
 const QUEUEING_TIMEOUT_MS = 30 * 60_000
 
+/** A text[] parameter (the drivers would spread a JS array into a row); values are codes the schemas checked, quoted anyway. */
+const textArray = (values: string[]): SQL => sql`${`{${values.map((v) => `"${v.replace(/["\\]/g, '')}"`).join(',')}}`}::text[]`
+
 /** The one place that says who an update goes to: consenting, confirmed, shown, not erased, not refused by their server, in its audience. */
 function audienceOf (appealId: SQL | string, countries: string[], kinds: UpdateKind[]): SQL {
   const conditions = [
@@ -38,8 +41,8 @@ function audienceOf (appealId: SQL | string, countries: string[], kinds: UpdateK
     sql`${signatures.emailHash} is not null`,
     sql`not exists (select 1 from ${mailSuppressions} where ${mailSuppressions.emailHash} = ${signatures.emailHash})`
   ]
-  if (countries.length > 0) conditions.push(sql`${signatures.country} = any(${countries}::text[])`)
-  if (kinds.length > 0) conditions.push(sql`${signatures.kind}::text = any(${kinds}::text[])`)
+  if (countries.length > 0) conditions.push(sql`${signatures.country} = any(${textArray(countries)})`)
+  if (kinds.length > 0) conditions.push(sql`${signatures.kind}::text = any(${textArray(kinds)})`)
   return sql.join(conditions, sql` and `)
 }
 
@@ -59,8 +62,8 @@ export function createUpdatesService (db: Database, options: { i18n: i18n, sende
     return progress
   }
 
-  async function find (appeal: Appeal, id: string): Promise<Update> {
-    const [row] = await db.select().from(updates).where(and(eq(updates.id, id), eq(updates.appealId, appeal.id)))
+  async function find (appeal: Appeal, id: string, executor: Executor = db): Promise<Update> {
+    const [row] = await executor.select().from(updates).where(and(eq(updates.id, id), eq(updates.appealId, appeal.id)))
     if (row === undefined) throw appError('UPDATE_NOT_FOUND')
     return row
   }
@@ -140,7 +143,7 @@ export function createUpdatesService (db: Database, options: { i18n: i18n, sende
         const [changed] = await tx.update(updates).set({ countries: input.countries ?? [], kinds: input.kinds ?? [], updatedAt: sql`now()` })
           .where(and(eq(updates.id, id), eq(updates.appealId, appeal.id), eq(updates.status, 'draft'))).returning({ id: updates.id })
         if (changed === undefined) {
-          await find(appeal, id)
+          await find(appeal, id, tx)
           throw appError('UPDATE_LOCKED')
         }
         await writeTexts(tx, id, input.texts)
@@ -224,7 +227,7 @@ export function createUpdatesService (db: Database, options: { i18n: i18n, sende
             with queued as (
               insert into ${mailOutbox} (kind, appeal_id, signature_id, language, update_id)
               select 'update', ${signatures.appealId}, ${signatures.id},
-                case when ${signatures.locale} = any(${languages}::text[]) then ${signatures.locale} else ${due.original}::text end, ${due.id}::uuid
+                case when ${signatures.locale} = any(${textArray(languages)}) then ${signatures.locale} else ${due.original}::text end, ${due.id}::uuid
               from ${signatures} where ${audienceOf(due.appeal_id, due.countries, due.kinds)}
               on conflict (update_id, signature_id) where update_id is not null do nothing
               returning 1)
