@@ -202,7 +202,8 @@ const updatePages: FastifyPluginAsyncTypebox = async (app) => {
     const appeal = await appeals.getManaged(signedIn(request), request.params.slug)
     const typed = formValue.utcTime(request.body, 'at')
     const input = typed === null ? {} : { at: typed }
-    const sent = await throughSchema(request, SendInput, input, async () => updates.send(appeal, request.params.id, typed === null ? undefined : new Date(typed)))
+    const at = typed === null ? undefined : new Date(typed)
+    const sent = await throughSchema(request, SendInput, input, async () => updates.send(appeal, request.params.id, at))
     if (isRefusal(sent)) {
       const update = await updates.get(appeal, request.params.id)
       return updatePage(request, reply, appeal, update, { ...stateOf(update), errors: sent.fields, message: sent.message }, sent.status)

@@ -16,7 +16,8 @@ export type MailKind = typeof mailOutbox.$inferSelect['kind']
 export interface MailAddress { appealId: SQLWrapper, emailHash: SQLWrapper, language: SQLWrapper }
 
 interface ClaimedRow {
-  id: string | number, kind: MailKind, appeal_id: string, signature_id: string | number, update_id: string | null, language: string, sealed: string | null, attempts: number
+  id: string | number, kind: MailKind, appeal_id: string, signature_id: string | number, update_id: string | null
+  language: string, sealed: string | null, attempts: number
 }
 
 export interface ClaimedMail {

@@ -3,7 +3,8 @@ import { Type } from 'typebox'
 import { SlugParams, withErrors } from '../http/schemas.js'
 import { signedIn } from '../organisers/auth.js'
 import {
-  AudienceSchema, LanguageParams, LanguageQuery, MessagesInput, MessagesSchema, PreviewSchema, presentUpdate, SendInput, UpdateInput, UpdateParams, UpdateSchema, UpdateSummary
+  AudienceSchema, LanguageParams, LanguageQuery, MessagesInput, MessagesSchema, PreviewSchema, presentUpdate, SendInput,
+  UpdateInput, UpdateParams, UpdateSchema, UpdateSummary
 } from './schemas.js'
 
 // Updates to an appeal's signers, and the texts organisers may write in place of the defaults.

@@ -128,7 +128,8 @@ export function createUpdatesService (db: Database, options: { i18n: i18n, sende
     async create (appeal: Appeal, who: SignedIn, input: UpdateInput): Promise<UpdateDetail> {
       checkTexts(appeal, input.texts)
       const id = await db.transaction(async (tx) => {
-        const [created] = await tx.insert(updates).values({ appealId: appeal.id, countries: input.countries ?? [], kinds: input.kinds ?? [], createdBy: who.id })
+        const [created] = await tx.insert(updates)
+          .values({ appealId: appeal.id, countries: input.countries ?? [], kinds: input.kinds ?? [], createdBy: who.id })
           .returning({ id: updates.id })
         await writeTexts(tx, created!.id, input.texts)
         return created!.id

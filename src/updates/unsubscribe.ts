@@ -28,7 +28,9 @@ export function createUnsubscribeService (db: Database, keys: Keys) {
   async function state (token: string): Promise<UnsubscribeState> {
     const id = signatureOf(token)
     if (id === undefined) return { state: 'unknown' }
-    const [row] = await db.select({ contact: signatures.contact, status: signatures.status, appealId: signatures.appealId, anonymisedAt: signatures.anonymisedAt })
+    const [row] = await db.select({
+      contact: signatures.contact, status: signatures.status, appealId: signatures.appealId, anonymisedAt: signatures.anonymisedAt
+    })
       .from(signatures).where(eq(signatures.id, id)).limit(1)
     if (row === undefined || row.status === 'erased' || row.anonymisedAt !== null) return { state: 'unknown' }
     return { state: row.contact ? 'subscribed' : 'unsubscribed', appealId: row.appealId }
