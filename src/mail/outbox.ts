@@ -34,8 +34,6 @@ export interface ClaimedMail {
   claim: string
 }
 
-// Longer than one mail can take (the SMTP timeouts in transport.ts add up to two minutes).
-const LEASE_SECONDS = 300
 const MAX_ATTEMPTS = 10
 // 30 s after the first failure, doubling up to six hours: ten attempts span about a day and a half.
 const retryDelaySeconds = (attempts: number): number => Math.min(30 * 2 ** (attempts - 1), 6 * 3600)
@@ -46,7 +44,7 @@ const KEEP_DAYS = 7
 export const storableError = (err: unknown): string =>
   String((err as Error)?.message ?? err).replace(/[^\s<>"']+@[^\s<>"']+/g, '[address]').slice(0, 500)
 
-export function createOutbox (db: Database, options: { sealer: Sealer, maxPerDay: number }) {
+export function createOutbox (db: Database, options: { sealer: Sealer, maxPerDay: number, leaseSeconds: number }) {
   return {
     /** Seals what only the mail may know (a confirmation token), to be queued with it. */
     seal: (secret: Record<string, string>): string => options.sealer.seal(JSON.stringify(secret)),
@@ -78,7 +76,7 @@ export function createOutbox (db: Database, options: { sealer: Sealer, maxPerDay
     async claim (limit: number): Promise<ClaimedMail[]> {
       const claim = randomUUID()
       const claimed = (where: SQL, count: number) => selectRows<ClaimedRow>(db, sql`
-        update ${mailOutbox} set claimed_by = ${claim}::uuid, locked_until = now() + make_interval(secs => ${LEASE_SECONDS}), attempts = attempts + 1
+        update ${mailOutbox} set claimed_by = ${claim}::uuid, locked_until = now() + make_interval(secs => ${options.leaseSeconds}), attempts = attempts + 1
         where id in (select id from ${mailOutbox} where ${where} order by next_attempt_at, id limit ${count} for update skip locked)
         returning id, kind, appeal_id, signature_id, update_id, language, sealed, attempts`)
       const rows = await claimed(sql`status = 'queued' and update_id is null and next_attempt_at <= now() and (locked_until is null or locked_until < now())`, limit)

@@ -20,7 +20,7 @@ import { createUnsubscribeService } from '../updates/unsubscribe.js'
 function createServices (app: FastifyInstance) {
   const { db, config, keys, sealer } = app
   const appeals = createAppealsService(db)
-  const outbox = createOutbox(db, { sealer, maxPerDay: config.MAIL_MAX_PER_DAY })
+  const outbox = createOutbox(db, { sealer, maxPerDay: config.MAIL_MAX_PER_DAY, leaseSeconds: config.MAIL_LEASE_SECONDS })
   const confirmation = createConfirmationService(db, { outbox, ttlDays: config.CONFIRMATION_TTL_DAYS })
   const erasure = createErasureService(db, { keys, sealer, outbox })
   const unsubscribe = createUnsubscribeService(db, keys)
