@@ -66,6 +66,7 @@ await withSite(t, { SMTP_URL: smtp.url, PUBLIC_URL: 'https://solidaria.example.o
     const mailPage = await context.newPage()
     await mailPage.setContent(String(byAddress.get('lucia@example.org')?.html))
     t.equal(await mailPage.textContent('strong'), 'audiencia')
+    t.equal(await mailPage.locator('li').count(), 2, 'the list kept its lines')
     await mailPage.screenshot({ path: join(screenshotsDir, 'updates-mail-es.png'), fullPage: true })
   })
 })
