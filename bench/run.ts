@@ -276,6 +276,7 @@ async function main (): Promise<void> {
   }
   if (ONLY_MAIL) {
     await runMail()
+    if (appLogLines.length > 0) console.log(`\nApplication log (${appLogLines.length} lines, first 20):\n${appLogLines.slice(0, 20).join('\n')}`)
     return
   }
   const app = await startServer('solidaria', 'dist/src/server.js', appEnv)
