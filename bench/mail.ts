@@ -123,8 +123,9 @@ export async function mailBench (o: MailBenchOptions): Promise<MailBenchResult> 
       })()
       const during = await cannon({ ...signOptions, duration: o.seconds })
       const sentDuring = smtp.count - sentBefore
-      const workerRate = await rateOver(smtp, o.seconds)
+      // The worker's rate once the update is all queued (while it is, its mails are not yet claimable).
       await watch
+      const workerRate = await rateOver(smtp, o.seconds)
       notes.push(`(6) the update to ${fmt(recipients)} was queued by one INSERT ... SELECT in ${queueingSeconds === undefined ? 'more than the run' : `${fmt(queueingSeconds, 1)} s`}; ` +
         `${fmt(sentDuring)} of its mails went out during the ${o.seconds} s of signing; signing alone ${fmt(alone.requests.average)} req/s (p99 ${alone.latency.p99} ms), during ${fmt(during.requests.average)} req/s (p99 ${during.latency.p99} ms).`)
       await api(app.url, o.token, 'POST', `/api/admin/appeals/${o.slug}/updates/${update.id}/pause`)
