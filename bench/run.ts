@@ -15,15 +15,21 @@ import { createOrganisersService, type SignedIn } from '../src/organisers/servic
 import { deriveKeys } from '../src/secrets/keys.js'
 import { createSealer } from '../src/secrets/sealing.js'
 import { domainHash } from '../src/signatures/email.js'
+import { mailBench, type MailBenchResult } from './mail.js'
 
 const root = join(import.meta.dirname, '..')
 const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
 const dbName = `solidaria_bench_${Date.now()}`
 const benchUrl = Object.assign(new URL(adminUrl), { pathname: '/' + dbName }).toString()
-const ROWS = 1_000_000
+// BENCH_ROWS, BENCH_SECONDS and BENCH_BACKLOG_SECONDS shorten a run (a shared machine); BENCH_ONLY=mail runs only
+// the mail measurements (4 to 6).
+const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000)
 const CONNECTIONS = 50
-const DURATION = 10
+const DURATION = Number(process.env.BENCH_SECONDS ?? 10)
 const WARMUP = 3
+const BACKLOG_SECONDS = Number(process.env.BENCH_BACKLOG_SECONDS ?? 60)
+const BACKLOG_RATE = Number(process.env.BENCH_BACKLOG_RATE ?? 500)
+const ONLY_MAIL = process.env.BENCH_ONLY === 'mail'
 const SLUG = 'bench-appeal'
 const CONFIRM_SLUG = 'bench-confirm'
 const COUNTRIES = 'AR AT AU BE BO BR CA CH CL CN CO CU CZ DE DK DO EC EG ES FI FR GB GR GT HN HU ID IE IL IN IT JP KE KR LB MA MX NG NI NL NO NZ PA PE PH PK PL PS PT PY RO RU SE SV TN TR UA US UY VE VN ZA ZM ZW BD DZ'.split(' ')
@@ -253,6 +259,26 @@ async function main (): Promise<void> {
     DATABASE_POOL_SIZE: '10',
     STATS_TTL_MS: '1000'
   }
+  const runMail = async (): Promise<MailBenchResult> => {
+    console.log(`(4-6) Mail: an update to every loaded signer while signing goes on, ${DURATION} s per measurement; worker against a bare nodemailer pool; ` +
+      `the confirmation backlog after ${BACKLOG_SECONDS} s at ${BACKLOG_RATE} signatures/s`)
+    const result = await mailBench({
+      sql: bench!,
+      startApp: async (env) => {
+        const server = await startServer('solidaria-mail', 'dist/src/server.js', { ...appEnv, ...env })
+        return { url: server.url, stop: async () => { await stopServer(server); collectLog(server) } }
+      },
+      token, slug: SLUG, confirmSlug: CONFIRM_SLUG, seconds: DURATION,
+      backlogSeconds: BACKLOG_SECONDS, backlogRate: BACKLOG_RATE, signing, connections: CONNECTIONS
+    })
+    console.log(mailRows(result).map((cells) => `| ${cells.join(' | ')} |`).join('\n') + '\n' + result.notes.join('\n'))
+    return result
+  }
+  if (ONLY_MAIL) {
+    await runMail()
+    if (appLogLines.length > 0) console.log(`\nApplication log (${appLogLines.length} lines, first 20):\n${appLogLines.slice(0, 20).join('\n')}`)
+    return
+  }
   const app = await startServer('solidaria', 'dist/src/server.js', appEnv)
   const bareEnv = { DATABASE_URL: benchUrl, APPEAL_ID: appeal.id, DATA_KEY: dataKey.toString('base64'), EMAIL_DOMAIN_HASH: exampleDomain }
   const bare = await startServer('bare', 'bench/bare-server.ts', bareEnv)
@@ -324,6 +350,7 @@ async function main (): Promise<void> {
     (exportFailure === undefined ? '' : `  <-- FAILED: ${exportFailure}`))
   console.log(`  bare: ${fmt(bare1.seconds, 2)} and ${fmt(bare2.seconds, 2)} s: ${fmt(bareRowsPerSecond)} rows/s`)
 
+  const mail = await runMail()
   const [{ version } = { version: '?' }] = await bench<Array<{ version: string }>>`select version()`
   const ratioRow = (name: string, a: Result, b: Result, extra: Result[]): string[] => {
     const failure = failed(a, b, ...extra)
@@ -339,7 +366,8 @@ async function main (): Promise<void> {
     ratioRow('Signing with email confirmation (req/s) vs bare insert', signConfirm, signBare, []),
     ratioRow('Stats at 1M signatures under 200 signatures/s (req/s) vs bare GET /json', statsApp.result, statsBare.result, [statsApp.background, statsBare.background]),
     ['CSV export (rows/s) vs bare: fetch and open each sealed email', fmt(rowsPerSecond), fmt(bareRowsPerSecond), fmt(exportRatio, 2), '≥ 0.80', exportMet(exportRatio >= 0.8)],
-    ['CSV export peak RSS (MB)', fmt(rssMb, 1), '–', '–', '< 200', exportMet(rssMb < 200)]
+    ['CSV export peak RSS (MB)', fmt(rssMb, 1), '–', '–', '< 200', exportMet(rssMb < 200)],
+    ...mailRows(mail)
   ].map((cells) => `| ${cells.join(' | ')} |`).join('\n')
   const notes = [
     `Signing: ${fmt(signApp.latency.p99)} ms p99 for Solidaria, ${fmt(signBare.latency.p99)} ms for bare; ${fmt(signApp.requests.total)} and ${fmt(signBare.requests.total)} requests.`,
@@ -349,6 +377,7 @@ async function main (): Promise<void> {
     `Export: ${fmt(rows)} rows (1M loaded plus those signed during the run), ${fmt(csv.bytes / 1048576, 1)} MB in ${fmt(csv.seconds, 2)} and ${fmt(csv2.seconds, 2)} s; ` +
       `the fresh process peaked at ${fmt(startMb, 1)} MB after start-up, before the request (the peak is of the first export). Every row's email, and the names and cities of those not shown, ` +
       'are opened with AES-256-GCM in the application (the key never reaches the database): the bare export does only that for the email.',
+    ...mail.notes,
     `Application log (LOG_LEVEL=warn): ${appLogLines.length === 0 ? 'nothing' : `${appLogLines.length} lines, first: ${appLogLines.slice(0, 3).join(' / ')}`}.`
   ]
   const markdown = `# Solidaria benchmark
@@ -368,6 +397,19 @@ ${notes.map((n) => `- ${n}`).join('\n')}
   writeFileSync(join(root, 'bench', 'results.md'), markdown)
   console.log('\n' + table + '\n\n' + notes.join('\n'))
   if (appLogLines.length > 0) console.log(`\nApplication log (${appLogLines.length} lines, first 20):\n${appLogLines.slice(0, 20).join('\n')}`)
+}
+
+/** The mail measurements' rows of the results table. */
+function mailRows (m: MailBenchResult): string[][] {
+  const signingRatio = m.during.requests.average / m.alone.requests.average
+  const signingFailure = failed(m.alone, m.during)
+  return [
+    ['Mail worker (mails/s) vs bare nodemailer pool (5 connections, 40 in flight)', fmt(m.workerRate), fmt(m.bareRate), fmt(m.workerRate / m.bareRate, 2), '≥ 0.80',
+      m.workerRate / m.bareRate >= 0.8 ? 'yes' : 'no'],
+    [`Confirmation backlog after the run at ${fmt(m.signedAtRate)} signatures/s (s of mail)`, fmt(m.backlogSeconds, 2), '–', '–', '< 2', m.backlogSeconds < 2 ? 'yes' : 'no'],
+    [`Signing while an update to ${fmt(m.recipients)} is queued and sent (req/s) vs alone`, fmt(m.during.requests.average), fmt(m.alone.requests.average), fmt(signingRatio, 2), '≥ 0.80',
+      signingFailure === undefined ? (signingRatio >= 0.8 ? 'yes' : 'no') : `failed (${signingFailure})`]
+  ]
 }
 
 let cleaning: Promise<void> | undefined

@@ -52,11 +52,13 @@ import fundRoutes from './fund/routes.js'
 import adminFundRoutes from './fund/admin-routes.js'
 import erasureAdminRoutes from './erasure/admin-routes.js'
 import webhookRoutes from './webhooks/routes.js'
+import adminUpdateRoutes from './updates/admin-routes.js'
+import unsubscribeRoutes from './updates/routes.js'
 
 // The paths of links in mails carry their token: logged, they would let a log reader confirm or remove
 // someone's signature. Query strings are left out too (an organiser's search may be an email address,
 // the first-run link carries its token), and so is the client's address (it is never stored).
-const TOKEN_PATHS = /^\/(confirm|remove)\/[^/]+/
+const TOKEN_PATHS = /^\/(confirm|remove|unsubscribe|resubscribe)\/[^/]+/
 
 /** What is logged of a request: its method and path, with any token replaced, without its query. */
 function requestForLog (request: { method: string, url: string, id?: string }) {
@@ -157,6 +159,7 @@ export async function app (fastify: FastifyInstance, opts: AppOptions): Promise<
       await organisersOnly.register(erasureAdminRoutes)
       await organisersOnly.register(webhookRoutes)
       await organisersOnly.register(adminFundRoutes)
+      await organisersOnly.register(adminUpdateRoutes)
     })
   }, { prefix: '/api/admin' })
   await fastify.register(embedRoutes)
@@ -165,6 +168,7 @@ export async function app (fastify: FastifyInstance, opts: AppOptions): Promise<
   await fastify.register(eventPagesRoutes)
   await fastify.register(confirmationRoutes)
   await fastify.register(removalRoutes)
+  await fastify.register(unsubscribeRoutes)
   await fastify.register(dashboard, { prefix: '/admin' })
 }
 

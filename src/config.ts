@@ -50,6 +50,12 @@ export const ConfigSchema = Type.Object({
   MAIL_POLL_MS: Type.Integer({ minimum: 50, maximum: 600_000, default: 1000 }),
   // Webhook endpoints must be https:// on public addresses; tests and a local receiver may allow http and private ones.
   WEBHOOKS_ALLOW_PRIVATE: Type.Boolean({ default: false }),
+  // SMTP connections the worker keeps open, and mails it has in flight at once (spread over them).
+  MAIL_SMTP_CONNECTIONS: Type.Integer({ minimum: 1, maximum: 50, default: 5 }),
+  MAIL_IN_FLIGHT: Type.Integer({ minimum: 1, maximum: 500, default: 40 }),
+  // How long a claimed mail is its worker's: longer than one batch can take (the SMTP timeouts in
+  // mail/transport.ts add up to two minutes). An update's mail still unrecorded past it is given up.
+  MAIL_LEASE_SECONDS: Type.Integer({ minimum: 1, maximum: 3600, default: 300 }),
   // log2 of scrypt's N for organisers' passwords; raising it re-hashes nobody, old hashes keep their cost.
   PASSWORD_HASH_COST: Type.Integer({ minimum: 10, maximum: 20, default: 15 }),
   SESSION_TTL_HOURS: Type.Integer({ minimum: 1, maximum: 720, default: 12 }),

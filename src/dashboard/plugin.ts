@@ -18,6 +18,7 @@ import sheetPages from './sheets.js'
 import signaturePages from './signatures.js'
 import teamPages from './team.js'
 import tokenPages from './tokens.js'
+import updatePages from './updates.js'
 
 /** Pages a visitor who is not signed in may open. */
 const OPEN_PAGES = new Set(['/admin/sign-in', '/admin/setup'])
@@ -89,6 +90,7 @@ const dashboard: FastifyPluginAsync = async (app) => {
   await app.register(organiserPages)
   await app.register(erasurePages)
   await app.register(webhookPages)
+  await app.register(updatePages)
 }
 
 export default dashboard

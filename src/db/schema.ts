@@ -192,7 +192,7 @@ export const confirmationTokens = pgTable('confirmation_tokens', {
   usedAt: timestamp('used_at', { withTimezone: true })
 }, (t) => [index('confirmation_tokens_signature_idx').on(t.signatureId), index('confirmation_tokens_expires_idx').on(t.expiresAt)])
 
-export const mailKind = pgEnum('mail_kind', ['confirm', 'already_signed', 'fund_received', 'fund_verified', 'fund_rejected'])
+export const mailKind = pgEnum('mail_kind', ['confirm', 'already_signed', 'fund_received', 'fund_verified', 'fund_rejected', 'update'])
 export const mailStatus = pgEnum('mail_status', ['queued', 'sent', 'failed', 'cancelled'])
 
 // Mail waiting to be sent, written in the same statement as the signature it is about, and claimed by
@@ -216,12 +216,64 @@ export const mailOutbox = pgTable('mail_outbox', {
   lockedUntil: timestamp('locked_until', { withTimezone: true }),
   lastError: text('last_error'),
   createdAt: createdAt(),
-  sentAt: timestamp('sent_at', { withTimezone: true })
+  sentAt: timestamp('sent_at', { withTimezone: true }),
+  // The update this mail carries (kind 'update'); see updates/.
+  updateId: uuid('update_id').references((): AnyPgColumn => updates.id, { onDelete: 'cascade' })
 }, (t) => [
-  index('mail_outbox_due_idx').on(t.nextAttemptAt, t.id).where(sql`${t.status} = 'queued'`),
+  // Mail about a signing (confirmation, already signed) has its own queue, so that a million queued
+  // update mails never make a signer wait for their link.
+  index('mail_outbox_due_idx').on(t.nextAttemptAt, t.id).where(sql`${t.status} = 'queued' and ${t.updateId} is null`),
+  index('mail_outbox_update_due_idx').on(t.updateId, t.nextAttemptAt, t.id).where(sql`${t.status} = 'queued' and ${t.updateId} is not null`),
   index('mail_outbox_signature_idx').on(t.signatureId),
+  // One update, one mail per signature (and a signature is one address on its appeal).
+  uniqueIndex('mail_outbox_update_signature_uq').on(t.updateId, t.signatureId).where(sql`${t.updateId} is not null`),
   index('mail_outbox_contribution_idx').on(t.contributionId).where(sql`${t.contributionId} is not null`)
 ])
+
+// Addresses (their keyed hash) that a mail server refused for good (5xx): nothing more is sent to them.
+export const mailSuppressions = pgTable('mail_suppressions', {
+  emailHash: text('email_hash').primaryKey(),
+  reason: text('reason').notNull(),
+  createdAt: createdAt()
+})
+
+export const updateStatus = pgEnum('update_status', ['draft', 'scheduled', 'sending', 'paused', 'sent'])
+
+// An organiser's mail to an appeal's signers (see updates/): written per language, sent to everyone
+// who agreed to be contacted, once.
+export const updates = pgTable('updates', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  appealId: uuid('appeal_id').notNull().references(() => appeals.id, { onDelete: 'cascade' }),
+  status: updateStatus('status').notNull().default('draft'),
+  // Who it goes to, beyond consent: countries (ISO codes) and kinds; empty means all.
+  countries: jsonb('countries').$type<string[]>().notNull().default([]),
+  kinds: jsonb('kinds').$type<Array<'individual' | 'organisation'>>().notNull().default([]),
+  scheduledAt: timestamp('scheduled_at', { withTimezone: true }),
+  queuedAt: timestamp('queued_at', { withTimezone: true }),
+  recipients: integer('recipients'),
+  finishedAt: timestamp('finished_at', { withTimezone: true }),
+  createdBy: uuid('created_by').references(() => organisers.id, { onDelete: 'set null' }),
+  createdAt: createdAt(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow()
+}, (t) => [index('updates_appeal_idx').on(t.appealId, t.createdAt), index('updates_due_idx').on(t.scheduledAt).where(sql`${t.status} = 'scheduled'`)])
+
+export const updateTexts = pgTable('update_texts', {
+  updateId: uuid('update_id').notNull().references(() => updates.id, { onDelete: 'cascade' }),
+  language: text('language').notNull(),
+  subject: text('subject').notNull(),
+  // Markdown, rendered as the appeal's body is (no raw HTML, no images).
+  body: text('body').notNull()
+}, (t) => [primaryKey({ columns: [t.updateId, t.language] })])
+
+// Texts organisers may write in place of the defaults, per appeal and language: the thank-you page's
+// "what happens next" and a paragraph of the confirmation mail. A missing row or null field: the default.
+export const appealMessages = pgTable('appeal_messages', {
+  appealId: uuid('appeal_id').notNull().references(() => appeals.id, { onDelete: 'cascade' }),
+  language: text('language').notNull(),
+  thanksNext: text('thanks_next'),
+  confirmNote: text('confirm_note'),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow()
+}, (t) => [primaryKey({ columns: [t.appealId, t.language] })])
 
 // How many mails went to one address about one appeal on one day (UTC), for the daily cap. Counted by
 // one atomic upsert in the signing statement; rows are deleted after two days.

@@ -1,9 +1,10 @@
 // Text from people arrives with stray spaces, decomposed accents and invisible control characters.
 // Everything is cleaned before validation, so length limits and duplicate checks see what is stored.
 
-// Multi-line: an appeal's text, and in the dashboard's forms the demands (one a line). Pasted CSV
-// keeps its tabs too (they may separate its columns).
+// Multi-line: an appeal's text, and in the dashboard's forms the demands (one a line) and an update's
+// body in each language (body_en, body_es, ...). Pasted CSV keeps its tabs too (they may separate its columns).
 const MULTILINE_FIELDS = new Set(['body', 'summary', 'demandsText', 'csv'])
+const MULTILINE_FORM_FIELD = /^body_[a-z]{2,3}$/
 const TABULAR_FIELDS = new Set(['csv'])
 // C0 and C1 controls and DEL; line breaks and tabs are handled separately.
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
@@ -29,7 +30,7 @@ export class NestingTooDeepError extends RangeError {}
  */
 export function normaliseInput (value: unknown, key = '', depth = 0): unknown {
   if (typeof value === 'string') {
-    const text = normaliseText(value, MULTILINE_FIELDS.has(key), TABULAR_FIELDS.has(key))
+    const text = normaliseText(value, MULTILINE_FIELDS.has(key) || MULTILINE_FORM_FIELD.test(key), TABULAR_FIELDS.has(key))
     return text === '' ? undefined : text
   }
   // An uploaded file (the dashboard's paper signatures) is left as it came; it is read as CSV later.

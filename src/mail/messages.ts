@@ -5,7 +5,7 @@ import type { MailKind } from './outbox.js'
 
 /** What a mail says, all of it known before it is written: no lookups here. */
 export interface MailContent {
-  kind: MailKind
+  kind: Exclude<MailKind, 'update'>
   /** The site language the mail is written in (the signer's). */
   language: string
   title: string
@@ -14,30 +14,65 @@ export interface MailContent {
   name: string | null
   /** The confirmation link (confirmation mails). */
   confirmUrl?: string
+  /** The organisers' own paragraph for the confirmation mail, in place of the default thanks (see updates/messages.ts). */
+  note?: { text: string, language: string }
   appealUrl: string
   removeUrl: string
+  unsubscribeUrl: string
   siteName: string
   ttlDays: number
 }
 
-const BUTTON_STYLE = 'display:inline-block;background:#b3261e;color:#ffffff;padding:0.6em 1.2em;border-radius:4px;text-decoration:none;font-weight:bold'
+/** The links and words at the foot of every mail. */
+export interface MailFooter { language: string, removeUrl: string, unsubscribeUrl: string, siteName: string }
 
-/** A mail's subject, plain text and HTML, in the signer's language. */
+const BUTTON_STYLE = 'display:inline-block;background:#b3261e;color:#ffffff;padding:0.6em 1.2em;border-radius:4px;text-decoration:none;font-weight:bold'
+const FOOT_STYLE = 'font-size:0.9em;color:#4d4d4d'
+
+/**
+ * The one frame every mail is written in: greeting, body, and the footer with the links to stop mail
+ * about the appeal and to remove the signature. `bodyHtml` is markup already escaped.
+ */
+export function frameMail (i18n: i18n, footer: MailFooter, parts: { subject: string, name: string | null, text: string[], bodyHtml: string }) {
+  const t = i18n.getFixedT(footer.language, 'mail')
+  const u = i18n.getFixedT(footer.language, 'updates')
+  const greeting = parts.name === null ? t('greetingNoName') : t('greeting', { name: parts.name })
+  const foot = [u('mail.unsubscribe'), footer.unsubscribeUrl, '', t('footer.remove'), footer.removeUrl, '', t('footer.why', { site: footer.siteName })]
+  const text = [greeting, '', ...parts.text, '', '--', ...foot].join('\n') + '\n'
+  const document = '<!doctype html>\n' + html`<html lang="${footer.language}" dir="${directionOf(footer.language)}">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${parts.subject}</title></head>
+<body style="font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;line-height:1.5;color:#1a1a1a;background:#ffffff;max-width:36em;margin:0 auto;padding:1em">
+<p>${greeting}</p>
+!${parts.bodyHtml}
+<hr style="border:0;border-top:1px solid #cccccc;margin:2em 0 1em">
+<p style="${FOOT_STYLE}">${u('mail.unsubscribe')} <a href="${footer.unsubscribeUrl}" style="color:#4d4d4d">${u('mail.unsubscribeLink')}</a></p>
+<p style="${FOOT_STYLE}">${t('footer.remove')} <a href="${footer.removeUrl}" style="color:#4d4d4d">${t('footer.removeLink')}</a></p>
+<p style="${FOOT_STYLE}">${t('footer.why', { site: footer.siteName })}</p>
+</body>
+</html>
+`
+  return { subject: parts.subject, text, html: document }
+}
+
+/** A text in a language other than the mail's, marked so (a bidi isolate where the direction differs). */
+const inLanguage = (mailLanguage: string, text: string, language: string): string =>
+  language === mailLanguage ? html`${text}` : html`<span lang="${language}" dir="${directionOf(language)}">${text}</span>`
+
+/** A signing's mail (confirmation, already signed): subject, plain text and HTML, in the signer's language. */
 export function composeMail (i18n: i18n, c: MailContent): { subject: string, text: string, html: string } {
   const t = i18n.getFixedT(c.language, 'mail')
   const section = c.kind === 'confirm' ? 'confirm' : 'alreadySigned'
   const subject = t(`${section}.subject`, { title: c.title })
-  const greeting = c.name === null ? t('greetingNoName') : t('greeting', { name: c.name })
-  const intro = t(`${section}.intro`, { title: c.title })
-  const footer = [t('footer.remove'), c.removeUrl, '', t('footer.why', { site: c.siteName })]
+  const note = c.kind === 'confirm' ? c.note : undefined
+  const intro = note?.text ?? t(`${section}.intro`, { title: c.title })
   const body = c.kind === 'confirm'
     ? [t('confirm.action'), c.confirmUrl ?? '', '', t('confirm.expiry', { count: c.ttlDays }), '', t('confirm.notYou')]
     : [t('alreadySigned.status'), '', t('alreadySigned.appeal'), c.appealUrl]
-  const text = [greeting, '', intro, '', ...body, '', '--', ...footer].join('\n') + '\n'
 
   // The title in its own language, marked so, inside a sentence of the mail's.
-  const titleMarkup = c.titleLanguage === c.language ? html`${c.title}` : html`<span lang="${c.titleLanguage}" dir="${directionOf(c.titleLanguage)}">${c.title}</span>`
-  const introMarkup = withMarkup(t(`${section}.intro`, { title: MARKUP_SLOT }), titleMarkup)
+  const introMarkup = note === undefined
+    ? withMarkup(t(`${section}.intro`, { title: MARKUP_SLOT }), inLanguage(c.language, c.title, c.titleLanguage))
+    : inLanguage(c.language, note.text, note.language)
   const bodyMarkup = c.kind === 'confirm'
     ? html`<p>${t('confirm.action')}</p>
 <p><a href="${c.confirmUrl ?? ''}" style="${BUTTON_STYLE}">${t('confirm.button')}</a></p>
@@ -46,17 +81,7 @@ export function composeMail (i18n: i18n, c: MailContent): { subject: string, tex
 <p>${t('confirm.notYou')}</p>`
     : html`<p>${t('alreadySigned.status')}</p>
 <p>${t('alreadySigned.appeal')} <a href="${c.appealUrl}">${c.appealUrl}</a></p>`
-  const document = '<!doctype html>\n' + html`<html lang="${c.language}" dir="${directionOf(c.language)}">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${subject}</title></head>
-<body style="font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;line-height:1.5;color:#1a1a1a;background:#ffffff;max-width:36em;margin:0 auto;padding:1em">
-<p>${greeting}</p>
-<p>!${introMarkup}</p>
-!${bodyMarkup}
-<hr style="border:0;border-top:1px solid #cccccc;margin:2em 0 1em">
-<p style="font-size:0.9em;color:#4d4d4d">${t('footer.remove')} <a href="${c.removeUrl}" style="color:#4d4d4d">${t('footer.removeLink')}</a></p>
-<p style="font-size:0.9em;color:#4d4d4d">${t('footer.why', { site: c.siteName })}</p>
-</body>
-</html>
-`
-  return { subject, text, html: document }
+  return frameMail(i18n, { language: c.language, removeUrl: c.removeUrl, unsubscribeUrl: c.unsubscribeUrl, siteName: c.siteName }, {
+    subject, name: c.name, text: [intro, '', ...body], bodyHtml: html`<p>!${introMarkup}</p>\n!${bodyMarkup}`
+  })
 }

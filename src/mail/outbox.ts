@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { and, eq, inArray, sql, type SQL, type SQLWrapper } from 'drizzle-orm'
 import { selectRows, type Database, type Executor } from '../db/connection.js'
-import { mailOutbox, mailQuota } from '../db/schema.js'
+import { mailOutbox, mailQuota, mailSuppressions, updates } from '../db/schema.js'
 import type { Sealer } from '../secrets/sealing.js'
 
 // Mail is queued in the database by the very statement that makes it necessary (a signature waiting
@@ -15,6 +15,12 @@ export type MailKind = typeof mailOutbox.$inferSelect['kind']
 /** Who a mail is about, as values in a statement: the appeal, the address (its keyed hash), the language to write in. */
 export interface MailAddress { appealId: SQLWrapper, emailHash: SQLWrapper, language: SQLWrapper }
 
+interface ClaimedRow {
+  id: string | number, kind: MailKind, appeal_id: string
+  signature_id: string | number | null, contribution_id: string | number | null, update_id: string | null
+  language: string, sealed: string | null, attempts: number
+}
+
 export interface ClaimedMail {
   id: number
   kind: MailKind
@@ -22,6 +28,8 @@ export interface ClaimedMail {
   /** The signature the mail is about; null for a mail about a contribution to the fund. */
   signatureId: number | null
   contributionId: number | null
+  /** The update this mail carries (kind 'update'). */
+  updateId: string | null
   language: string
   /** Sealed: opened when the mail is written, so that a value that cannot be opened fails this mail only. */
   sealed: string | null
@@ -29,8 +37,6 @@ export interface ClaimedMail {
   claim: string
 }
 
-// Longer than one mail can take (the SMTP timeouts in transport.ts add up to two minutes).
-const LEASE_SECONDS = 300
 const MAX_ATTEMPTS = 10
 // 30 s after the first failure, doubling up to six hours: ten attempts span about a day and a half.
 const retryDelaySeconds = (attempts: number): number => Math.min(30 * 2 ** (attempts - 1), 6 * 3600)
@@ -41,7 +47,7 @@ const KEEP_DAYS = 7
 export const storableError = (err: unknown): string =>
   String((err as Error)?.message ?? err).replace(/[^\s<>"']+@[^\s<>"']+/g, '[address]').slice(0, 500)
 
-export function createOutbox (db: Database, options: { sealer: Sealer, maxPerDay: number }) {
+export function createOutbox (db: Database, options: { sealer: Sealer, maxPerDay: number, leaseSeconds: number }) {
   return {
     /** Seals what only the mail may know (a confirmation token), to be queued with it. */
     seal: (secret: Record<string, string>): string => options.sealer.seal(JSON.stringify(secret)),
@@ -65,28 +71,72 @@ export function createOutbox (db: Database, options: { sealer: Sealer, maxPerDay
         returning signature_id, kind)`
     },
 
-    /** Claims up to `limit` due mails for one worker, for the length of a lease. */
+    /**
+     * Claims up to `limit` due mails for one worker, for the length of a lease: mail about a signing
+     * first, then the mail of updates being sent (not of paused ones). An update's mail whose lease ran
+     * out with nothing recorded is never claimed again (see `giveUpInterrupted`): it may have gone out.
+     */
     async claim (limit: number): Promise<ClaimedMail[]> {
       const claim = randomUUID()
-      const rows = await selectRows<{ id: string | number, kind: MailKind, appeal_id: string, signature_id: string | number | null, contribution_id: string | number | null, language: string, sealed: string | null, attempts: number }>(db, sql`
-        update ${mailOutbox} set claimed_by = ${claim}::uuid, locked_until = now() + make_interval(secs => ${LEASE_SECONDS}), attempts = attempts + 1
-        where id in (
-          select id from ${mailOutbox}
-          where status = 'queued' and next_attempt_at <= now() and (locked_until is null or locked_until < now())
-          order by next_attempt_at, id limit ${limit}
-          for update skip locked)
-        returning id, kind, appeal_id, signature_id, contribution_id, language, sealed, attempts`)
+      const claimed = (where: SQL, count: number) => selectRows<ClaimedRow>(db, sql`
+        update ${mailOutbox} set claimed_by = ${claim}::uuid, locked_until = now() + make_interval(secs => ${options.leaseSeconds}), attempts = attempts + 1
+        where id in (select id from ${mailOutbox} where ${where} order by next_attempt_at, id limit ${count} for update skip locked)
+        returning id, kind, appeal_id, signature_id, contribution_id, update_id, language, sealed, attempts`)
+      const rows = await claimed(sql`status = 'queued' and update_id is null and next_attempt_at <= now() and (locked_until is null or locked_until < now())`, limit)
+      if (rows.length < limit) {
+        const sending = await db.select({ id: updates.id }).from(updates).where(eq(updates.status, 'sending')).orderBy(updates.queuedAt)
+        for (const update of sending) {
+          if (rows.length >= limit) break
+          rows.push(...await claimed(sql`status = 'queued' and update_id = ${update.id}::uuid and next_attempt_at <= now() and locked_until is null
+            and exists (select 1 from ${updates} where ${updates.id} = ${update.id}::uuid and ${updates.status} = 'sending')`, limit - rows.length))
+        }
+      }
       return rows.map((r) => ({
         id: Number(r.id), kind: r.kind, appealId: r.appeal_id, signatureId: r.signature_id === null ? null : Number(r.signature_id),
-        contributionId: r.contribution_id === null ? null : Number(r.contribution_id),
+        contributionId: r.contribution_id === null ? null : Number(r.contribution_id), updateId: r.update_id,
         language: r.language, sealed: r.sealed, attempts: r.attempts, claim
       }))
     },
 
-    /** Records a mail as sent, if this claim still holds it. */
-    async markSent (mail: ClaimedMail): Promise<void> {
+    /** Records mails as sent, those this claim still holds: one statement for a whole batch. */
+    async markSent (mails: ClaimedMail[]): Promise<void> {
+      const [first] = mails
+      if (first === undefined) return
       await db.update(mailOutbox).set({ status: 'sent', sentAt: sql`now()`, sealed: null, lockedUntil: null, lastError: null })
+        .where(and(inArray(mailOutbox.id, mails.map((m) => m.id)), eq(mailOutbox.claimedBy, first.claim)))
+    },
+
+    /** A mail the server refused for good: given up at once, and its address never written to again. */
+    async markRefused (mail: ClaimedMail, emailHash: string | null, err: unknown): Promise<void> {
+      if (emailHash !== null) await db.insert(mailSuppressions).values({ emailHash, reason: storableError(err) }).onConflictDoNothing()
+      await db.update(mailOutbox).set({ status: 'failed', sealed: null, lockedUntil: null, lastError: storableError(err) })
         .where(and(eq(mailOutbox.id, mail.id), eq(mailOutbox.claimedBy, mail.claim)))
+    },
+
+    /** Which of these addresses (keyed hashes) are not to be written to. */
+    async suppressed (emailHashes: string[]): Promise<Set<string>> {
+      if (emailHashes.length === 0) return new Set()
+      const rows = await db.select({ emailHash: mailSuppressions.emailHash }).from(mailSuppressions).where(inArray(mailSuppressions.emailHash, emailHashes))
+      return new Set(rows.map((r) => r.emailHash))
+    },
+
+    /**
+     * Update mails whose worker stopped (a crash, a kill) between claiming and recording them: perhaps
+     * sent, perhaps not. An update is never to reach anyone twice, so they are given up, not sent again;
+     * a signer's confirmation mail, which may safely arrive twice, is simply claimed again.
+     */
+    async giveUpInterrupted (): Promise<number> {
+      const given = await db.update(mailOutbox).set({ status: 'failed', sealed: null, lastError: 'interrupted while being sent; not sent again in case it went out' })
+        .where(and(sql`${mailOutbox.status} = 'queued' and ${mailOutbox.updateId} is not null`, sql`${mailOutbox.lockedUntil} < now()`))
+        .returning({ id: mailOutbox.id })
+      return given.length
+    },
+
+    /** Marks the updates being sent whose every mail is done as sent. */
+    async finishUpdates (): Promise<void> {
+      await db.update(updates).set({ status: 'sent', finishedAt: sql`now()`, updatedAt: sql`now()` })
+        .where(and(eq(updates.status, 'sending'),
+          sql`not exists (select 1 from ${mailOutbox} where ${mailOutbox.updateId} = ${updates.id} and ${mailOutbox.status} = 'queued')`))
     },
 
     /** A mail with no one left to send it to (the signature was erased, or confirmed meanwhile). */

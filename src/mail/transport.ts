@@ -1,9 +1,9 @@
-import { randomBytes } from 'node:crypto'
+import { randomBytes, randomUUID } from 'node:crypto'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { FastifyBaseLogger } from 'fastify'
 import nodemailer from 'nodemailer'
-import { paths, type Config } from '../config.js'
+import { paths, siteUrl, type Config } from '../config.js'
 
 /** A finished mail, ready to go. */
 export interface OutgoingMail {
@@ -14,6 +14,11 @@ export interface OutgoingMail {
   language: string
   /** The link the mail is for (confirm, say); logged when mail is written to files, so it can be followed. */
   link: string
+  /**
+   * The signer's one-click unsubscribe link (RFC 8058): in List-Unsubscribe, and visible in the mail. Absent
+   * from a mail that is only the answer to what its reader did (a report to the fund, an event they submitted).
+   */
+  unsubscribeUrl?: string
 }
 
 /** A mail as delivered in memory (tests, and a throw-away embedded instance): the fields and the raw message. */
@@ -32,20 +37,40 @@ export interface MailSender {
 // an .eml file into DATA_DIR/outbox and logs its link, so that someone trying Solidaria out can follow
 // it; a throw-away database (DATA_DIR=memory://) keeps mail in memory.
 export function createMailSender (config: Config, log: FastifyBaseLogger): MailSender {
+  // Under the host people know the site by, not the machine's name (nodemailer's default is localhost's).
+  const messageHost = new URL(siteUrl(config)).hostname
   const message = (mail: OutgoingMail) => ({
     from: config.MAIL_FROM,
     to: mail.to,
     subject: mail.subject,
     text: mail.text,
     html: mail.html,
-    headers: { 'Content-Language': mail.language, 'Auto-Submitted': 'auto-generated' }
+    messageId: `<${randomUUID()}@${messageHost}>`,
+    headers: {
+      'Content-Language': mail.language,
+      'Auto-Submitted': 'auto-generated',
+      // RFC 8058: a mail client offers its own unsubscribe button and POSTs "List-Unsubscribe=One-Click" to the link.
+      ...(mail.unsubscribeUrl !== undefined && {
+        'List-Unsubscribe': `<${mail.unsubscribeUrl}>`,
+        'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click'
+      })
+    }
   })
   const delivered: DeliveredMail[] = []
 
   if (config.SMTP_URL !== undefined) {
     // Timeouts that add up to well within the outbox's lease, so that a hung server cannot make two
-    // workers send one mail.
-    const transport = nodemailer.createTransport({ url: config.SMTP_URL, connectionTimeout: 30_000, greetingTimeout: 30_000, socketTimeout: 60_000 })
+    // workers send one mail. Pooled: a few connections kept open and reused, each carrying one mail
+    // at a time, so that the worker's several mails in flight do not each open a connection.
+    const transport = nodemailer.createTransport({
+      url: config.SMTP_URL,
+      pool: true,
+      maxConnections: config.MAIL_SMTP_CONNECTIONS,
+      maxMessages: 1000,
+      connectionTimeout: 30_000,
+      greetingTimeout: 30_000,
+      socketTimeout: 60_000
+    })
     return {
       mode: 'smtp',
       delivered,
@@ -80,4 +105,10 @@ export function createMailSender (config: Config, log: FastifyBaseLogger): MailS
     },
     close () {}
   }
+}
+
+/** Whether a sending error is a mail server's refusal for good (5xx): the address is not to be tried again. */
+export function isPermanentRefusal (err: unknown): boolean {
+  const code = (err as { responseCode?: unknown } | null)?.responseCode
+  return typeof code === 'number' && code >= 500 && code < 600
 }

@@ -1,4 +1,4 @@
-import { eq, getTableColumns } from 'drizzle-orm'
+import { eq, getTableColumns, inArray } from 'drizzle-orm'
 import type { FastifyBaseLogger } from 'fastify'
 import type { i18n } from 'i18next'
 import { chooseText } from '../appeals/choose-text.js'
@@ -7,9 +7,19 @@ import type { Database } from '../db/connection.js'
 import { appeals, signatures } from '../db/schema.js'
 import type { Sealer } from '../secrets/sealing.js'
 import { openPersonal } from '../signatures/personal-fields.js'
-import { composeMail } from './messages.js'
+import { composeMail, type MailFooter } from './messages.js'
 import { storableError, type ClaimedMail, type Outbox } from './outbox.js'
-import type { MailSender, OutgoingMail } from './transport.js'
+import { isPermanentRefusal, type MailSender, type OutgoingMail } from './transport.js'
+
+type Written = { subject: string, text: string, html: string }
+
+/** What the worker asks of the domains whose texts it sends (updates/): it imports none of them. */
+export interface MailTexts {
+  /** An update's mail in `language` (or its original), written for one signer; undefined if it has no text. */
+  update: (updateId: string, language: string, footer: MailFooter, name: string | null) => Promise<Written | undefined>
+  /** The organisers' paragraph for an appeal's confirmation mail in `language`, if they wrote one. */
+  confirmNote: (appealId: string, language: string) => Promise<{ text: string, language: string } | undefined>
+}
 
 export interface MailWorkerOptions {
   db: Database
@@ -24,37 +34,91 @@ export interface MailWorkerOptions {
   ttlDays: number
   /** The signed link with which a signature's owner removes it. */
   removalPath: (signatureId: number) => string
+  /** The signed link with which a signature's owner stops mail about its appeal. */
+  unsubscribePath: (signatureId: number) => string
+  texts?: MailTexts
+  /** Mails a claim takes. */
   batchSize?: number
   /** Writes a mail about a contribution to an appeal's fund (src/fund/), or says why there is none to send. */
   prepareFundMail?: (mail: ClaimedMail) => Promise<OutgoingMail | string>
+  /** Mails being sent at once: this many divided by the batch size claim and send side by side. */
+  inFlight?: number
 }
 
 export interface WorkerRun { sent: number, retried: number, failed: number, cancelled: number }
 
+type Prepared = { mail: ClaimedMail, emailHash: string | null, outgoing: OutgoingMail } | { mail: ClaimedMail, cancel: string }
+
 /**
  * Sends queued mail: claims a batch, writes each mail from the signature as it is now (its owner's
- * address is opened only here), sends it and records the outcome. A failure is retried later with a
- * growing delay; a mail whose signature was erased, or confirmed meanwhile, is not sent.
+ * address is opened only here), sends the batch's mails at once through the pooled transport, and
+ * records the outcome. A failure is retried later with a growing delay; a refusal for good (5xx)
+ * stops all mail to the address; a mail whose signature was erased, confirmed meanwhile, or (for an
+ * update) no longer consents, is not sent. Every mail is claimed by one worker at a time.
  */
 export function createMailWorker (o: MailWorkerOptions) {
-  // One mail a claim: its lease then only has to outlast one mail's sending.
-  const batchSize = o.batchSize ?? 1
+  const batchSize = o.batchSize ?? 10
+  const lanes = Math.max(1, Math.floor((o.inFlight ?? batchSize) / batchSize))
+  const siteName = new URL(o.siteUrl).host
 
-  async function prepare (mail: ClaimedMail): Promise<OutgoingMail | string> {
-    if (mail.contributionId !== null) return o.prepareFundMail === undefined ? 'no fund mail writer' : o.prepareFundMail(mail)
-    if (mail.signatureId === null) return 'nobody to write to'
-    const [row] = await o.db.select({ signature: getTableColumns(signatures), appeal: getTableColumns(appeals) })
-      .from(signatures).innerJoin(appeals, eq(appeals.id, signatures.appealId)).where(eq(signatures.id, mail.signatureId)).limit(1)
-    if (row === undefined) return 'signature deleted'
+  const texts: MailTexts = o.texts ?? { update: async () => undefined, confirmNote: async () => undefined }
+
+  async function prepareBatch (batch: ClaimedMail[]): Promise<Prepared[]> {
+    const rows = await o.db.select({ signature: getTableColumns(signatures), appeal: getTableColumns(appeals) })
+      .from(signatures).innerJoin(appeals, eq(appeals.id, signatures.appealId))
+      .where(inArray(signatures.id, [...new Set(batch.flatMap((m) => m.signatureId === null ? [] : [m.signatureId]))]))
+    const found = new Map(rows.map((r) => [r.signature.id, r]))
+    const suppressed = await o.outbox.suppressed(rows.flatMap((r) => r.signature.emailHash === null ? [] : [r.signature.emailHash]))
+    const appealTexts = new Map<string, Awaited<ReturnType<AppealsService['texts']>>>()
+    const prepared: Prepared[] = []
+    for (const mail of batch) {
+      try {
+        // A mail about a contribution to the fund is written by the fund (src/fund/), from its own records.
+        if (mail.contributionId !== null) {
+          const written = o.prepareFundMail === undefined ? 'no fund mail writer' : await o.prepareFundMail(mail)
+          prepared.push(typeof written === 'string' ? { mail, cancel: written } : { mail, emailHash: null, outgoing: written })
+          continue
+        }
+        prepared.push(await prepare(mail, mail.signatureId === null ? undefined : found.get(mail.signatureId), suppressed, appealTexts))
+      } catch (err) {
+        // A value that cannot be opened (a key gone) fails this mail only.
+        prepared.push({ mail, cancel: `not written: ${storableError(err)}` })
+      }
+    }
+    return prepared
+  }
+
+  async function prepare (
+    mail: ClaimedMail, row: { signature: typeof signatures.$inferSelect, appeal: typeof appeals.$inferSelect } | undefined,
+    suppressed: Set<string>, appealTexts: Map<string, Awaited<ReturnType<AppealsService['texts']>>>
+  ): Promise<Prepared> {
+    if (row === undefined) return { mail, cancel: 'signature deleted' }
     const { signature, appeal } = row
-    if (signature.status === 'erased' || signature.anonymisedAt !== null) return 'signature erased'
-    if (mail.kind === 'confirm' && signature.status !== 'pending') return 'already confirmed'
+    if (signature.status === 'erased' || signature.anonymisedAt !== null) return { mail, cancel: 'signature erased' }
+    if (mail.kind === 'confirm' && signature.status !== 'pending') return { mail, cancel: 'already confirmed' }
+    if (mail.kind === 'update' && (!signature.contact || signature.status !== 'confirmed' || signature.hiddenAt !== null)) return { mail, cancel: 'no longer to be contacted' }
+    if (signature.emailHash !== null && suppressed.has(signature.emailHash)) return { mail, cancel: 'address refused mail for good' }
     const personal = openPersonal(o.sealer, signature)
-    if (personal.email === null) return 'no address'
-    const { language: titleLanguage, text } = chooseText(appeal, await o.appeals.texts(appeal), mail.language)
+    if (personal.email === null) return { mail, cancel: 'no address' }
+    const footer: MailFooter = {
+      language: mail.language,
+      removeUrl: `${o.siteUrl}${o.removalPath(signature.id)}?lang=${mail.language}`,
+      unsubscribeUrl: `${o.siteUrl}${o.unsubscribePath(signature.id)}?lang=${mail.language}`,
+      siteName
+    }
     const appealUrl = `${o.siteUrl}/appeals/${appeal.slug}?lang=${mail.language}`
+    const base = { to: personal.email, language: mail.language, unsubscribeUrl: footer.unsubscribeUrl }
+    if (mail.kind === 'update') {
+      const written = mail.updateId === null ? undefined : await texts.update(mail.updateId, mail.language, footer, personal.name)
+      if (written === undefined) return { mail, cancel: 'the update has no text' }
+      return { mail, emailHash: signature.emailHash, outgoing: { ...base, ...written, link: appealUrl } }
+    }
+    let known = appealTexts.get(appeal.id)
+    if (known === undefined) appealTexts.set(appeal.id, known = await o.appeals.texts(appeal))
+    const { language: titleLanguage, text } = chooseText(appeal, known, mail.language)
     const token = mail.sealed === null ? undefined : o.outbox.open(mail.sealed).token
     const confirmUrl = token === undefined ? undefined : `${o.siteUrl}/confirm/${token}?lang=${mail.language}`
+    const note = mail.kind === 'confirm' ? await texts.confirmNote(appeal.id, mail.language) : undefined
     const content = composeMail(o.i18n, {
       kind: mail.kind,
       language: mail.language,
@@ -62,43 +126,72 @@ export function createMailWorker (o: MailWorkerOptions) {
       titleLanguage,
       name: personal.name,
       ...(confirmUrl !== undefined && { confirmUrl }),
+      ...(note !== undefined && { note }),
       appealUrl,
-      removeUrl: `${o.siteUrl}${o.removalPath(signature.id)}?lang=${mail.language}`,
-      siteName: new URL(o.siteUrl).host,
+      removeUrl: footer.removeUrl,
+      unsubscribeUrl: footer.unsubscribeUrl,
+      siteName,
       ttlDays: o.ttlDays
     })
-    return { to: personal.email, ...content, language: mail.language, link: confirmUrl ?? appealUrl }
+    return { mail, emailHash: signature.emailHash, outgoing: { ...base, ...content, link: confirmUrl ?? appealUrl } }
   }
 
-  async function deliver (mail: ClaimedMail, run: WorkerRun): Promise<void> {
+  async function failed (mail: ClaimedMail, emailHash: string | null, err: unknown, run: WorkerRun): Promise<void> {
+    if (isPermanentRefusal(err)) {
+      await o.outbox.markRefused(mail, emailHash, err)
+      o.log.warn({ mail: mail.id }, `mail ${mail.id} refused for good; no more mail goes to its address: ${storableError(err)}`)
+      run.failed++
+      return
+    }
+    const retry = await o.outbox.markFailed(mail, err)
+    o.log.warn({ mail: mail.id, attempts: mail.attempts, retry }, `mail ${mail.id} not sent: ${storableError(err)}`)
+    if (retry) run.retried++
+    else run.failed++
+  }
+
+  /** Writes and sends one claimed batch, all its mails at once, and records what became of each. */
+  async function deliverBatch (batch: ClaimedMail[], run: WorkerRun): Promise<void> {
+    let prepared: Prepared[]
     try {
-      const outgoing = await prepare(mail)
-      if (typeof outgoing === 'string') {
-        await o.outbox.cancel(mail, outgoing)
+      prepared = await prepareBatch(batch)
+    } catch (err) {
+      for (const mail of batch) await failed(mail, null, err, run)
+      return
+    }
+    const sent: ClaimedMail[] = []
+    await Promise.all(prepared.map(async (p) => {
+      if ('cancel' in p) {
+        await o.outbox.cancel(p.mail, p.cancel)
         run.cancelled++
         return
       }
-      await o.sender.send(outgoing)
-    } catch (err) {
-      const retry = await o.outbox.markFailed(mail, err)
-      o.log.warn({ mail: mail.id, attempts: mail.attempts, retry }, `mail ${mail.id} not sent: ${storableError(err)}`)
-      if (retry) run.retried++
-      else run.failed++
-      return
+      try {
+        await o.sender.send(p.outgoing)
+      } catch (err) {
+        await failed(p.mail, p.emailHash, err, run)
+        return
+      }
+      sent.push(p.mail)
+    }))
+    await o.outbox.markSent(sent)
+    run.sent += sent.length
+  }
+
+  async function lane (active: () => boolean, run: WorkerRun): Promise<void> {
+    while (active()) {
+      const batch = await o.outbox.claim(batchSize)
+      if (batch.length > 0) await deliverBatch(batch, run)
+      if (batch.length < batchSize) break
     }
-    await o.outbox.markSent(mail)
-    run.sent++
   }
 
   return {
-    /** Sends the mail that is due now (while `active` says to go on: shutdown stops it between mails); returns what happened. */
+    /** Sends the mail that is due now (while `active` says to go on: shutdown stops it between batches); returns what happened. */
     async runOnce (active: () => boolean = () => true): Promise<WorkerRun> {
       const run: WorkerRun = { sent: 0, retried: 0, failed: 0, cancelled: 0 }
-      while (active()) {
-        const batch = await o.outbox.claim(batchSize)
-        for (const mail of batch) await deliver(mail, run)
-        if (batch.length < batchSize) break
-      }
+      run.failed += await o.outbox.giveUpInterrupted()
+      await Promise.all(Array.from({ length: lanes }, async () => lane(active, run)))
+      await o.outbox.finishUpdates()
       return run
     }
   }

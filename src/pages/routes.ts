@@ -103,7 +103,9 @@ const pagesRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const appeal = await appeals.getPublic(request.params.slug)
     const view = createView(request, pageLanguage(request, reply, appeal.originalLanguage))
     const texts = await appeals.texts(appeal)
-    const main = thanksPage(view, { appeal, texts, pending: request.query.status === 'pending', url: publicUrl(request, `/appeals/${appeal.slug}`) })
+    // What happens next, as the organisers wrote it where they did (updates/messages.ts).
+    const next = await app.services.messages.choose(appeal.id, 'thanksNext', view.lang)
+    const main = thanksPage(view, { appeal, texts, pending: request.query.status === 'pending', url: publicUrl(request, `/appeals/${appeal.slug}`), ...(next !== undefined && { next }) })
     return send(reply, view, { title: view.t('thanks.title'), noindex: true }, main)
   })
 

@@ -35,6 +35,8 @@ async function backgroundPlugin (app: FastifyInstance): Promise<void> {
   const loops = [
     repeat((active) => services.mail.worker.runOnce(active), config.MAIL_POLL_MS, failed('the mail worker failed; it tries again at its next poll')),
     repeat((active) => services.webhooks.worker.runOnce(active), config.MAIL_POLL_MS, failed('the webhook worker failed; it tries again at its next poll')),
+    // Updates whose time has come are queued apart from the worker: queueing a large audience takes a while.
+    repeat(() => services.updates.queueDue(), config.MAIL_POLL_MS, failed('queueing the updates that are due failed; it tries again at its next poll')),
     repeat(() => scheduler.runDue(), SCHEDULE_CHECK_MS, failed('the scheduler could not check its jobs; it tries again later'))
   ]
   app.addHook('onReady', async () => { for (const loop of loops) loop.start() })

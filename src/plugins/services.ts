@@ -18,11 +18,14 @@ import { createStatsService } from '../stats/service.js'
 import { createWebhookNotices } from '../webhooks/notices.js'
 import { createWebhooks } from '../webhooks/service.js'
 import { createWebhookWorker } from '../webhooks/worker.js'
+import { createMessagesService } from '../updates/messages.js'
+import { createUpdatesService } from '../updates/service.js'
+import { createUnsubscribeService } from '../updates/unsubscribe.js'
 
 function createServices (app: FastifyInstance) {
   const { db, readDb, config, keys, sealer } = app
   const appeals = createAppealsService(db)
-  const outbox = createOutbox(db, { sealer, maxPerDay: config.MAIL_MAX_PER_DAY })
+  const outbox = createOutbox(db, { sealer, maxPerDay: config.MAIL_MAX_PER_DAY, leaseSeconds: config.MAIL_LEASE_SECONDS })
   const webhooks = createWebhooks(db, { sealer })
   const notices = createWebhookNotices(webhooks)
   // A webhook is queued in the transaction that confirms or erases a signature, and right after a
@@ -32,9 +35,14 @@ function createServices (app: FastifyInstance) {
   const confirmation = createConfirmationService(db, { outbox, ttlDays: config.CONFIRMATION_TTL_DAYS, onConfirmed: notices.signatureConfirmed })
   const erasure = createErasureService(db, { keys, sealer, outbox, onErased: notices.signaturesErased })
   const fund = createFundService(db, { keys, sealer, receiptMaxBytes: config.FUND_RECEIPT_MAX_BYTES, mailMaxPerDay: config.MAIL_MAX_PER_DAY })
+  const unsubscribe = createUnsubscribeService(db, keys)
+  const messages = createMessagesService(db)
+  const updates = createUpdatesService(db, { i18n: app.i18n, sender: app.mailSender, siteUrl: siteUrl(config) })
   const worker = createMailWorker({
     db, appeals, outbox, sender: app.mailSender, sealer, i18n: app.i18n, log: app.log,
-    siteUrl: siteUrl(config), ttlDays: config.CONFIRMATION_TTL_DAYS, removalPath: erasure.removalPath,
+    siteUrl: siteUrl(config), ttlDays: config.CONFIRMATION_TTL_DAYS, removalPath: erasure.removalPath, unsubscribePath: unsubscribe.path,
+    texts: { ...updates.mailTexts, confirmNote: async (appealId, language) => messages.choose(appealId, 'confirmNote', language) },
+    inFlight: config.MAIL_IN_FLIGHT,
     prepareFundMail: createFundMailWriter({ db, appeals, sealer, i18n: app.i18n, siteUrl: siteUrl(config), removalPath: fund.removalPath })
   })
   const signatures = createSignaturesService(db, {
@@ -61,6 +69,9 @@ function createServices (app: FastifyInstance) {
     confirmation,
     erasure,
     mail: { outbox, worker },
+    updates,
+    messages,
+    unsubscribe,
     events,
     fund,
     webhooks: {

@@ -9,6 +9,8 @@ export interface Keys {
   emailHash: Buffer
   /** Signs the link in every mail with which a signer removes their signature. */
   removalLink: Buffer
+  /** Signs the link in every mail with which a signer stops mail about an appeal (updates/unsubscribe.ts). */
+  unsubscribeLink: Buffer
   /** The HMAC of an email's domain, for hiding spam from one domain at once. */
   emailDomainHash: Buffer
   /** The blind index of paper signatures' name words (imports/name-index.ts). */
@@ -49,7 +51,7 @@ export function resolveSecret (config: Config): SecretSource {
 export function deriveKeys (secret: string): Keys {
   const derive = (purpose: string): Buffer => Buffer.from(hkdfSync('sha256', secret, 'solidaria', purpose, 32))
   return {
-    ipHash: derive('ip-hash'), emailHash: derive('email-hash'), removalLink: derive('removal-link'), emailDomainHash: derive('email-domain-hash'),
+    ipHash: derive('ip-hash'), emailHash: derive('email-hash'), removalLink: derive('removal-link'), unsubscribeLink: derive('unsubscribe-link'), emailDomainHash: derive('email-domain-hash'),
     nameIndex: derive('name-index'), eventReport: derive('event-report')
   }
 }

@@ -28,7 +28,8 @@ t.test('two instances\' workers on one PostgreSQL send each mail exactly once', 
   // Each claims small batches, so that the two really interleave.
   const workers = [first, second].map((app) => createMailWorker({
     db: app.db, appeals: app.services.appeals, outbox: app.services.mail.outbox, sender: app.mailSender, sealer: app.sealer,
-    i18n: app.i18n, log: app.log, siteUrl: siteUrl(app.config), ttlDays: 14, removalPath: app.services.erasure.removalPath, batchSize: 3
+    i18n: app.i18n, log: app.log, siteUrl: siteUrl(app.config), ttlDays: 14, removalPath: app.services.erasure.removalPath,
+    unsubscribePath: app.services.unsubscribe.path, batchSize: 3
   }))
   const runs = await Promise.all([...workers, ...workers].map((w) => w.runOnce()))
   const delivered = [...first.mailSender.delivered, ...second.mailSender.delivered].map((m) => m.to)
@@ -61,7 +62,8 @@ t.test('two workers on the embedded database send each mail exactly once', async
   await queueMails(app)
   const worker = () => createMailWorker({
     db: app.db, appeals: app.services.appeals, outbox: app.services.mail.outbox, sender: app.mailSender, sealer: app.sealer,
-    i18n: app.i18n, log: app.log, siteUrl: siteUrl(app.config), ttlDays: 14, removalPath: app.services.erasure.removalPath, batchSize: 4
+    i18n: app.i18n, log: app.log, siteUrl: siteUrl(app.config), ttlDays: 14, removalPath: app.services.erasure.removalPath,
+    unsubscribePath: app.services.unsubscribe.path, batchSize: 4
   })
   await Promise.all([worker().runOnce(), worker().runOnce(), app.services.mail.worker.runOnce()])
   const delivered = app.mailSender.delivered.map((m) => m.to)

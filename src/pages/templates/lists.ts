@@ -1,3 +1,4 @@
+import { directionOf } from '../../i18n/index.js'
 import { html } from 'ghtml'
 import { chooseText } from '../../appeals/choose-text.js'
 import type { Appeal, AppealText } from '../../appeals/service.js'
@@ -61,14 +62,16 @@ export function eventsPage (view: View, d: { appeal: Appeal, texts: Record<strin
     eventLinks(view, d.appeal.slug)
 }
 
-export function thanksPage (view: View, d: { appeal: Appeal, texts: Record<string, AppealText>, pending: boolean, url: string }): string {
+export function thanksPage (
+  view: View, d: { appeal: Appeal, texts: Record<string, AppealText>, pending: boolean, url: string, next?: { text: string, language: string } }
+): string {
   const t = view.t
   const { text } = chooseText(d.appeal, d.texts, view.lang)
   return html`<section class="thanks" id="thanks">
 <h1>${t('thanks.title')}</h1>
 <p class="thanks-status">${d.pending ? t('thanks.pending') : t('thanks.confirmed', { title: text.title })}</p>
 <h2>${t('thanks.next')}</h2>
-<p>${t('thanks.nextText')}</p>
+!${d.next === undefined ? html`<p>${t('thanks.nextText')}</p>` : html`<p class="organisers-text"!${d.next.language === view.lang ? '' : html` lang="${d.next.language}" dir="${directionOf(d.next.language)}"`}>${d.next.text}</p>`}
 <p>${t('thanks.shareAsk')}</p>
 !${shareLinks(view, d.url, text)}
 <p><a href="/appeals/${d.appeal.slug}">${t('thanks.back')}</a></p>
