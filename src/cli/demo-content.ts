@@ -384,6 +384,9 @@ export const demoEvents: DemoEvent[] = [
  * The fundraising appeal: a trade unionist taken ill abroad, and a solidarity fund for the hospital and the
  * way home. The person, the relative and every supporter are fictional; no real name or document number.
  */
+/** A way to give, keyed as the reports name it. */
+const way = (key: string, title: string, text: string) => ({ key, title, text })
+
 export const demoFund = {
   slug: 'fondo-solidario-tomas-ferreyra',
   originalLanguage: 'es',
@@ -410,17 +413,17 @@ export const demoFund = {
       es: {
         purpose: 'Los gastos del hospital y de los medicamentos, el alojamiento de la familia y el vuelo de regreso a Venezuela.',
         ways: [
-          { key: 'giro', title: 'Giro internacional', text: 'Envía un giro a nombre de su hermana, **Lucía Ferreyra** (Buenos Aires, Argentina), y guarda el comprobante.' },
-          { key: 'transferencia', title: 'Transferencia bancaria', text: 'A la cuenta del sindicato: pide los datos a `fondo@example.org`.' },
-          { key: 'efectivo', title: 'En efectivo, en un acto', text: 'En los actos de solidaridad, a los compañeros que llevan la colecta.' }
+          way('giro', 'Giro internacional', 'Envía un giro a nombre de su hermana, **Lucía Ferreyra** (Buenos Aires, Argentina), y guarda el comprobante.'),
+          way('transferencia', 'Transferencia bancaria', 'A la cuenta del sindicato: pide los datos a `fondo@example.org`.'),
+          way('efectivo', 'En efectivo, en un acto', 'En los actos de solidaridad, a los compañeros que llevan la colecta.')
         ]
       },
       en: {
         purpose: 'The hospital and medicines, the family\'s lodging, and the flight home to Venezuela.',
         ways: [
-          { key: 'giro', title: 'International money transfer', text: 'Send a money transfer to his sister, **Lucía Ferreyra** (Buenos Aires, Argentina), and keep the receipt.' },
-          { key: 'transferencia', title: 'Bank transfer', text: 'To the union\'s account: ask `fondo@example.org` for its details.' },
-          { key: 'efectivo', title: 'Cash, at an event', text: 'At the solidarity events, to the comrades taking the collection.' }
+          way('giro', 'International money transfer', 'Send a money transfer to his sister, **Lucía Ferreyra** (Buenos Aires, Argentina), and keep the receipt.'),
+          way('transferencia', 'Bank transfer', 'To the union\'s account: ask `fondo@example.org` for its details.'),
+          way('efectivo', 'Cash, at an event', 'At the solidarity events, to the comrades taking the collection.')
         ]
       }
     },

@@ -7,7 +7,8 @@ import { fundWidgetPath } from '../embed/fund.js'
 import { amountText, formatMoney, parseAmount } from '../fund/money.js'
 import { FundSettingsInput, RecordContributionInput, RejectInput, SpendingInput } from '../fund/schemas.js'
 import type { FundSettings, RevealedContribution } from '../fund/service.js'
-import { Slug, SlugParams, Uuid } from '../http/schemas.js'
+import { appError } from '../errors/app-error.js'
+import { Slug, SlugParams } from '../http/schemas.js'
 import { languages } from '../i18n/index.js'
 import { signedIn } from '../organisers/auth.js'
 import { fundSummary } from '../pages/templates/fund.js'
@@ -17,7 +18,9 @@ import { buttonForm, checkboxField, csrfField, errorSummary, inputField, selectF
 import { adminView, redirectAfter, sendAdmin, type AdminView } from './view.js'
 
 const ContributionParams = Type.Object({ slug: Slug, id: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) })
-const UuidParams = Type.Object({ slug: Slug, id: Uuid })
+// Checked in the handler, after the appeal is found among the organiser's: another organiser's appeal is a 404 whatever the id.
+const UuidParams = Type.Object({ slug: Slug, id: Type.String({ maxLength: 40 }) })
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 const Form = Type.Record(Type.String(), Type.Unknown())
 const PageQuery = Type.Object({ notice: Type.Optional(Type.String({ maxLength: 40 })), lang: Type.Optional(Type.String({ maxLength: 35 })) })
 const WAY_SEPARATOR = /^\s*---\s*$/m
@@ -240,6 +243,7 @@ const fundPages: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post('/appeals/:slug/fund/spending/:id/remove', { schema: { hide: true, params: UuidParams } }, async (request, reply) => {
     const appeal = await appeals.getManaged(signedIn(request), request.params.slug)
+    if (!UUID.test(request.params.id)) throw appError('SPENDING_NOT_FOUND')
     await fund.removeSpending(appeal, request.params.id)
     return redirectAfter(reply, `/admin/appeals/${appeal.slug}/fund`, 'spendingRemoved')
   })
@@ -247,6 +251,7 @@ const fundPages: FastifyPluginAsyncTypebox = async (app) => {
   // The receipt inline in the queue: the appeal's organisers only, never cached, at a random address.
   app.get('/appeals/:slug/fund/receipts/:id', { schema: { hide: true, params: UuidParams } }, async (request, reply) => {
     const appeal = await appeals.getManaged(signedIn(request), request.params.slug)
+    if (!UUID.test(request.params.id)) throw appError('RECEIPT_NOT_FOUND')
     const file = await fund.receipt(appeal, request.params.id, 'organiser')
     return reply.header('cache-control', 'private, no-store').header('content-security-policy', "default-src 'none'; sandbox")
       .header('content-disposition', 'inline').type(file.mediaType).send(file.bytes)
