@@ -44,6 +44,7 @@ import confirmationRoutes from './confirmation/routes.js'
 import removalRoutes from './erasure/routes.js'
 import dashboard from './dashboard/plugin.js'
 import erasureAdminRoutes from './erasure/admin-routes.js'
+import auditRoutes from './audit/routes.js'
 
 // The paths of links in mails carry their token: logged, they would let a log reader confirm or remove
 // someone's signature. Query strings are left out too (an organiser's search may be an email address,
@@ -141,6 +142,7 @@ export async function app (fastify: FastifyInstance, opts: AppOptions): Promise<
       await organisersOnly.register(exportRoutes)
       await organisersOnly.register(embedAdminRoutes)
       await organisersOnly.register(erasureAdminRoutes)
+      await organisersOnly.register(auditRoutes)
     })
   }, { prefix: '/api/admin' })
   await fastify.register(embedRoutes)

@@ -20,6 +20,8 @@ async function backgroundPlugin (app: FastifyInstance): Promise<void> {
   const scheduler = createScheduler(db, [
     { name: 'retention', everyMs: 24 * HOUR, run: async () => applyRetention(db) },
     { name: 'expire-unconfirmed', everyMs: HOUR, run: async () => ({ deleted: await services.confirmation.deleteExpired() }) },
+    { name: 'audit-retention', everyMs: 24 * HOUR, run: async () => ({ deleted: await services.audit.deleteExpired() }) },
+    { name: 'account-links-clean-up', everyMs: 24 * HOUR, run: async () => ({ deleted: await services.accountLinks.deleteExpired() }) },
     { name: 'outbox-clean-up', everyMs: 24 * HOUR, run: async () => ({ deleted: await services.mail.outbox.cleanUp() }) }
   ], { log })
   app.decorate('scheduler', scheduler)

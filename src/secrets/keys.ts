@@ -11,6 +11,10 @@ export interface Keys {
   removalLink: Buffer
   /** The HMAC of an email's domain, for hiding spam from one domain at once. */
   emailDomainHash: Buffer
+  /** The address in the audit trail: a key of its own, so it cannot be matched with a signer's address hash. */
+  auditIpHash: Buffer
+  /** Organisers' two-factor recovery codes. */
+  recoveryCode: Buffer
 }
 
 export interface SecretSource { secret: string, origin: 'environment' | 'generated' | 'data-dir' | 'memory' }
@@ -44,7 +48,10 @@ export function resolveSecret (config: Config): SecretSource {
 
 export function deriveKeys (secret: string): Keys {
   const derive = (purpose: string): Buffer => Buffer.from(hkdfSync('sha256', secret, 'solidaria', purpose, 32))
-  return { ipHash: derive('ip-hash'), emailHash: derive('email-hash'), removalLink: derive('removal-link'), emailDomainHash: derive('email-domain-hash') }
+  return {
+    ipHash: derive('ip-hash'), emailHash: derive('email-hash'), removalLink: derive('removal-link'), emailDomainHash: derive('email-domain-hash'),
+    auditIpHash: derive('audit-ip-hash'), recoveryCode: derive('recovery-code')
+  }
 }
 
 export function keyedHash (key: Buffer, value: string): string {

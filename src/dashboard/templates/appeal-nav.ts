@@ -3,15 +3,17 @@ import { chooseText } from '../../appeals/choose-text.js'
 import type { Appeal, AppealText } from '../../appeals/service.js'
 import type { AdminView } from '../view.js'
 
-export type AppealSection = 'edit' | 'signatures' | 'import' | 'events' | 'team' | 'embed'
-const SECTIONS: Array<[AppealSection, string]> = [['edit', ''], ['signatures', '/signatures'], ['import', '/import'], ['events', '/events'], ['team', '/team'], ['embed', '/embed']]
+export type AppealSection = 'edit' | 'signatures' | 'import' | 'events' | 'team' | 'embed' | 'audit'
+const SECTIONS: Array<[AppealSection, string]> = [
+  ['edit', ''], ['signatures', '/signatures'], ['import', '/import'], ['events', '/events'], ['team', '/team'], ['embed', '/embed'], ['audit', '/audit']
+]
 
 /** The appeal's title (in the reader's language where it has one) and the links to its dashboard pages. */
 export function appealHeader (view: AdminView, appeal: Appeal, texts: Record<string, AppealText>, current: AppealSection, heading: string): string {
   const a = view.a
   const { language, text } = chooseText(appeal, texts, view.lang)
   return html`<p class="breadcrumb"><a href="/admin">${a('layout.appeals')}</a> › <span!${language === view.lang ? '' : html` lang="${language}"`}>${text.title}</span> <span class="status status-${appeal.status}">${a(`status.${appeal.status}`)}</span></p>
-<nav class="appeal-nav" aria-label="${a('appealNav.label')}"><ul>!${SECTIONS.map(([section, path]) => html`<li><a href="/admin/appeals/${appeal.slug}${path}"!${section === current ? ' aria-current="page"' : ''}>${a(`appealNav.${section}`)}</a></li>`)}
+<nav class="appeal-nav" aria-label="${a('appealNav.label')}"><ul>!${SECTIONS.map(([section, path]) => html`<li><a href="/admin/appeals/${appeal.slug}${path}"!${section === current ? ' aria-current="page"' : ''}>${section === 'audit' ? a('accounts.audit.nav') : a(`appealNav.${section}`)}</a></li>`)}
 <li><a href="/appeals/${appeal.slug}">${a('appealNav.public')}</a></li></ul></nav>
 <h1>${heading}</h1>`
 }
