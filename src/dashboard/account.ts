@@ -134,7 +134,7 @@ const accountPages: FastifyPluginAsyncTypebox = async (app) => {
     await organisers.endSession(who.id, request.params.id)
     await audit.record(actorOf(request), 'session.end', { details: { sessionId: request.params.id } })
     if (request.params.id === who.credentialId) return redirectAfter(reply, '/admin/sign-in', 'signedOut')
-    return redirectAfter(reply, '/admin/account', 'sessionEnded')
+    return redirectAfter(reply, '/admin/account', 'sessionClosed')
   })
 }
 

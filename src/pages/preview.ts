@@ -36,6 +36,6 @@ export const markPreview: onSendHookHandler = async (request, reply, payload) =>
   reply.header('cache-control', 'private, no-store').header('x-robots-tag', 'noindex, nofollow').header('vary', 'cookie')
   if (typeof payload !== 'string') return payload
   const lang = requestLanguage(request)
-  const banner = html`<p class="preview-banner" role="status" lang="${lang}">${request.server.i18n.t('accounts.preview', { lng: lang, ns: 'admin' })}</p>`
+  const banner = html`<p class="preview-banner" role="status" lang="${lang}">${request.server.i18n.t('admin:accounts.preview', { lng: lang })}</p>`
   return payload.replace(/<head>/, '<head>\n<meta name="robots" content="noindex, nofollow">').replace(/(<body[^>]*>)/, `$1\n${banner}`)
 }
