@@ -43,8 +43,11 @@ const identityColumns = { id: organisers.id, email: organisers.email, name: orga
 /** A User-Agent shortened to what tells one's devices apart ("Firefox on Linux"), never more than 120 characters. */
 export function describeDevice (userAgent: string | undefined): string | null {
   if (userAgent === undefined || userAgent === '') return null
-  const browser = /\b(Edg|OPR|Firefox|Chrome|Safari)\/[\d.]+/.exec(userAgent)?.[1]?.replace('Edg', 'Edge').replace('OPR', 'Opera')
-  const system = /\b(Android|iPhone|iPad|Windows|Mac OS X|Linux|CrOS)\b/.exec(userAgent)?.[1]?.replace('Mac OS X', 'macOS').replace('CrOS', 'ChromeOS')
+  // In order of precedence: Chrome's string names Safari too, Android's names Linux.
+  const browsers: Array<[RegExp, string]> = [[/\bEdg\//, 'Edge'], [/\bOPR\//, 'Opera'], [/\bFirefox\//, 'Firefox'], [/\bChrome\//, 'Chrome'], [/\bSafari\//, 'Safari']]
+  const systems: Array<[RegExp, string]> = [[/\bAndroid\b/, 'Android'], [/\biPhone\b/, 'iPhone'], [/\biPad\b/, 'iPad'], [/\bCrOS\b/, 'ChromeOS'], [/\bWindows\b/, 'Windows'], [/\bMac OS X\b/, 'macOS'], [/\bLinux\b/, 'Linux']]
+  const browser = browsers.find(([pattern]) => pattern.test(userAgent))?.[1]
+  const system = systems.find(([pattern]) => pattern.test(userAgent))?.[1]
   if (browser !== undefined && system !== undefined) return `${browser} · ${system}`
   return userAgent.replace(/[^\x20-\x7e]/g, '').slice(0, 120)
 }
