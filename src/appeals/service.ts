@@ -2,11 +2,14 @@ import { and, asc, eq, gt, inArray, isNull, or, sql } from 'drizzle-orm'
 import { isUniqueViolation, type Database, type Executor } from '../db/connection.js'
 import { appealMembers, appeals, appealTexts, organisers } from '../db/schema.js'
 import { appError, invalidFields } from '../errors/app-error.js'
-import { assertAllowed, isAllowed, type AppealAction, type AppealRole } from '../organisers/permissions.js'
+import { assertAllowed, isAllowed, mayReadContactData, type AppealAction, type AppealRole } from '../organisers/permissions.js'
 import type { SignedIn } from '../organisers/service.js'
 import { createSlugCache } from './slug-cache.js'
 
 export type Appeal = typeof appeals.$inferSelect
+/** An appeal as one organiser may act on it: their role there, and whether they see signers' contact data. */
+export interface Access { appeal: Appeal, role: AppealRole, contactData: boolean }
+
 export type AppealText = Pick<typeof appealTexts.$inferSelect, 'title' | 'summary' | 'body' | 'demands'>
 
 export interface AppealSettings {
@@ -169,11 +172,12 @@ export function createAppealsService (db: Database, options: { now?: () => numbe
      * checked for sessions and tokens alike. Someone else's appeal answers exactly like a missing one
      * (its existence is not revealed); a member whose role does not allow the action gets 403.
      */
-    async access (who: SignedIn, slug: string, action: AppealAction, executor: Executor = db): Promise<{ appeal: Appeal, role: AppealRole }> {
+    async access (who: SignedIn, slug: string, action: AppealAction, executor: Executor = db): Promise<Access> {
       const appeal = await bySlug(slug, executor)
       if (appeal === undefined) throw appError('APPEAL_NOT_FOUND')
       const memberRole = who.role === 'admin' ? null : await this.memberRole(appeal.id, who.id, executor)
-      return { appeal, role: assertAllowed(who, memberRole, action, { requireTwoFactor }) }
+      const role = assertAllowed(who, memberRole, action, { requireTwoFactor })
+      return { appeal, role, contactData: mayReadContactData(who, role, { requireTwoFactor }) }
     },
 
     /** The appeal if this organiser may do `action` on it (by default what organisers do: change it). See access. */

@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { actorOf, signedIn } from '../organisers/auth.js'
-import { seesContactData } from '../organisers/permissions.js'
 import { auditFilters, bulkDetails } from '../signatures/audit-details.js'
 import { assertFiltersAllowed, forRole } from '../signatures/redaction.js'
 import { SignatureId, Slug, SlugParams, Uuid, countryCodes } from '../http/schemas.js'
@@ -91,19 +90,18 @@ const signaturePages: FastifyPluginAsyncTypebox = async (app) => {
   const { appeals, signatures, erasure, audit } = app.services
 
   app.get('/appeals/:slug/signatures', { schema: { hide: true, params: SlugParams, querystring: FilterQuery } }, async (request, reply) => {
-    const { appeal, role } = await appeals.access(signedIn(request), request.params.slug, 'signatures.moderate')
+    const { appeal, contactData } = await appeals.access(signedIn(request), request.params.slug, 'signatures.moderate')
     const view = adminView(request, reply)
     const filters = filterValues(request.query)
     const adminFilters = toAdminFilters(filters)
-    assertFiltersAllowed(role, adminFilters)
+    assertFiltersAllowed(contactData, adminFilters)
     const [texts, page] = await Promise.all([
       appeals.texts(appeal),
       signatures.search(appeal, { ...adminFilters, limit: PAGE_SIZE, ...(request.query.before !== undefined && { before: request.query.before }) })
     ])
-    const contactData = seesContactData(role)
     if (contactData) await audit.record(actorOf(request), 'signatures.view', { appealId: appeal.id, details: { count: page.items.length, filters: auditFilters(adminFilters) } })
     return sendAdmin(reply, view, view.a('signatures.title'), signaturesPage(view, {
-      appeal, texts, filters, items: page.items.map((item) => forRole(role, item)), contactData, nextBefore: page.nextBefore, isFirstPage: request.query.before === undefined,
+      appeal, texts, filters, items: page.items.map((item) => forRole(contactData, item)), contactData, nextBefore: page.nextBefore, isFirstPage: request.query.before === undefined,
       here: request.url.replace(/([?&])(notice|count|undo)=[^&]*/g, '$1').replace(/[?&]+$/, ''),
       ...(request.query.undo !== undefined && { undo: request.query.undo })
     }))

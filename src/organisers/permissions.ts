@@ -43,6 +43,15 @@ export const needsContactData = (action: AppealAction): boolean => 'contactData'
 /** Whether this role sees signers' emails and private fields (the moderator's and viewer's answers leave them out). */
 export const seesContactData = (role: AppealRole): boolean => isAllowed(role, 'signatures.readPrivate')
 
+/**
+ * Whether someone in this role sees signers' emails and private fields: their role allows it and, where
+ * REQUIRE_TWO_FACTOR is set, they sign in with a second factor. Otherwise lists show them what a
+ * moderator sees.
+ */
+export function mayReadContactData (who: Requester, role: AppealRole, options: { requireTwoFactor: boolean }): boolean {
+  return seesContactData(role) && (!options.requireTwoFactor || who.twoFactor)
+}
+
 /** Who asks, as the permission check needs it. */
 export interface Requester {
   role: 'admin' | 'organiser'

@@ -2,7 +2,6 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { SignatureId, Slug, SlugParams, Uuid, withErrors } from '../http/schemas.js'
 import { actorOf, signedIn } from '../organisers/auth.js'
-import { seesContactData } from '../organisers/permissions.js'
 import { assertFiltersAllowed, forRole } from './redaction.js'
 import { auditFilters, bulkDetails } from './audit-details.js'
 import { AdminFiltersQuery, AdminSignature, BulkHideInput } from './schemas.js'
@@ -27,10 +26,10 @@ const adminSignatureRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: withErrors({ 200: Type.Object({ items: Type.Array(AdminSignature), nextBefore: Type.Union([Type.Integer(), Type.Null()]) }) }, ...errors)
     }
   }, async (request) => {
-    const { appeal, role } = await appeals.access(signedIn(request), request.params.slug, 'signatures.moderate')
-    assertFiltersAllowed(role, request.query)
+    const { appeal, contactData } = await appeals.access(signedIn(request), request.params.slug, 'signatures.moderate')
+    assertFiltersAllowed(contactData, request.query)
     const page = await signatures.search(appeal, request.query)
-    if (!seesContactData(role)) return { ...page, items: page.items.map((item) => forRole(role, item)) }
+    if (!contactData) return { ...page, items: page.items.map((item) => forRole(contactData, item)) }
     // Opening sealed fields is recorded: what was asked (never the email searched for) and how many were shown.
     await audit.record(actorOf(request), 'signatures.view', { appealId: appeal.id, details: { count: page.items.length, filters: auditFilters(request.query) } })
     return page
@@ -45,8 +44,8 @@ const adminSignatureRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: withErrors({ 200: AdminSignature }, ...errors)
       }
     }, async (request) => {
-      const { appeal, role } = await appeals.access(signedIn(request), request.params.slug, 'signatures.moderate')
-      return forRole(role, await signatures.setHidden(appeal, request.params.id, hidden))
+      const { appeal, contactData } = await appeals.access(signedIn(request), request.params.slug, 'signatures.moderate')
+      return forRole(contactData, await signatures.setHidden(appeal, request.params.id, hidden))
     })
   }
 
@@ -59,8 +58,8 @@ const adminSignatureRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: withErrors({ 200: AdminSignature }, ...errors)
       }
     }, async (request) => {
-      const { appeal, role } = await appeals.access(signedIn(request), request.params.slug, 'signatures.moderate')
-      return forRole(role, await signatures.setNotable(appeal, request.params.id, notable))
+      const { appeal, contactData } = await appeals.access(signedIn(request), request.params.slug, 'signatures.moderate')
+      return forRole(contactData, await signatures.setNotable(appeal, request.params.id, notable))
     })
   }
 
