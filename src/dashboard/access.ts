@@ -29,7 +29,10 @@ function linkGone (view: AdminView): string {
 const accessPages: FastifyPluginAsyncTypebox = async (app) => {
   const { accountLinks, audit } = app.services
 
-  function invitationForm (view: AdminView, token: string, invitation: { email: string, appeal: string | null, role: string | null }, form: { name?: string, message?: string, errors?: Record<string, string> } = {}): string {
+  function invitationForm (
+    view: AdminView, token: string, invitation: { email: string, appeal: string | null, role: string | null },
+    form: { name?: string, message?: string, errors?: Record<string, string> } = {}
+  ): string {
     const a = view.a
     return html`<section class="narrow"><h1>${a('accounts.invitation.title')}</h1>
 <p>${invitation.appeal === null ? a('accounts.invitation.intro', { email: invitation.email }) : a('accounts.invitation.introAppeal', { email: invitation.email, appeal: invitation.appeal, role: a(`accounts.roles.${invitation.role ?? 'viewer'}`) })}</p>

@@ -101,7 +101,8 @@ const signaturePages: FastifyPluginAsyncTypebox = async (app) => {
     ])
     if (contactData) await audit.record(actorOf(request), 'signatures.view', { appealId: appeal.id, details: { count: page.items.length, filters: auditFilters(adminFilters) } })
     return sendAdmin(reply, view, view.a('signatures.title'), signaturesPage(view, {
-      appeal, texts, filters, items: page.items.map((item) => forRole(contactData, item)), contactData, nextBefore: page.nextBefore, isFirstPage: request.query.before === undefined,
+      appeal, texts, filters, items: page.items.map((item) => forRole(contactData, item)), contactData,
+      nextBefore: page.nextBefore, isFirstPage: request.query.before === undefined,
       here: request.url.replace(/([?&])(notice|count|undo)=[^&]*/g, '$1').replace(/[?&]+$/, ''),
       ...(request.query.undo !== undefined && { undo: request.query.undo })
     }))

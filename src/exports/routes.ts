@@ -17,7 +17,9 @@ const formats = {
  * Passes the export through, counting its rows (its lines; a CSV's first is the header: no field holds a
  * line break, since input is stripped of control characters), and reports them when it ends or is cut off.
  */
-async function * countRows (chunks: AsyncGenerator<string>, header: boolean, report: (rows: number, complete: boolean) => Promise<void>): AsyncGenerator<string> {
+async function * countRows (
+  chunks: AsyncGenerator<string>, header: boolean, report: (rows: number, complete: boolean) => Promise<void>
+): AsyncGenerator<string> {
   let lines = 0
   let complete = false
   try {

@@ -97,7 +97,9 @@ export async function startSession (app: FastifyInstance, reply: FastifyReply, e
 }
 
 /** The second step of signing in, with the cookie the first step set. */
-export async function completeSignIn (app: FastifyInstance, request: FastifyRequest, code: string): Promise<{ organiser: SignedIn, expiresAt: Date, recoveryCodesLeft: number | null }> {
+export async function completeSignIn (
+  app: FastifyInstance, request: FastifyRequest, code: string
+): Promise<{ organiser: SignedIn, expiresAt: Date, recoveryCodesLeft: number | null }> {
   const token = request.cookies[SESSION_COOKIE]
   if (token === undefined) throw appError('UNAUTHENTICATED')
   const ipHash = auditIpHash(request)

@@ -263,7 +263,9 @@ const organiserRoutes: FastifyPluginAsyncTypebox = async (app) => {
       tags: ['organisers'],
       summary: 'Create an API token (optionally narrower than your roles: at most `role` on any appeal); its value is shown this once',
       body: Type.Object({ name: Line(100), role: Type.Optional(AppealRoleSchema) }, { additionalProperties: false }),
-      response: withErrors({ 201: Type.Object({ id: Type.String(), name: Type.String(), role: Nullable(AppealRoleSchema), createdAt: TimestampOut, token: Type.String() }) }, 401)
+      response: withErrors({
+        201: Type.Object({ id: Type.String(), name: Type.String(), role: Nullable(AppealRoleSchema), createdAt: TimestampOut, token: Type.String() })
+      }, 401)
     }
   }, async (request, reply) => {
     const who = signedIn(request)

@@ -44,7 +44,7 @@ const identityColumns = { id: organisers.id, email: organisers.email, name: orga
 export function describeDevice (userAgent: string | undefined): string | null {
   if (userAgent === undefined || userAgent === '') return null
   // In order of precedence: Chrome's string names Safari too, Android's names Linux.
-  const browsers: Array<[RegExp, string]> = [[/\bEdg\//, 'Edge'], [/\bOPR\//, 'Opera'], [/\bFirefox\//, 'Firefox'], [/\bChrome\//, 'Chrome'], [/\bSafari\//, 'Safari']]
+  const browsers: Array<[RegExp, string]> = [[/\bEdg\//, 'Edge'], [/\bOPR\//, 'Opera'], [/\bFirefox\//, 'Firefox'], [/Chrome\//, 'Chrome'], [/\bSafari\//, 'Safari']]
   const systems: Array<[RegExp, string]> = [[/\bAndroid\b/, 'Android'], [/\biPhone\b/, 'iPhone'], [/\biPad\b/, 'iPad'], [/\bCrOS\b/, 'ChromeOS'], [/\bWindows\b/, 'Windows'], [/\bMac OS X\b/, 'macOS'], [/\bLinux\b/, 'Linux']]
   const browser = browsers.find(([pattern]) => pattern.test(userAgent))?.[1]
   const system = systems.find(([pattern]) => pattern.test(userAgent))?.[1]
@@ -87,7 +87,10 @@ export function createOrganisersService (db: Database, options: { sessionTtlHour
     async create (input: { email: string, name: string, password: string, role: Role }) {
       checkNewPassword(input.password)
       const [created] = await db.insert(organisers)
-        .values({ email: input.email.toLowerCase(), name: input.name, role: input.role, passwordHash: await passwords.hash(input.password), passwordChangedAt: new Date() })
+        .values({
+          email: input.email.toLowerCase(), name: input.name, role: input.role,
+          passwordHash: await passwords.hash(input.password), passwordChangedAt: new Date()
+        })
         .onConflictDoNothing({ target: organisers.email }).returning(publicColumns)
       if (created === undefined) throw appError('ORGANISER_EXISTS')
       return created
@@ -182,7 +185,8 @@ export function createOrganisersService (db: Database, options: { sessionTtlHour
 
     /** A person's open sessions, most recently used first. */
     async listSessions (organiserId: string) {
-      return db.select({ id: sessions.id, device: sessions.device, createdAt: sessions.createdAt, lastUsedAt: sessions.lastUsedAt, expiresAt: sessions.expiresAt })
+      return db
+        .select({ id: sessions.id, device: sessions.device, createdAt: sessions.createdAt, lastUsedAt: sessions.lastUsedAt, expiresAt: sessions.expiresAt })
         .from(sessions).where(and(eq(sessions.organiserId, organiserId), eq(sessions.awaitingCode, false), gt(sessions.expiresAt, sql`now()`)))
         .orderBy(desc(sessions.lastUsedAt))
     },
@@ -250,7 +254,9 @@ export function createOrganisersService (db: Database, options: { sessionTtlHour
 
     async listApiTokens (organiserId: string) {
       return db
-        .select({ id: apiTokens.id, name: apiTokens.name, role: apiTokens.role, createdAt: apiTokens.createdAt, lastUsedAt: apiTokens.lastUsedAt, revokedAt: apiTokens.revokedAt })
+        .select({
+          id: apiTokens.id, name: apiTokens.name, role: apiTokens.role, createdAt: apiTokens.createdAt, lastUsedAt: apiTokens.lastUsedAt, revokedAt: apiTokens.revokedAt
+        })
         .from(apiTokens).where(eq(apiTokens.organiserId, organiserId)).orderBy(asc(apiTokens.createdAt))
     },
 

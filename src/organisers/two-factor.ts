@@ -35,7 +35,8 @@ export function createTwoFactor (db: Database, options: { sealer: Sealer, recove
   const hashCode = (code: string): string => keyedHash(options.recoveryKey, cleanCode(code))
 
   async function account (organiserId: string) {
-    const [row] = await db.select({ email: organisers.email, totpSealed: organisers.totpSealed, totpEnabledAt: organisers.totpEnabledAt, totpLastStep: organisers.totpLastStep })
+    const [row] = await db
+      .select({ email: organisers.email, totpSealed: organisers.totpSealed, totpEnabledAt: organisers.totpEnabledAt, totpLastStep: organisers.totpLastStep })
       .from(organisers).where(eq(organisers.id, organiserId)).limit(1)
     if (row === undefined) throw appError('UNAUTHENTICATED')
     return row

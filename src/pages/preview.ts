@@ -31,11 +31,11 @@ export async function appealForReader (request: FastifyRequest, reply: FastifyRe
  * onSend: a draft's preview is never cached nor indexed, whatever the page set, and says at its top
  * that it is a preview (its team may share a screenshot of it).
  */
-export const markPreview: onSendHookHandler = async (request, reply, payload) => {
-  if (!previews.has(reply)) return payload
+export const markPreview: onSendHookHandler = (request, reply, payload, done) => {
+  if (!previews.has(reply)) { done(null, payload); return }
   reply.header('cache-control', 'private, no-store').header('x-robots-tag', 'noindex, nofollow').header('vary', 'cookie')
-  if (typeof payload !== 'string') return payload
+  if (typeof payload !== 'string') { done(null, payload); return }
   const lang = requestLanguage(request)
   const banner = html`<p class="preview-banner" role="status" lang="${lang}">${request.server.i18n.t('admin:accounts.preview', { lng: lang })}</p>`
-  return payload.replace(/<head>/, '<head>\n<meta name="robots" content="noindex, nofollow">').replace(/(<body[^>]*>)/, `$1\n${banner}`)
+  done(null, payload.replace(/<head>/, '<head>\n<meta name="robots" content="noindex, nofollow">').replace(/(<body[^>]*>)/, `$1\n${banner}`))
 }

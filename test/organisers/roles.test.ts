@@ -18,7 +18,9 @@ const moderators: AppealRole[] = ['owner', 'organiser', 'moderator']
 
 const owner = await organiser(app)
 const slug = await appeal(app, owner, { requireConfirmation: false })
-const people: Record<Who, Organiser> = { owner, organiser: await organiser(app), moderator: await organiser(app), viewer: await organiser(app), outsider: await organiser(app) }
+const people: Record<Who, Organiser> = {
+  owner, organiser: await organiser(app), moderator: await organiser(app), viewer: await organiser(app), outsider: await organiser(app)
+}
 for (const role of ['organiser', 'moderator', 'viewer'] as const) {
   const added = await app.inject({ method: 'POST', url: `/api/admin/appeals/${slug}/members`, headers: owner.auth, payload: { email: people[role].email, role } })
   if (added.statusCode !== 200) throw new Error(added.body)

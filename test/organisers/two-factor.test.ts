@@ -18,7 +18,7 @@ async function enrol (t: TestContext, b: Browser): Promise<{ secret: string, cod
   t.notMatch(started.body, /https?:\/\/(?!www\.w3\.org)[^"' ]*qr/i, 'from no third party')
   const secret = (/class="totp-secret">([A-Z2-7 ]+)</.exec(started.body)?.[1] ?? '').replace(/ /g, '')
   t.equal(secret.length, 32, 'the key, for typing in')
-  const wrong = await b.post('/admin/account/two-factor/confirm', { code: '000000' === codeFor(secret) ? '111111' : '000000' })
+  const wrong = await b.post('/admin/account/two-factor/confirm', { code: codeFor(secret) === '000000' ? '111111' : '000000' })
   t.equal(wrong.statusCode, 401, 'a wrong first code is refused')
   t.match(wrong.body, /totp-secret/, 'and the same secret is shown again')
   const done = await b.post('/admin/account/two-factor/confirm', { code: codeFor(secret) })
