@@ -255,7 +255,8 @@ export function createOrganisersService (db: Database, options: { sessionTtlHour
     async listApiTokens (organiserId: string) {
       return db
         .select({
-          id: apiTokens.id, name: apiTokens.name, role: apiTokens.role, createdAt: apiTokens.createdAt, lastUsedAt: apiTokens.lastUsedAt, revokedAt: apiTokens.revokedAt
+          id: apiTokens.id, name: apiTokens.name, role: apiTokens.role,
+          createdAt: apiTokens.createdAt, lastUsedAt: apiTokens.lastUsedAt, revokedAt: apiTokens.revokedAt
         })
         .from(apiTokens).where(eq(apiTokens.organiserId, organiserId)).orderBy(asc(apiTokens.createdAt))
     },
