@@ -208,7 +208,7 @@ async function main (): Promise<void> {
   const organisers = createOrganisersService(handle.db, { sessionTtlHours: 12, passwordHashCost: 15 })
   const organiser = await organisers.create({ email: 'bench-admin@example.org', name: 'Bench Admin', password: randomBytes(18).toString('base64url'), role: 'admin' })
   const { token } = await organisers.createApiToken(organiser.id, 'bench')
-  const who: SignedIn = { id: organiser.id, email: organiser.email, name: organiser.name, role: 'admin', via: 'token' }
+  const who: SignedIn = { id: organiser.id, email: organiser.email, name: organiser.name, role: 'admin', via: 'token', cap: null, twoFactor: false, credentialId: organiser.id, ipHash: null }
   const appeals = createAppealsService(handle.db)
   const text = { title: 'Bench appeal', summary: 'For the benchmark', body: '', demands: [] }
   // The loaded appeal counts signatures at once, as the bare baseline does; the second one asks its signers

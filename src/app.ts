@@ -54,6 +54,7 @@ import erasureAdminRoutes from './erasure/admin-routes.js'
 import webhookRoutes from './webhooks/routes.js'
 import adminUpdateRoutes from './updates/admin-routes.js'
 import unsubscribeRoutes from './updates/routes.js'
+import auditRoutes from './audit/routes.js'
 
 // The paths of links in mails carry their token: logged, they would let a log reader confirm or remove
 // someone's signature. Query strings are left out too (an organiser's search may be an email address,
@@ -160,6 +161,7 @@ export async function app (fastify: FastifyInstance, opts: AppOptions): Promise<
       await organisersOnly.register(webhookRoutes)
       await organisersOnly.register(adminFundRoutes)
       await organisersOnly.register(adminUpdateRoutes)
+      await organisersOnly.register(auditRoutes)
     })
   }, { prefix: '/api/admin' })
   await fastify.register(embedRoutes)

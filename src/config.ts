@@ -59,6 +59,12 @@ export const ConfigSchema = Type.Object({
   // log2 of scrypt's N for organisers' passwords; raising it re-hashes nobody, old hashes keep their cost.
   PASSWORD_HASH_COST: Type.Integer({ minimum: 10, maximum: 20, default: 15 }),
   SESSION_TTL_HOURS: Type.Integer({ minimum: 1, maximum: 720, default: 12 }),
+  // Everyone who can see signers' contact data (admins, appeal owners and organisers) must sign in with a second factor.
+  REQUIRE_TWO_FACTOR: Type.Boolean({ default: false }),
+  INVITATION_TTL_HOURS: Type.Integer({ minimum: 1, maximum: 720, default: 72 }),
+  PASSWORD_RESET_TTL_MINUTES: Type.Integer({ minimum: 5, maximum: 1440, default: 60 }),
+  // How long the audit trail is kept (see audit/).
+  AUDIT_RETENTION_DAYS: Type.Integer({ minimum: 1, maximum: 3650, default: 365 }),
   BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, default: 262144 }),
   // The largest receipt (photo or PDF) a contribution report or a spending may carry.
   FUND_RECEIPT_MAX_BYTES: Type.Integer({ minimum: 10_240, maximum: 52_428_800, default: 5_242_880 }),

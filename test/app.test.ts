@@ -24,7 +24,7 @@ t.test('the OpenAPI document at /docs describes every route with its responses',
 eachDatabase(t, 'the signing service refuses a draft appeal with APPEAL_NOT_OPEN', async (t, { app }) => {
   const owner = await organiser(app)
   const slug = await appeal(app, owner, {}, false)
-  const draft = await app.services.appeals.getManaged({ id: owner.id, email: owner.email, name: 'x', role: 'organiser', via: 'token' }, slug)
+  const draft = await app.services.appeals.getManaged({ id: owner.id, email: owner.email, name: 'x', role: 'organiser', via: 'token', cap: null, twoFactor: false, credentialId: owner.id, ipHash: null }, slug)
   await t.rejects(app.services.signatures.sign(draft, person() as never, { ip: '192.0.2.1', source: 'import' }), appError('APPEAL_NOT_OPEN'))
 })
 

@@ -2,10 +2,14 @@ import { and, asc, eq, gt, inArray, isNull, or, sql } from 'drizzle-orm'
 import { isUniqueViolation, type Database, type Executor } from '../db/connection.js'
 import { appealMembers, appeals, appealTexts, organisers } from '../db/schema.js'
 import { appError, invalidFields } from '../errors/app-error.js'
+import { assertAllowed, isAllowed, mayReadContactData, type AppealAction, type AppealRole } from '../organisers/permissions.js'
 import type { SignedIn } from '../organisers/service.js'
 import { createSlugCache } from './slug-cache.js'
 
 export type Appeal = typeof appeals.$inferSelect
+/** An appeal as one organiser may act on it: their role there, and whether they see signers' contact data. */
+export interface Access { appeal: Appeal, role: AppealRole, contactData: boolean }
+
 export type AppealText = Pick<typeof appealTexts.$inferSelect, 'title' | 'summary' | 'body' | 'demands'>
 
 export interface AppealSettings {
@@ -89,7 +93,8 @@ const PUBLIC_CACHE_MS = 2000
 const PUBLIC_CACHE_MAX = 1000
 const UNKNOWN_SLUGS_MAX = 200
 
-export function createAppealsService (db: Database, options: { now?: () => number } = {}) {
+export function createAppealsService (db: Database, options: { now?: () => number, requireTwoFactor?: boolean } = {}) {
+  const requireTwoFactor = options.requireTwoFactor ?? false
   const publicCache = createSlugCache<Appeal>({
     ttlMs: PUBLIC_CACHE_MS, maxKnown: PUBLIC_CACHE_MAX, maxUnknown: UNKNOWN_SLUGS_MAX, ...(options.now !== undefined && { now: options.now })
   })
@@ -142,32 +147,63 @@ export function createAppealsService (db: Database, options: { now?: () => numbe
       return publicCache.get(slug).found
     },
 
+    /** A draft by its address (its team previews it; see pages/preview.ts). */
+    async findDraft (slug: string): Promise<Appeal | undefined> {
+      const appeal = await bySlug(slug)
+      return appeal?.status === 'draft' ? appeal : undefined
+    },
+
     /** An appeal by id, drafts included (for links that name a signature rather than an appeal). */
     async getById (id: string): Promise<Appeal | undefined> {
       const [appeal] = await db.select().from(appeals).where(eq(appeals.id, id)).limit(1)
       return appeal
     },
 
-    /**
-     * The appeal if this organiser may manage it. Another organiser's appeal answers exactly like a
-     * missing one, so its existence is not revealed.
-     */
-    async getManaged (who: SignedIn, slug: string, executor: Executor = db): Promise<Appeal> {
-      const appeal = await bySlug(slug, executor)
-      if (appeal === undefined) throw appError('APPEAL_NOT_FOUND')
-      if (who.role === 'admin') return appeal
-      const [member] = await executor.select({ id: appealMembers.organiserId }).from(appealMembers)
-        .where(and(eq(appealMembers.appealId, appeal.id), eq(appealMembers.organiserId, who.id))).limit(1)
-      if (member === undefined) throw appError('APPEAL_NOT_FOUND')
-      return appeal
+    /** This organiser's role on an appeal, or null when not a member. */
+    async memberRole (appealId: string, organiserId: string, executor: Executor = db): Promise<AppealRole | null> {
+      const [member] = await executor.select({ role: appealMembers.role }).from(appealMembers)
+        .where(and(eq(appealMembers.appealId, appealId), eq(appealMembers.organiserId, organiserId))).limit(1)
+      return member?.role ?? null
     },
 
-    /** The ids and addresses of the appeals this organiser manages (every appeal, for admins). */
-    async managedSlugs (who: SignedIn): Promise<Array<{ id: string, slug: string }>> {
-      const query = db.select({ id: appeals.id, slug: appeals.slug }).from(appeals)
-      return who.role === 'admin'
-        ? query
-        : query.innerJoin(appealMembers, and(eq(appealMembers.appealId, appeals.id), eq(appealMembers.organiserId, who.id)))
+    /**
+     * The appeal, if this organiser may do `action` on it, with the role they act in: every admin and
+     * dashboard route finds its appeal here, so the permission table (organisers/permissions.ts) is
+     * checked for sessions and tokens alike. Someone else's appeal answers exactly like a missing one
+     * (its existence is not revealed); a member whose role does not allow the action gets 403.
+     */
+    async access (who: SignedIn, slug: string, action: AppealAction, executor: Executor = db): Promise<Access> {
+      const appeal = await bySlug(slug, executor)
+      if (appeal === undefined) throw appError('APPEAL_NOT_FOUND')
+      const memberRole = who.role === 'admin' ? null : await this.memberRole(appeal.id, who.id, executor)
+      const role = assertAllowed(who, memberRole, action, { requireTwoFactor })
+      return { appeal, role, contactData: mayReadContactData(who, role, { requireTwoFactor }) }
+    },
+
+    /** The appeal if this organiser may do `action` on it (by default what organisers do: change it). See access. */
+    async getManaged (who: SignedIn, slug: string, action: AppealAction = 'appeal.edit', executor: Executor = db): Promise<Appeal> {
+      return (await this.access(who, slug, action, executor)).appeal
+    },
+
+    /** The ids and addresses of the appeals on which this organiser may do `action` (every appeal, for admins). */
+    async managedSlugs (who: SignedIn, action: AppealAction = 'appeal.read'): Promise<Array<{ id: string, slug: string }>> {
+      const query = db.select({ id: appeals.id, slug: appeals.slug, role: appealMembers.role }).from(appeals)
+      const rows = who.role === 'admin'
+        ? (await db.select({ id: appeals.id, slug: appeals.slug }).from(appeals)).map((r) => ({ ...r, role: null }))
+        : await query.innerJoin(appealMembers, and(eq(appealMembers.appealId, appeals.id), eq(appealMembers.organiserId, who.id)))
+      return rows.filter((r) => {
+        try {
+          assertAllowed(who, r.role, action, { requireTwoFactor })
+          return true
+        } catch {
+          return false
+        }
+      }).map((r) => ({ id: r.id, slug: r.slug }))
+    },
+
+    /** Whether this organiser is on the appeal's team in any role (drafts are previewed by their team). */
+    async isTeamMember (who: SignedIn, appeal: Appeal): Promise<boolean> {
+      return who.role === 'admin' || await this.memberRole(appeal.id, who.id) !== null
     },
 
     async listManaged (who: SignedIn) {
@@ -181,6 +217,8 @@ export function createAppealsService (db: Database, options: { now?: () => numbe
 
     /** Creates a draft appeal with its original text; its creator (if any: the CLI has none) becomes a member. */
     async create (who: SignedIn | null, input: NewAppeal): Promise<Appeal> {
+      // A token narrowed to moderating or watching cannot start appeals either.
+      if (who !== null && who.cap !== null && !isAllowed(who.cap, 'appeal.edit')) throw appError('FORBIDDEN')
       const row = settingsRow(input)
       checkDates(row.opensAt, row.closesAt)
       return db.transaction(async (tx) => {
@@ -189,7 +227,7 @@ export function createAppealsService (db: Database, options: { now?: () => numbe
           .onConflictDoNothing({ target: appeals.slug }).returning()
         if (appeal === undefined) throw appError('SLUG_TAKEN')
         await tx.insert(appealTexts).values({ appealId: appeal.id, language: input.originalLanguage, ...input.text })
-        if (who !== null) await tx.insert(appealMembers).values({ appealId: appeal.id, organiserId: who.id })
+        if (who !== null) await tx.insert(appealMembers).values({ appealId: appeal.id, organiserId: who.id, role: 'owner' })
         return appeal
       }).finally(forget)
     },
@@ -236,15 +274,27 @@ export function createAppealsService (db: Database, options: { now?: () => numbe
     },
 
     async members (appeal: Appeal) {
-      return db.select({ id: organisers.id, email: organisers.email, name: organisers.name, role: organisers.role })
+      return db.select({ id: organisers.id, email: organisers.email, name: organisers.name, role: appealMembers.role, admin: sql<boolean>`${organisers.role} = 'admin'` })
         .from(appealMembers).innerJoin(organisers, eq(organisers.id, appealMembers.organiserId))
         .where(eq(appealMembers.appealId, appeal.id)).orderBy(asc(organisers.email))
     },
 
-    async addMember (appeal: Appeal, organiserEmail: string): Promise<void> {
+    /** Adds an existing account to the team (or changes its role there); answers the account's id and its role before (null: new). */
+    async addMember (appeal: Appeal, organiserEmail: string, role: AppealRole = 'organiser'): Promise<{ organiserId: string, previous: AppealRole | null }> {
       const [organiser] = await db.select({ id: organisers.id }).from(organisers).where(eq(organisers.email, organiserEmail.toLowerCase())).limit(1)
       if (organiser === undefined) throw appError('ORGANISER_NOT_FOUND')
-      await db.insert(appealMembers).values({ appealId: appeal.id, organiserId: organiser.id }).onConflictDoNothing()
+      const previous = await this.memberRole(appeal.id, organiser.id)
+      await db.insert(appealMembers).values({ appealId: appeal.id, organiserId: organiser.id, role })
+        .onConflictDoUpdate({ target: [appealMembers.appealId, appealMembers.organiserId], set: { role } })
+      return { organiserId: organiser.id, previous }
+    },
+
+    /** Changes a member's role; answers the role before, or throws ORGANISER_NOT_FOUND for someone not on the team. */
+    async setMemberRole (appeal: Appeal, organiserId: string, role: AppealRole): Promise<AppealRole> {
+      const previous = await this.memberRole(appeal.id, organiserId)
+      if (previous === null) throw appError('ORGANISER_NOT_FOUND')
+      await db.update(appealMembers).set({ role }).where(and(eq(appealMembers.appealId, appeal.id), eq(appealMembers.organiserId, organiserId)))
+      return previous
     },
 
     async removeMember (appeal: Appeal, organiserId: string): Promise<boolean> {

@@ -90,7 +90,7 @@ const appealPages: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.get('/appeals/:slug', { schema: { hide: true, params: SlugParams, querystring: PageQuery } }, async (request, reply) => {
-    const appeal = await appeals.getManaged(signedIn(request), request.params.slug)
+    const appeal = await appeals.getManaged(signedIn(request), request.params.slug, 'appeal.read')
     return editor(request, reply, appeal, settingsState(appeal))
   })
 

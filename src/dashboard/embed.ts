@@ -26,7 +26,7 @@ const embedPages: FastifyPluginAsyncTypebox = async (app) => {
   const { appeals } = app.services
 
   app.get('/appeals/:slug/embed', { schema: { hide: true, params: SlugParams, querystring: Query } }, async (request, reply) => {
-    const appeal = await appeals.getManaged(signedIn(request), request.params.slug)
+    const appeal = await appeals.getManaged(signedIn(request), request.params.slug, 'appeal.read')
     const view = adminView(request, reply)
     const a = view.a
     const texts = await appeals.texts(appeal)

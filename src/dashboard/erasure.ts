@@ -2,14 +2,15 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { html } from 'ghtml'
 import { Type } from 'typebox'
 import { ErasureInput } from '../erasure/schemas.js'
-import { signedIn } from '../organisers/auth.js'
+import { recordErasureByEmail } from '../erasure/audit.js'
+import { actorOf, signedIn } from '../organisers/auth.js'
 import { formValue, isRefusal, throughSchema } from './form-input.js'
 import { csrfField, errorSummary, inputField } from './templates/forms.js'
 import { adminView, sendAdmin } from './view.js'
 
 // A person asks to be forgotten: their signatures on every appeal this organiser manages are erased.
 const erasurePages: FastifyPluginAsyncTypebox = async (app) => {
-  const { appeals, erasure } = app.services
+  const { appeals, erasure, audit } = app.services
 
   async function page (
     request: Parameters<typeof adminView>[0], reply: Parameters<typeof adminView>[1],
@@ -30,8 +31,12 @@ const erasurePages: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post('/erasure', { schema: { hide: true, body: Type.Record(Type.String(), Type.Unknown()) } }, async (request, reply) => {
     const input = { email: formValue.text(request.body, 'email') }
-    const erased = await throughSchema(request, ErasureInput, input, async () =>
-      (await erasure.eraseByEmail(await appeals.managedSlugs(signedIn(request)), input.email as string)).appeals)
+    const erased = await throughSchema(request, ErasureInput, input, async () => {
+      const managed = await appeals.managedSlugs(signedIn(request), 'signatures.erase')
+      const result = await erasure.eraseByEmail(managed, input.email as string)
+      await recordErasureByEmail(audit, actorOf(request), managed, result)
+      return result.appeals
+    })
     if (isRefusal(erased)) {
       return page(request, reply, { ...(input.email !== undefined && { email: input.email }), message: erased.message, errors: erased.fields }, erased.status)
     }

@@ -113,11 +113,11 @@ const eventPages: FastifyPluginAsyncTypebox = async (app) => {
   }
 
   app.get('/appeals/:slug/events', { schema: { hide: true, params: SlugParams, querystring: PageQuery } }, async (request, reply) => {
-    return listPage(request, reply, await appeals.getManaged(signedIn(request), request.params.slug), { values: {}, errors: {} })
+    return listPage(request, reply, await appeals.getManaged(signedIn(request), request.params.slug, 'appeal.read'), { values: {}, errors: {} })
   })
 
   app.post('/appeals/:slug/events', { schema: { hide: true, params: SlugParams, body: Form } }, async (request, reply) => {
-    const appeal = await appeals.getManaged(signedIn(request), request.params.slug)
+    const appeal = await appeals.getManaged(signedIn(request), request.params.slug, 'events.edit')
     const input = eventInput(request.body)
     const created = await throughSchema(request, EventInput, input, async () => events.create(appeal, input as Parameters<typeof events.create>[1]))
     if (isRefusal(created)) return listPage(request, reply, appeal, sentState(request.body, created.fields, created.message), created.status)
@@ -132,13 +132,13 @@ const eventPages: FastifyPluginAsyncTypebox = async (app) => {
   }
 
   app.get('/appeals/:slug/events/:id', { schema: { hide: true, params: EventParams } }, async (request, reply) => {
-    const appeal = await appeals.getManaged(signedIn(request), request.params.slug)
+    const appeal = await appeals.getManaged(signedIn(request), request.params.slug, 'events.edit')
     const event = await events.get(appeal, request.params.id)
     return editPage(request, reply, appeal, event, stateOf(event))
   })
 
   app.post('/appeals/:slug/events/:id', { schema: { hide: true, params: EventParams, body: Form } }, async (request, reply) => {
-    const appeal = await appeals.getManaged(signedIn(request), request.params.slug)
+    const appeal = await appeals.getManaged(signedIn(request), request.params.slug, 'events.edit')
     const event = await events.get(appeal, request.params.id)
     const input = eventInput(request.body)
     const updated = await throughSchema(request, EventInput, input, async () => events.update(appeal, event.id, input as Parameters<typeof events.update>[2]))
@@ -159,7 +159,7 @@ const eventPages: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.post('/appeals/:slug/events/:id/remove', { schema: { hide: true, params: EventParams } }, async (request, reply) => {
-    const appeal = await appeals.getManaged(signedIn(request), request.params.slug)
+    const appeal = await appeals.getManaged(signedIn(request), request.params.slug, 'events.edit')
     await events.remove(appeal, request.params.id)
     return redirectAfter(reply, `/admin/appeals/${appeal.slug}/events`, 'eventRemoved')
   })

@@ -38,7 +38,7 @@ const importPages: FastifyPluginAsyncTypebox = async (app) => {
   const { appeals, events, imports } = app.services
 
   async function context (request: FastifyRequest, slug: string) {
-    const appeal = await appeals.getManaged(signedIn(request), slug)
+    const appeal = await appeals.getManaged(signedIn(request), slug, 'signatures.import')
     const [texts, eventList] = await Promise.all([appeals.texts(appeal), events.list(appeal)])
     return { appeal, texts, events: eventList }
   }

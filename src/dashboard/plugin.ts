@@ -2,10 +2,12 @@ import csrfProtection from '@fastify/csrf-protection'
 import formbody from '@fastify/formbody'
 import multipart from '@fastify/multipart'
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
-import { appError } from '../errors/app-error.js'
 import { normaliseInput } from '../http/normalise-input.js'
-import { hasSessionCookie, identifyOrganiser } from '../organisers/auth.js'
+import { assertMay, hasSessionCookie, identifyOrganiser } from '../organisers/auth.js'
+import accessPages from './access.js'
+import accountPages from './account.js'
 import appealPages from './appeals.js'
+import auditPages from './audit.js'
 import embedPages from './embed.js'
 import erasurePages from './erasure.js'
 import webhookPages from './webhooks.js'
@@ -21,7 +23,7 @@ import tokenPages from './tokens.js'
 import updatePages from './updates.js'
 
 /** Pages a visitor who is not signed in may open. */
-const OPEN_PAGES = new Set(['/admin/sign-in', '/admin/setup'])
+const OPEN_PAGES = new Set(['/admin/sign-in', '/admin/sign-in/code', '/admin/setup', '/admin/forgot', '/admin/reset', '/admin/invitation'])
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -74,10 +76,13 @@ const dashboard: FastifyPluginAsync = async (app) => {
       const ended = hasSessionCookie(request) ? 'notice=sessionEnded' : ''
       return reply.redirect(`/admin/sign-in${[back, ended].some(Boolean) ? '?' + [back, ended].filter(Boolean).join('&') : ''}`, 303)
     }
-    if (request.routeOptions.config.adminOnly === true && organiser?.role !== 'admin') throw appError('FORBIDDEN')
+    if (request.routeOptions.config.adminOnly === true) assertMay(request, 'organisers.manage')
   })
 
   await app.register(signInPages)
+  await app.register(accessPages)
+  await app.register(accountPages)
+  await app.register(auditPages)
   await app.register(appealPages)
   await app.register(signaturePages)
   await app.register(importPages)

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { html } from 'ghtml'
 import { Type } from 'typebox'
-import { endSession, startSession } from '../organisers/auth.js'
+import { completeSignIn, endSession, isAwaitingCode, startSession } from '../organisers/auth.js'
 import { MIN_PASSWORD_LENGTH } from '../organisers/passwords.js'
 import { FirstAdminInput } from '../organisers/schemas.js'
 import { isRefusal, refusal, throughSchema } from './form-input.js'
@@ -29,7 +29,20 @@ function signInForm (view: AdminView, values: { email?: string, next: string }, 
 !${inputField({ name: 'password', label: a('signIn.password'), type: 'password', required: true, maxlength: 1000, attributes: 'autocomplete="current-password"' })}
 <p><button type="submit" class="button">${a('signIn.submit')}</button></p>
 </form>
-<p class="help">${a('signIn.help')}</p></section>`
+<p class="help">${a('signIn.help')} <a href="/admin/forgot">${a('accounts.reset.forgot')}</a></p></section>`
+}
+
+function codeForm (view: AdminView, next: string, message?: string): string {
+  const a = view.a
+  return html`<section class="narrow"><h1>${a('accounts.signInCode.title')}</h1>
+<p>${a('accounts.signInCode.intro')}</p>
+!${errorSummary(view, message, {})}
+<form method="post" action="/admin/sign-in/code" novalidate>
+!${csrfField(view)}
+<input type="hidden" name="next" value="${next}">
+!${inputField({ name: 'code', label: a('accounts.twoFactor.code'), required: true, maxlength: 20, help: a('accounts.signInCode.help'), attributes: 'autocomplete="one-time-code" inputmode="numeric" autofocus' })}
+<p><button type="submit" class="button">${a('signIn.submit')}</button></p>
+</form></section>`
 }
 
 function setupForm (view: AdminView, values: { token: string, email?: string, name?: string }, message?: string, errors: Record<string, string> = {}): string {
@@ -62,12 +75,36 @@ const signInPages: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request, reply) => {
     const { email = '', password = '', next } = request.body
     try {
-      await startSession(app, reply, email, password)
+      const started = await startSession(app, reply, email, password)
+      if (started.awaitingCode) return reply.redirect(`/admin/sign-in/code?next=${encodeURIComponent(safeNext(next))}`, 303)
       return reply.redirect(safeNext(next), 303)
     } catch (err) {
       const refused = refusal(request, err)
       const view = adminView(request, reply)
       return sendAdmin(reply, view, view.a('signIn.title'), signInForm(view, { email, next: safeNext(next) }, refused.message), refused.status)
+    }
+  })
+
+  app.get('/sign-in/code', { schema: { hide: true, querystring: NextQuery } }, async (request, reply) => {
+    if (!await isAwaitingCode(app, request)) return reply.redirect('/admin/sign-in', 303)
+    const view = adminView(request, reply)
+    return sendAdmin(reply, view, view.a('accounts.signInCode.title'), codeForm(view, safeNext(request.query.next)))
+  })
+
+  app.post('/sign-in/code', {
+    schema: { hide: true, body: Type.Object({ _csrf: Text, code: Text, next: Text }) },
+    onRequest: app.limitSignIn
+  }, async (request, reply) => {
+    const next = safeNext(request.body.next)
+    try {
+      const done = await completeSignIn(app, request, request.body.code ?? '')
+      return done.recoveryCodesLeft === null ? reply.redirect(next, 303) : redirectAfter(reply, '/admin/account', 'recoveryCodeUsed', { count: String(done.recoveryCodesLeft) })
+    } catch (err) {
+      const refused = refusal(request, err)
+      // Too many wrong codes ended the waiting session: back to the password.
+      if (!await isAwaitingCode(app, request)) return redirectAfter(reply, '/admin/sign-in', 'codeAttemptsUsed')
+      const view = adminView(request, reply)
+      return sendAdmin(reply, view, view.a('accounts.signInCode.title'), codeForm(view, next, refused.message), refused.status)
     }
   })
 

@@ -1,6 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import { signedIn } from '../organisers/auth.js'
+import { actorOf, signedIn } from '../organisers/auth.js'
+import { auditFilters, bulkDetails } from '../signatures/audit-details.js'
+import { assertFiltersAllowed, forRole } from '../signatures/redaction.js'
 import { SignatureId, Slug, SlugParams, Uuid, countryCodes } from '../http/schemas.js'
 import type { AdminFilters } from '../signatures/admin-search.js'
 import type { BulkCriteria } from '../signatures/moderation.js'
@@ -85,18 +87,22 @@ const isoTime = (value: string): boolean => /^\d{4}-\d{2}-\d{2}T[\d:.]+Z$/.test(
 // first, by id), hiding spam (one, or a wave by address or email domain, with undo), notable marks,
 // erasure, and the exports with the same filters.
 const signaturePages: FastifyPluginAsyncTypebox = async (app) => {
-  const { appeals, signatures, erasure } = app.services
+  const { appeals, signatures, erasure, audit } = app.services
 
   app.get('/appeals/:slug/signatures', { schema: { hide: true, params: SlugParams, querystring: FilterQuery } }, async (request, reply) => {
-    const appeal = await appeals.getManaged(signedIn(request), request.params.slug)
+    const { appeal, contactData } = await appeals.access(signedIn(request), request.params.slug, 'signatures.moderate')
     const view = adminView(request, reply)
     const filters = filterValues(request.query)
+    const adminFilters = toAdminFilters(filters)
+    assertFiltersAllowed(contactData, adminFilters)
     const [texts, page] = await Promise.all([
       appeals.texts(appeal),
-      signatures.search(appeal, { ...toAdminFilters(filters), limit: PAGE_SIZE, ...(request.query.before !== undefined && { before: request.query.before }) })
+      signatures.search(appeal, { ...adminFilters, limit: PAGE_SIZE, ...(request.query.before !== undefined && { before: request.query.before }) })
     ])
+    if (contactData) await audit.record(actorOf(request), 'signatures.view', { appealId: appeal.id, details: { count: page.items.length, filters: auditFilters(adminFilters) } })
     return sendAdmin(reply, view, view.a('signatures.title'), signaturesPage(view, {
-      appeal, texts, filters, items: page.items, nextBefore: page.nextBefore, isFirstPage: request.query.before === undefined,
+      appeal, texts, filters, items: page.items.map((item) => forRole(contactData, item)), contactData,
+      nextBefore: page.nextBefore, isFirstPage: request.query.before === undefined,
       here: request.url.replace(/([?&])(notice|count|undo)=[^&]*/g, '$1').replace(/[?&]+$/, ''),
       ...(request.query.undo !== undefined && { undo: request.query.undo })
     }))
@@ -114,22 +120,24 @@ const signaturePages: FastifyPluginAsyncTypebox = async (app) => {
   ]
   for (const [action, act, notice] of rowActions) {
     app.post(`/appeals/:slug/signatures/:id/${action}`, { schema: { hide: true, params: RowParams, body: ActionBody } }, async (request, reply) => {
-      const appeal = await appeals.getManaged(signedIn(request), request.params.slug)
+      const appeal = await appeals.getManaged(signedIn(request), request.params.slug, 'signatures.moderate')
       await act(appeal, request.params.id)
       return redirectAfter(reply, backTo(appeal.slug, request.body.back), notice)
     })
   }
 
   app.get('/appeals/:slug/signatures/:id/erase', { schema: { hide: true, params: RowParams } }, async (request, reply) => {
-    const appeal = await appeals.getManaged(signedIn(request), request.params.slug)
+    const appeal = await appeals.getManaged(signedIn(request), request.params.slug, 'signatures.erase')
     const found = await signatures.get(appeal, request.params.id)
+    await audit.record(actorOf(request), 'signatures.view', { appealId: appeal.id, details: { count: 1, signatureId: found.id } })
     const view = adminView(request, reply)
     return sendAdmin(reply, view, view.a('erase.title'), eraseConfirmation(view, { appeal, texts: await appeals.texts(appeal), signature: found }))
   })
 
   app.post('/appeals/:slug/signatures/:id/erase', { schema: { hide: true, params: RowParams, body: ActionBody } }, async (request, reply) => {
-    const appeal = await appeals.getManaged(signedIn(request), request.params.slug)
+    const appeal = await appeals.getManaged(signedIn(request), request.params.slug, 'signatures.erase')
     await erasure.eraseOne(appeal, request.params.id)
+    await audit.record(actorOf(request), 'signatures.erase', { appealId: appeal.id, details: { signatureId: request.params.id } })
     return redirectAfter(reply, `/admin/appeals/${appeal.slug}/signatures`, 'erased')
   })
 
@@ -152,7 +160,7 @@ const signaturePages: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/appeals/:slug/signatures/bulk-hide', {
     schema: { hide: true, params: SlugParams, querystring: Type.Object({ ipHash: Text, emailDomain: Text, from: Text, to: Text, lang: Text }) }
   }, async (request, reply) => {
-    const appeal = await appeals.getManaged(signedIn(request), request.params.slug)
+    const appeal = await appeals.getManaged(signedIn(request), request.params.slug, 'signatures.moderate')
     const view = adminView(request, reply)
     const texts = await appeals.texts(appeal)
     const criteria = criteriaOf(request.query)
@@ -168,16 +176,20 @@ const signaturePages: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/appeals/:slug/signatures/bulk-hide', {
     schema: { hide: true, params: SlugParams, body: Type.Object({ _csrf: Text, ipHash: Text, emailDomain: Text, from: Text, to: Text }) }
   }, async (request, reply) => {
-    const appeal = await appeals.getManaged(signedIn(request), request.params.slug)
-    const { count, batch } = await signatures.bulkHide(appeal, criteriaOf(request.body), false)
+    const appeal = await appeals.getManaged(signedIn(request), request.params.slug, 'signatures.moderate')
+    const criteria = criteriaOf(request.body)
+    const result = await signatures.bulkHide(appeal, criteria, false)
+    await audit.record(actorOf(request), 'signatures.bulkHide', { appealId: appeal.id, details: bulkDetails(criteria, result) })
+    const { count, batch } = result
     return redirectAfter(reply, `/admin/appeals/${appeal.slug}/signatures`, 'bulkHidden', { count: String(count), ...(batch !== null && { undo: batch }) })
   })
 
   app.post('/appeals/:slug/signatures/bulk-hide/undo', {
     schema: { hide: true, params: SlugParams, body: Type.Object({ _csrf: Text, batch: Uuid }) }
   }, async (request, reply) => {
-    const appeal = await appeals.getManaged(signedIn(request), request.params.slug)
+    const appeal = await appeals.getManaged(signedIn(request), request.params.slug, 'signatures.moderate')
     const count = await signatures.undoBulkHide(appeal, request.body.batch)
+    await audit.record(actorOf(request), 'signatures.bulkHideUndo', { appealId: appeal.id, details: { batch: request.body.batch, count } })
     return redirectAfter(reply, `/admin/appeals/${appeal.slug}/signatures`, 'bulkUndone', { count: String(count) })
   })
 }

@@ -15,6 +15,8 @@ export interface AdminView extends View {
   notice?: string
   /** The country shapes the event form's map draws (see web/admin/map-picker.ts). */
   mapShapes: string | null
+  /** REQUIRE_TWO_FACTOR: the page asks those without a second factor to enrol. */
+  twoFactorRequired: boolean
 }
 
 const NOTICE = /^[a-zA-Z]{1,40}$/
@@ -30,6 +32,7 @@ export function adminView (request: FastifyRequest, reply: FastifyReply): AdminV
     organiser: request.organiser,
     csrf: reply.generateCsrf(),
     mapShapes: request.server.pages.assets.mapShapes,
+    twoFactorRequired: request.server.config.REQUIRE_TWO_FACTOR,
     ...(typeof notice === 'string' && NOTICE.test(notice) && request.server.i18n.exists(`notice.${notice}`, { lng: view.lang, ns: 'admin', count }) && { notice: a(`notice.${notice}`, { count }) }),
     // The fund's pages keep their words in their own namespace (locales/<lang>/fund.json).
     ...(typeof notice === 'string' && NOTICE.test(notice) && request.server.i18n.exists(`admin.notice.${notice}`, { lng: view.lang, ns: 'fund' }) &&

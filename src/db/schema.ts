@@ -6,6 +6,8 @@ import {
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow()
 
 export const organiserRole = pgEnum('organiser_role', ['admin', 'organiser'])
+// What a member may do on one appeal (organisers/permissions.ts is the one place that says what each may do).
+export const appealRole = pgEnum('appeal_role', ['owner', 'organiser', 'moderator', 'viewer'])
 export const appealStatus = pgEnum('appeal_status', ['draft', 'open', 'closed'])
 export const signatureKind = pgEnum('signature_kind', ['individual', 'organisation'])
 export const signatureStatus = pgEnum('signature_status', ['pending', 'confirmed', 'erased'])
@@ -20,12 +22,53 @@ export const organisers = pgTable('organisers', {
   name: text('name').notNull(),
   passwordHash: text('password_hash').notNull(),
   role: organiserRole('role').notNull().default('organiser'),
+  // The TOTP secret, sealed under DATA_KEY; enabled once a first code from it was accepted.
+  totpSealed: text('totp_sealed'),
+  totpEnabledAt: timestamp('totp_enabled_at', { withTimezone: true }),
+  // The last 30-second step a code was accepted for: a code is never accepted twice.
+  totpLastStep: bigint('totp_last_step', { mode: 'number' }),
+  passwordChangedAt: timestamp('password_changed_at', { withTimezone: true }),
   createdAt: createdAt()
 })
 
+// Ten one-time codes per person for when the authenticator is lost: only a keyed hash is kept.
+export const recoveryCodes = pgTable('recovery_codes', {
+  organiserId: uuid('organiser_id').notNull().references(() => organisers.id, { onDelete: 'cascade' }),
+  codeHash: text('code_hash').notNull(),
+  usedAt: timestamp('used_at', { withTimezone: true })
+}, (t) => [primaryKey({ columns: [t.organiserId, t.codeHash] })])
+
+export const accountLinkKind = pgEnum('account_link_kind', ['invitation', 'reset'])
+
+// An invitation or a password reset mailed to someone: 256 random bits of which only the SHA-256 is
+// kept (like confirmation tokens), single use, expiring.
+export const accountLinks = pgTable('account_links', {
+  tokenHash: text('token_hash').primaryKey(),
+  kind: accountLinkKind('kind').notNull(),
+  // The account a reset is for; for an invitation, the account it made once accepted.
+  organiserId: uuid('organiser_id').references(() => organisers.id, { onDelete: 'cascade' }),
+  // Who is invited, and to what: an instance role, and optionally one appeal with a role on it.
+  email: text('email'),
+  instanceRole: organiserRole('instance_role'),
+  appealId: uuid('appeal_id').references((): AnyPgColumn => appeals.id, { onDelete: 'cascade' }),
+  appealRole: appealRole('appeal_role'),
+  invitedBy: uuid('invited_by').references(() => organisers.id, { onDelete: 'set null' }),
+  createdAt: createdAt(),
+  expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  usedAt: timestamp('used_at', { withTimezone: true })
+}, (t) => [index('account_links_expires_idx').on(t.expiresAt)])
+
 export const sessions = pgTable('sessions', {
   tokenHash: text('token_hash').primaryKey(),
+  // What the person sees and ends a session by (the token's hash never leaves the server).
+  id: uuid('id').notNull().defaultRandom().unique(),
   organiserId: uuid('organiser_id').notNull().references(() => organisers.id, { onDelete: 'cascade' }),
+  // The browser's own description (User-Agent, shortened), to tell one's devices apart.
+  device: text('device'),
+  // Password given, second factor still to come: such a session opens nothing else.
+  awaitingCode: boolean('awaiting_code').notNull().default(false),
+  failedCodes: integer('failed_codes').notNull().default(0),
+  lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
   createdAt: createdAt(),
   expiresAt: timestamp('expires_at', { withTimezone: true }).notNull()
 }, (t) => [index('sessions_organiser_idx').on(t.organiserId)])
@@ -35,6 +78,8 @@ export const apiTokens = pgTable('api_tokens', {
   organiserId: uuid('organiser_id').notNull().references(() => organisers.id, { onDelete: 'cascade' }),
   name: text('name').notNull(),
   tokenHash: text('token_hash').notNull().unique(),
+  // At most this role on any appeal (null: its owner's own roles); never more than the owner has.
+  role: appealRole('role'),
   createdAt: createdAt(),
   lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
   revokedAt: timestamp('revoked_at', { withTimezone: true })
@@ -80,6 +125,7 @@ export const appealTexts = pgTable('appeal_texts', {
 export const appealMembers = pgTable('appeal_members', {
   appealId: uuid('appeal_id').notNull().references(() => appeals.id, { onDelete: 'cascade' }),
   organiserId: uuid('organiser_id').notNull().references(() => organisers.id, { onDelete: 'cascade' }),
+  role: appealRole('role').notNull().default('organiser'),
   createdAt: createdAt()
 }, (t) => [primaryKey({ columns: [t.appealId, t.organiserId] }), index('appeal_members_organiser_idx').on(t.organiserId)])
 
@@ -426,3 +472,19 @@ export const fundReceipts = pgTable('fund_receipts', {
   sealed: text('sealed').notNull(),
   createdAt: createdAt()
 })
+
+// Who did what with personal data and with accounts (see audit/). Never a signer's personal data:
+// signature ids, counts and filters only. The address is a keyed hash under a key of its own.
+export const auditLog = pgTable('audit_log', {
+  id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+  at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+  actorId: uuid('actor_id').references(() => organisers.id, { onDelete: 'set null' }),
+  // The actor's address at the time (an organiser's, never a signer's), so the trail outlives the account.
+  actorEmail: text('actor_email'),
+  // Session, API token (its id in details) or none (a failed sign-in).
+  via: text('via'),
+  action: text('action').notNull(),
+  appealId: uuid('appeal_id').references((): AnyPgColumn => appeals.id, { onDelete: 'set null' }),
+  details: jsonb('details').$type<Record<string, unknown>>().notNull().default({}),
+  ipHash: text('ip_hash')
+}, (t) => [index('audit_log_at_idx').on(t.at), index('audit_log_appeal_idx').on(t.appealId, t.id)])

@@ -36,7 +36,7 @@ const embedAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: withErrors({ 200: EmbedCodes }, 401, 403, 404)
     }
   }, async (request) => {
-    const appeal = await appeals.getManaged(signedIn(request), request.params.slug)
+    const appeal = await appeals.getManaged(signedIn(request), request.params.slug, 'appeal.read')
     const lang = request.query.lang ?? appeal.originalLanguage
     const { text } = chooseText(appeal, await appeals.texts(appeal), lang)
     const base = app.pages.publicUrl(request, '')

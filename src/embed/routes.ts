@@ -6,6 +6,7 @@ import { chooseText } from '../appeals/choose-text.js'
 import { isSigningOpen, type Appeal } from '../appeals/service.js'
 import { sentByScript, signFromForm, signFromScript } from '../pages/form-signing.js'
 import { appealPageData } from '../pages/page-data.js'
+import { appealForReader, markPreview } from '../pages/preview.js'
 import { emptyForm, type FormState } from '../pages/templates/signing-form.js'
 import { countryFromLanguage, createView, type View } from '../pages/view.js'
 import { requestLanguage } from '../http/language.js'
@@ -21,6 +22,8 @@ const WidgetParams = SlugParams
 
 // The widgets other sites frame (map, counter, signing form), the script that frames them, and oEmbed.
 const embedRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  // A draft's widgets, previewed by its team (pages/preview.ts), are marked and never cached.
+  app.addHook('onSend', markPreview)
   const { appeals, stats, events } = app.services
   const { security } = app
   const { assets, publicUrl } = app.pages
@@ -58,7 +61,7 @@ const embedRoutes: FastifyPluginAsyncTypebox = async (app) => {
   // (the page's script keeps them live). The signing form carries the embedding site, so it is not shared.
   for (const widget of ['map', 'counter'] as const) {
     app.get(`/embed/:slug/${widget}`, { schema: { hide: true, params: WidgetParams, querystring: WidgetQuery } }, async (request, reply) => {
-      const appeal = await appeals.getPublic(request.params.slug)
+      const appeal = await appealForReader(request, reply, request.params.slug)
       const options = widgetOptions(request, request.query, appeal.originalLanguage)
       const view = createView(request, options.lang)
       const [title, entry, eventList] = await Promise.all([heading(appeal, options.lang), stats.get(appeal.id), widget === 'map' ? events.list(appeal) : Promise.resolve([])])
@@ -87,7 +90,7 @@ const embedRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }
 
   app.get('/embed/:slug/sign', { schema: { hide: true, params: WidgetParams, querystring: WidgetQuery } }, async (request, reply) => {
-    return renderSign(request, request.query, reply, await appeals.getPublic(request.params.slug), undefined)
+    return renderSign(request, request.query, reply, await appealForReader(request, reply, request.params.slug), undefined)
   })
 
   // Signs like the appeal page's form does (same checks, errors, duplicates and rate limit), recording

@@ -1,13 +1,14 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { withErrors } from '../http/schemas.js'
-import { signedIn } from '../organisers/auth.js'
+import { actorOf, signedIn } from '../organisers/auth.js'
+import { recordErasureByEmail } from './audit.js'
 import { ErasureInput } from './schemas.js'
 
 // A person asks to be forgotten: an organiser erases every signature of that address on the appeals
 // they manage (all appeals, for an admin), and learns on which of them there was one.
 const erasureAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { appeals, erasure } = app.services
+  const { appeals, erasure, audit } = app.services
 
   app.post('/erasures', {
     schema: {
@@ -22,7 +23,10 @@ const erasureAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
       }, 401)
     }
   }, async (request) => {
-    return erasure.eraseByEmail(await appeals.managedSlugs(signedIn(request)), request.body.email)
+    const managed = await appeals.managedSlugs(signedIn(request), 'signatures.erase')
+    const result = await erasure.eraseByEmail(managed, request.body.email)
+    await recordErasureByEmail(audit, actorOf(request), managed, result)
+    return result
   })
 }
 

@@ -9,19 +9,19 @@ const EventParams = Type.Object({ slug: Slug, id: Uuid })
 
 const adminEventRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { appeals, events } = app.services
-  const errors = [401, 404]
+  const errors = [401, 403, 404]
 
   app.post('/appeals/:slug/events', {
     schema: { tags: ['admin: events'], summary: 'Record a solidarity event', params: SlugParams, body: EventInput, response: withErrors({ 201: EventSchema }, ...errors) }
   }, async (request, reply) => {
-    const appeal = await appeals.getManaged(signedIn(request), request.params.slug)
+    const appeal = await appeals.getManaged(signedIn(request), request.params.slug, 'events.edit')
     return reply.code(201).send(presentEvent(await events.create(appeal, request.body)))
   })
 
   app.patch('/appeals/:slug/events/:id', {
     schema: { tags: ['admin: events'], summary: 'Change a solidarity event', params: EventParams, body: EventPatch, response: withErrors({ 200: EventSchema }, ...errors) }
   }, async (request) => {
-    const appeal = await appeals.getManaged(signedIn(request), request.params.slug)
+    const appeal = await appeals.getManaged(signedIn(request), request.params.slug, 'events.edit')
     return presentEvent(await events.update(appeal, request.params.id, request.body))
   })
 
@@ -48,7 +48,7 @@ const adminEventRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.delete('/appeals/:slug/events/:id', {
     schema: { tags: ['admin: events'], summary: 'Remove a solidarity event', params: EventParams, response: withErrors({ 204: Type.Null() }, ...errors) }
   }, async (request, reply) => {
-    const appeal = await appeals.getManaged(signedIn(request), request.params.slug)
+    const appeal = await appeals.getManaged(signedIn(request), request.params.slug, 'events.edit')
     await events.remove(appeal, request.params.id)
     return reply.code(204).send(null)
   })

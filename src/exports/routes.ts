@@ -2,7 +2,8 @@ import { Readable } from 'node:stream'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { SlugParams, withErrors } from '../http/schemas.js'
-import { signedIn } from '../organisers/auth.js'
+import { actorOf, signedIn } from '../organisers/auth.js'
+import { auditFilters } from '../signatures/audit-details.js'
 import { AdminFiltersQuery } from '../signatures/schemas.js'
 import { sheetColumns } from './service.js'
 import { XLSX_TYPE, xlsxStream } from './xlsx.js'
@@ -27,8 +28,43 @@ const CsvQuery = Type.Object({
 }, { additionalProperties: false })
 const FiltersQuery = Type.Object(AdminFiltersQuery, { additionalProperties: false })
 
+/**
+ * Passes the export through, counting its rows (its lines; a CSV's first is the header: no field holds a
+ * line break, since input is stripped of control characters), and reports them when it ends or is cut off.
+ */
+/** Passes batches of rows through, counting the rows, and reports the count when they end or are cut off. */
+async function * countBatches<T> (batches: AsyncIterable<T[]>, report: (rows: number, complete: boolean) => Promise<void>): AsyncGenerator<T[]> {
+  let count = 0
+  let complete = false
+  try {
+    for await (const batch of batches) {
+      count += batch.length
+      yield batch
+    }
+    complete = true
+  } finally {
+    await report(count, complete)
+  }
+}
+
+async function * countRows (
+  chunks: AsyncGenerator<string>, header: boolean, report: (rows: number, complete: boolean) => Promise<void>
+): AsyncGenerator<string> {
+  let lines = 0
+  let complete = false
+  try {
+    for await (const chunk of chunks) {
+      for (let at = chunk.indexOf('\n'); at !== -1; at = chunk.indexOf('\n', at + 1)) lines++
+      yield chunk
+    }
+    complete = true
+  } finally {
+    await report(Math.max(0, lines - (header ? 1 : 0)), complete)
+  }
+}
+
 const exportRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { appeals, exports } = app.services
+  const { appeals, exports, audit } = app.services
 
   for (const [extension, format] of Object.entries(formats) as Array<[keyof typeof formats, (typeof formats)[keyof typeof formats]]>) {
     app.get(`/appeals/:slug/export.${extension}`, {
@@ -39,22 +75,28 @@ const exportRoutes: FastifyPluginAsyncTypebox = async (app) => {
         querystring: extension === 'csv' ? CsvQuery : FiltersQuery,
         response: withErrors({
           200: { description: format.description, content: { [format.mediaType]: { schema: Type.String(extension === 'xlsx' ? { format: 'binary' } : {}) } } }
-        }, 401, 404)
+        }, 401, 403, 404)
       },
       // The request deadline runs until the last byte is sent: an export of a large appeal streams for
       // minutes (each of its batches is a statement under the statement deadline), as long as nginx allows.
       handlerTimeout: EXPORT_TIMEOUT_MS
     }, async (request, reply) => {
-      const appeal = await appeals.getManaged(signedIn(request), request.params.slug)
+      const appeal = await appeals.getManaged(signedIn(request), request.params.slug, 'signatures.export')
+      const actor = actorOf(request)
       const date = new Date().toISOString().slice(0, 10)
       reply.header('content-disposition', `attachment; filename="${appeal.slug}-signatures-${date}.${extension}"`)
       reply.header('cache-control', 'private, no-store')
       reply.type(format.type)
       const { separator, ...filters } = request.query as typeof request.query & { separator?: 'comma' | 'semicolon' }
-      if (extension === 'xlsx') return reply.send(xlsxStream(sheetColumns, timeColumns, exports.sheetRows(appeal, filters)))
+      // Recorded once the last row went out, with how many did (an export cut off midway says so).
+      const record = async (rows: number, complete: boolean): Promise<void> => {
+        await audit.record(actor, 'signatures.export', { appealId: appeal.id, details: { format: extension, rows, complete, filters: auditFilters(filters) } })
+      }
+      if (extension === 'xlsx') return reply.send(xlsxStream(sheetColumns, timeColumns, countBatches(exports.sheetRows(appeal, filters), record)))
       const lines = extension === 'csv' ? exports.csv(appeal, filters, separator) : exports.ndjson(appeal, filters)
       // A byte stream that reads ahead one batch at most (object mode would buffer sixteen of them).
-      return reply.send(Readable.from(lines, { objectMode: false, highWaterMark: 64 * 1024 }))
+      const counted = countRows(lines, extension === 'csv', record)
+      return reply.send(Readable.from(counted, { objectMode: false, highWaterMark: 64 * 1024 }))
     })
   }
 }

@@ -1,4 +1,6 @@
 import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto'
+import { invalidFields } from '../errors/app-error.js'
+import { commonPasswords } from './common-passwords.js'
 
 // scrypt is memory-hard and ships with Node (no native build). Its cost is log2(N): 15 (the default of
 // PASSWORD_HASH_COST), with r=8, takes 32 MiB and about a tenth of a second per hash.
@@ -40,4 +42,14 @@ export async function verifyPassword (password: string, stored: string): Promise
   const expected = Buffer.from(hash, 'base64url')
   const actual = await derive(password, Buffer.from(salt, 'base64url'), { N: Number(n), r: Number(r), p: Number(p) })
   return actual.length === expected.length && timingSafeEqual(actual, expected)
+}
+
+/**
+ * The one check of a password someone chooses (invitation, change, reset, first admin): long enough,
+ * and not one of the passwords people choose most often. Throws the form's field error.
+ */
+export function checkNewPassword (password: string): void {
+  if (password.length < MIN_PASSWORD_LENGTH) throw invalidFields({ password: { key: 'password', params: { limit: MIN_PASSWORD_LENGTH } } })
+  const plain = password.normalize('NFC').toLowerCase()
+  if (commonPasswords.has(plain) || commonPasswords.has(plain.replace(/[^\p{L}\p{N}]+$/u, ''))) throw invalidFields({ password: { key: 'passwordCommon' } })
 }

@@ -10,6 +10,7 @@ import { requestLanguage } from '../http/language.js'
 import { OEMBED_PATH } from '../http/paths.js'
 import { CountryString, SlugParams } from '../http/schemas.js'
 import { ASSETS_PREFIX } from './assets.js'
+import { appealForReader, markPreview } from './preview.js'
 import { sentByScript, signFromForm, signFromScript } from './form-signing.js'
 import { emptyReport, fundViewOf } from './fund.js'
 import { appealPageData } from './page-data.js'
@@ -30,6 +31,7 @@ const pagesRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { assets, send, publicUrl } = app.pages
 
   await app.register(formbody, { bodyLimit: 16_384 })
+  app.addHook('onSend', markPreview)
   if (assets.built) {
     // Content-hashed names never change meaning, so a browser may keep them for a year.
     await app.register(fastifyStatic, {
@@ -82,7 +84,7 @@ const pagesRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.get('/appeals/:slug', { schema: { hide: true, params: SlugParams, querystring: PageQuery } }, async (request, reply) => {
-    return renderAppeal(request, reply, await appeals.getPublic(request.params.slug), undefined)
+    return renderAppeal(request, reply, await appealForReader(request, reply, request.params.slug), undefined)
   })
 
   app.post('/appeals/:slug/sign', {

@@ -22,7 +22,9 @@ async function backgroundPlugin (app: FastifyInstance): Promise<void> {
     { name: 'retention', everyMs: 24 * HOUR, run: async () => ({ ...await applyRetention(db), fund: await applyFundRetention(db) }) },
     { name: 'expire-unconfirmed', everyMs: HOUR, run: async () => ({ deleted: await services.confirmation.deleteExpired() }) },
     { name: 'outbox-clean-up', everyMs: 24 * HOUR, run: async () => ({ deleted: await services.mail.outbox.cleanUp() }) },
-    { name: 'webhook-log-clean-up', everyMs: 24 * HOUR, run: async () => ({ deleted: await services.webhooks.cleanUp() }) }
+    { name: 'webhook-log-clean-up', everyMs: 24 * HOUR, run: async () => ({ deleted: await services.webhooks.cleanUp() }) },
+    { name: 'audit-retention', everyMs: 24 * HOUR, run: async () => ({ deleted: await services.audit.deleteExpired() }) },
+    { name: 'account-links-clean-up', everyMs: 24 * HOUR, run: async () => ({ deleted: await services.accountLinks.deleteExpired() }) }
   ], { log })
   app.decorate('scheduler', scheduler)
   if (!config.BACKGROUND_JOBS) return

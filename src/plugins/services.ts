@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { createAppealsService } from '../appeals/service.js'
+import { createAuditService } from '../audit/service.js'
 import { siteUrl } from '../config.js'
 import { createConfirmationService } from '../confirmation/service.js'
 import { createErasureService } from '../erasure/service.js'
@@ -11,6 +12,7 @@ import { createExportsService } from '../exports/service.js'
 import { createImportsService } from '../imports/service.js'
 import { createOutbox } from '../mail/outbox.js'
 import { createMailWorker } from '../mail/worker.js'
+import { createAccountLinks } from '../organisers/account-links.js'
 import { createOrganisersService } from '../organisers/service.js'
 import { fillEmailDomains, sealLegacySignatures } from '../signatures/backfill.js'
 import { createSignaturesService } from '../signatures/service.js'
@@ -24,7 +26,10 @@ import { createUnsubscribeService } from '../updates/unsubscribe.js'
 
 function createServices (app: FastifyInstance) {
   const { db, readDb, config, keys, sealer } = app
-  const appeals = createAppealsService(db)
+  const appeals = createAppealsService(db, { requireTwoFactor: config.REQUIRE_TWO_FACTOR })
+  const organisers = createOrganisersService(db, {
+    sessionTtlHours: config.SESSION_TTL_HOURS, passwordHashCost: config.PASSWORD_HASH_COST, sealer, recoveryKey: keys.recoveryCode
+  })
   const outbox = createOutbox(db, { sealer, maxPerDay: config.MAIL_MAX_PER_DAY, leaseSeconds: config.MAIL_LEASE_SECONDS })
   const webhooks = createWebhooks(db, { sealer })
   const notices = createWebhookNotices(webhooks)
@@ -63,7 +68,12 @@ function createServices (app: FastifyInstance) {
   }
   return {
     appeals,
-    organisers: createOrganisersService(db, { sessionTtlHours: config.SESSION_TTL_HOURS, passwordHashCost: config.PASSWORD_HASH_COST }),
+    organisers,
+    accountLinks: createAccountLinks(db, {
+      organisers, sender: app.mailSender, i18n: app.i18n, siteUrl: siteUrl(config), log: app.log,
+      invitationTtlHours: config.INVITATION_TTL_HOURS, resetTtlMinutes: config.PASSWORD_RESET_TTL_MINUTES
+    }),
+    audit: createAuditService(db, { retentionDays: config.AUDIT_RETENTION_DAYS }),
     signatures,
     imports: createImportsService(signatures, keys.nameIndex),
     confirmation,
@@ -113,7 +123,7 @@ async function servicesPlugin (app: FastifyInstance): Promise<void> {
     })().catch((err: unknown) => { app.log.error({ err }, 'catching up the stored signatures failed; the next start tries again') })
   })
   // Shutdown waits for a batch in hand rather than cutting it (and the database) off.
-  app.addHook('preClose', async () => { await upkeep })
+  app.addHook('preClose', async () => { await upkeep; await app.services.accountLinks.settled() })
 }
 
 export default fp(servicesPlugin, { name: 'services', dependencies: ['database', 'config', 'i18n', 'mail-sender'] })

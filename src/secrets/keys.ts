@@ -17,6 +17,10 @@ export interface Keys {
   nameIndex: Buffer
   /** Derives the private link with which a supporter reports on their event afterwards. */
   eventReport: Buffer
+  /** The address in the audit trail: a key of its own, so it cannot be matched with a signer's address hash. */
+  auditIpHash: Buffer
+  /** Organisers' two-factor recovery codes. */
+  recoveryCode: Buffer
 }
 
 export interface SecretSource { secret: string, origin: 'environment' | 'generated' | 'data-dir' | 'memory' }
@@ -52,7 +56,7 @@ export function deriveKeys (secret: string): Keys {
   const derive = (purpose: string): Buffer => Buffer.from(hkdfSync('sha256', secret, 'solidaria', purpose, 32))
   return {
     ipHash: derive('ip-hash'), emailHash: derive('email-hash'), removalLink: derive('removal-link'), unsubscribeLink: derive('unsubscribe-link'), emailDomainHash: derive('email-domain-hash'),
-    nameIndex: derive('name-index'), eventReport: derive('event-report')
+    nameIndex: derive('name-index'), eventReport: derive('event-report'), auditIpHash: derive('audit-ip-hash'), recoveryCode: derive('recovery-code')
   }
 }
 

@@ -1,15 +1,17 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { SignatureId, Slug, SlugParams, Uuid, withErrors } from '../http/schemas.js'
-import { signedIn } from '../organisers/auth.js'
+import { actorOf, signedIn } from '../organisers/auth.js'
+import { assertFiltersAllowed, forRole } from './redaction.js'
+import { auditFilters, bulkDetails } from './audit-details.js'
 import { AdminFiltersQuery, AdminSignature, BulkHideInput } from './schemas.js'
 
 const SignatureParams = Type.Object({ slug: Slug, id: SignatureId })
 
 // The organisers' view of signatures: every field, email included, for the appeals they manage.
 const adminSignatureRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { appeals, signatures, erasure } = app.services
-  const errors = [401, 404]
+  const { appeals, signatures, erasure, audit } = app.services
+  const errors = [401, 403, 404]
 
   app.get('/appeals/:slug/signatures', {
     schema: {
@@ -24,8 +26,13 @@ const adminSignatureRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: withErrors({ 200: Type.Object({ items: Type.Array(AdminSignature), nextBefore: Type.Union([Type.Integer(), Type.Null()]) }) }, ...errors)
     }
   }, async (request) => {
-    const appeal = await appeals.getManaged(signedIn(request), request.params.slug)
-    return signatures.search(appeal, request.query)
+    const { appeal, contactData } = await appeals.access(signedIn(request), request.params.slug, 'signatures.moderate')
+    assertFiltersAllowed(contactData, request.query)
+    const page = await signatures.search(appeal, request.query)
+    if (!contactData) return { ...page, items: page.items.map((item) => forRole(contactData, item)) }
+    // Opening sealed fields is recorded: what was asked (never the email searched for) and how many were shown.
+    await audit.record(actorOf(request), 'signatures.view', { appealId: appeal.id, details: { count: page.items.length, filters: auditFilters(request.query) } })
+    return page
   })
 
   for (const [action, hidden] of [['hide', true], ['unhide', false]] as const) {
@@ -37,8 +44,8 @@ const adminSignatureRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: withErrors({ 200: AdminSignature }, ...errors)
       }
     }, async (request) => {
-      const appeal = await appeals.getManaged(signedIn(request), request.params.slug)
-      return signatures.setHidden(appeal, request.params.id, hidden)
+      const { appeal, contactData } = await appeals.access(signedIn(request), request.params.slug, 'signatures.moderate')
+      return forRole(contactData, await signatures.setHidden(appeal, request.params.id, hidden))
     })
   }
 
@@ -51,8 +58,8 @@ const adminSignatureRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: withErrors({ 200: AdminSignature }, ...errors)
       }
     }, async (request) => {
-      const appeal = await appeals.getManaged(signedIn(request), request.params.slug)
-      return signatures.setNotable(appeal, request.params.id, notable)
+      const { appeal, contactData } = await appeals.access(signedIn(request), request.params.slug, 'signatures.moderate')
+      return forRole(contactData, await signatures.setNotable(appeal, request.params.id, notable))
     })
   }
 
@@ -65,9 +72,11 @@ const adminSignatureRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: withErrors({ 200: Type.Object({ count: Type.Integer(), batch: Type.Union([Type.String(), Type.Null()], { description: 'to undo it with' }) }) }, ...errors)
     }
   }, async (request) => {
-    const appeal = await appeals.getManaged(signedIn(request), request.params.slug)
+    const appeal = await appeals.getManaged(signedIn(request), request.params.slug, 'signatures.moderate')
     const { dryRun, ...criteria } = request.body
-    return signatures.bulkHide(appeal, criteria, dryRun === true)
+    const result = await signatures.bulkHide(appeal, criteria, dryRun === true)
+    if (dryRun !== true) await audit.record(actorOf(request), 'signatures.bulkHide', { appealId: appeal.id, details: bulkDetails(criteria, result) })
+    return result
   })
 
   app.post('/appeals/:slug/signatures/bulk-hide/:batch/undo', {
@@ -78,8 +87,10 @@ const adminSignatureRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: withErrors({ 200: Type.Object({ count: Type.Integer() }) }, ...errors)
     }
   }, async (request) => {
-    const appeal = await appeals.getManaged(signedIn(request), request.params.slug)
-    return { count: await signatures.undoBulkHide(appeal, request.params.batch) }
+    const appeal = await appeals.getManaged(signedIn(request), request.params.slug, 'signatures.moderate')
+    const count = await signatures.undoBulkHide(appeal, request.params.batch)
+    await audit.record(actorOf(request), 'signatures.bulkHideUndo', { appealId: appeal.id, details: { batch: request.params.batch, count } })
+    return { count }
   })
 
   app.delete('/appeals/:slug/signatures/:id', {
@@ -90,8 +101,10 @@ const adminSignatureRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: withErrors({ 200: AdminSignature }, ...errors)
     }
   }, async (request) => {
-    const appeal = await appeals.getManaged(signedIn(request), request.params.slug)
-    return erasure.eraseOne(appeal, request.params.id)
+    const appeal = await appeals.getManaged(signedIn(request), request.params.slug, 'signatures.erase')
+    const erased = await erasure.eraseOne(appeal, request.params.id)
+    await audit.record(actorOf(request), 'signatures.erase', { appealId: appeal.id, details: { signatureId: request.params.id } })
+    return erased
   })
 }
 

@@ -285,23 +285,26 @@ eachDatabase(t, 'an admin sees and manages every appeal', async (t, { app }) => 
   t.same(await memberIds(app, open), [a.id], 'managing does not make the admin a member')
 })
 
-eachDatabase(t, 'only an admin adds and removes the organisers of an appeal', async (t, { app }) => {
+eachDatabase(t, 'only an appeal\'s owners (and admins) add and remove its team', async (t, { app }) => {
   const a = await organiser(app)
   const b = await organiser(app)
+  const c = await organiser(app)
   const root = await organiser(app, 'admin')
   const slug = await appeal(app, a)
   const forbidden = { error: { code: 'FORBIDDEN', message: 'You are not allowed to do this.', fields: {} } }
+  t.equal((await admin(app, root, 'POST', `/appeals/${slug}/members`, { email: c.email, role: 'organiser' })).statusCode, 200)
 
-  const byOwner = await admin(app, a, 'POST', `/appeals/${slug}/members`, { email: b.email })
-  t.equal(byOwner.statusCode, 403)
-  t.same(json(byOwner), forbidden)
+  const byOrganiser = await admin(app, c, 'POST', `/appeals/${slug}/members`, { email: b.email })
+  t.equal(byOrganiser.statusCode, 403, 'an organiser of the appeal does not manage its team')
+  t.same(json(byOrganiser), forbidden)
   const byOutsider = await admin(app, b, 'POST', `/appeals/${slug}/members`, { email: b.email })
-  t.equal(byOutsider.statusCode, 403)
-  const removal = await admin(app, a, 'DELETE', `/appeals/${slug}/members/${a.id}`)
+  t.equal(byOutsider.statusCode, 404, 'someone off the team learns nothing')
+  const removal = await admin(app, c, 'DELETE', `/appeals/${slug}/members/${a.id}`)
   t.equal(removal.statusCode, 403)
   t.same(json(removal), forbidden)
-  t.same(await memberIds(app, slug), [a.id], 'nothing changed')
+  t.same(await memberIds(app, slug), [a.id, c.id].sort(), 'nothing changed')
   t.equal((await admin(app, b, 'GET', `/appeals/${slug}`)).statusCode, 404)
+  t.equal((await admin(app, root, 'DELETE', `/appeals/${slug}/members/${c.id}`)).statusCode, 200)
 
   const added = await admin(app, root, 'POST', `/appeals/${slug}/members`, { email: b.email.toUpperCase() })
   t.equal(added.statusCode, 200)

@@ -45,7 +45,7 @@ eachDatabase(t, 'signing in sets an HttpOnly, SameSite=Lax session cookie that i
   t.ok(token.length >= 40, 'a long random token')
   const whoAmI = await me(app, token)
   t.equal(whoAmI.statusCode, 200)
-  t.same(json(whoAmI), { id: who.id, email: who.email, name: 'Test organiser', role: 'organiser' })
+  t.same(json(whoAmI), { id: who.id, email: who.email, name: 'Test organiser', role: 'organiser', twoFactor: false, via: 'session', tokenRole: null })
 
   const rows = await app.db.select().from(sessions).where(eq(sessions.organiserId, who.id))
   t.equal(rows.length, 1)

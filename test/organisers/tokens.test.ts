@@ -27,7 +27,7 @@ eachDatabase(t, 'a new API token is shown once and then works as a bearer token'
 
   const whoAmI = await me(app, created.token)
   t.equal(whoAmI.statusCode, 200)
-  t.same(json(whoAmI), { id: who.id, email: who.email, name: 'Test organiser', role: 'organiser' })
+  t.same(json(whoAmI), { id: who.id, email: who.email, name: 'Test organiser', role: 'organiser', twoFactor: false, via: 'token', tokenRole: null })
   t.equal((await app.inject({ method: 'GET', url: '/api/admin/me', headers: { authorization: `bearer ${created.token}` } })).statusCode, 200, 'the scheme is case-insensitive')
 
   const list = await app.inject({ method: 'GET', url: '/api/admin/tokens', headers: who.auth })
@@ -35,7 +35,7 @@ eachDatabase(t, 'a new API token is shown once and then works as a bearer token'
   const { items } = json(list)
   t.same(items.map((i: { name: string }) => i.name), ['tests', 'newsletter sync'], 'the fixture\'s token and the new one')
   const listed = items.find((i: { id: string }) => i.id === created.id)
-  t.same(Object.keys(listed).sort(), ['createdAt', 'id', 'lastUsedAt', 'name', 'revokedAt'])
+  t.same(Object.keys(listed).sort(), ['createdAt', 'id', 'lastUsedAt', 'name', 'revokedAt', 'role'])
   t.ok(listed.lastUsedAt !== null, 'the last use is recorded')
   t.equal(listed.revokedAt, null)
   t.notMatch(list.body, created.token, 'the token value is never shown again')

@@ -3,11 +3,11 @@ import { chooseText } from '../../appeals/choose-text.js'
 import type { Appeal, AppealText } from '../../appeals/service.js'
 import type { AdminView } from '../view.js'
 
-export type AppealSection = 'edit' | 'signatures' | 'import' | 'events' | 'updates' | 'team' | 'embed' | 'fund' | 'webhooks'
+export type AppealSection = 'edit' | 'signatures' | 'import' | 'events' | 'updates' | 'team' | 'embed' | 'fund' | 'webhooks' | 'audit'
 const SECTIONS: Array<[AppealSection, string, string]> = [
   ['edit', '', 'appealNav.edit'], ['signatures', '/signatures', 'appealNav.signatures'], ['import', '/import', 'appealNav.import'],
   ['events', '/events', 'appealNav.events'], ['updates', '/updates', 'updates:nav'],
-  ['team', '/team', 'appealNav.team'], ['embed', '/embed', 'appealNav.embed'], ['fund', '/fund', 'fund:admin.tab'], ['webhooks', '/webhooks', 'webhooks.nav']
+  ['team', '/team', 'appealNav.team'], ['embed', '/embed', 'appealNav.embed'], ['fund', '/fund', 'fund:admin.tab'], ['webhooks', '/webhooks', 'webhooks.nav'], ['audit', '/audit', 'accounts.audit.nav']
 ]
 
 /** The appeal's title (in the reader's language where it has one) and the links to its dashboard pages. */

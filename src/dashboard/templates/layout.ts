@@ -27,7 +27,11 @@ export function adminLayout (view: AdminView, assets: PageAssets, title: string,
 : html`<nav class="admin-nav" aria-label="${a('layout.nav')}"><ul>
 <li><a href="/admin"!${view.path === '/admin' ? ' aria-current="page"' : ''}>${a('layout.appeals')}</a></li>
 <li><a href="/admin/tokens"!${view.path.startsWith('/admin/tokens') ? ' aria-current="page"' : ''}>${a('layout.tokens')}</a></li>
-!${who.role === 'admin' ? html`<li><a href="/admin/organisers"!${view.path.startsWith('/admin/organisers') ? ' aria-current="page"' : ''}>${a('layout.organisers')}</a></li>` : ''}
+<li><a href="/admin/account"!${view.path.startsWith('/admin/account') ? ' aria-current="page"' : ''}>${a('accounts.account.nav')}</a></li>
+!${who.role === 'admin'
+? html`<li><a href="/admin/organisers"!${view.path.startsWith('/admin/organisers') ? ' aria-current="page"' : ''}>${a('layout.organisers')}</a></li>
+<li><a href="/admin/audit"!${view.path.startsWith('/admin/audit') ? ' aria-current="page"' : ''}>${a('accounts.audit.nav')}</a></li>`
+: ''}
 <li><a href="/">${a('layout.publicSite')}</a></li>
 </ul></nav>
 <form method="post" action="/admin/sign-out" class="sign-out"><input type="hidden" name="_csrf" value="${view.csrf}"><span class="signed-in-as">${a('layout.signedInAs', { name: who.name })}</span> <button type="submit" class="button small secondary">${a('layout.signOut')}</button></form>`}
@@ -35,6 +39,7 @@ export function adminLayout (view: AdminView, assets: PageAssets, title: string,
 </header>
 <main id="content" tabindex="-1">
 !${view.notice === undefined ? '' : html`<p class="notice" role="status">${view.notice}</p>`}
+!${who !== null && view.twoFactorRequired && !who.twoFactor && !view.path.startsWith('/admin/account') ? html`<p class="notice warning" role="status">${a('accounts.twoFactor.required')} <a href="/admin/account">${a('accounts.twoFactor.start')}</a></p>` : ''}
 !${main}
 </main>
 </body>

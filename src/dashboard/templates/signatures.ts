@@ -36,6 +36,8 @@ export interface SignaturesPageData {
   here: string
   /** A bulk hiding just done, which can be undone. */
   undo?: string
+  /** Whether the reader's role shows emails and private fields, exports and erasure (a moderator's does not). */
+  contactData: boolean
 }
 
 const query = (values: Record<string, string | undefined>): string => new URLSearchParams(Object.entries(values).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== '')).toString()
@@ -75,7 +77,7 @@ function row (view: AdminView, d: SignaturesPageData, s: SignatureRow): string {
   const state = [a(`signatureStatus.${s.status}`), s.hiddenAt === null ? '' : a('signatures.hiddenState')].filter(Boolean).join(' · ')
   return html`<tr!${s.hiddenAt === null ? '' : ' class="is-hidden"'}>
 <th scope="row">!${s.notable ? html`<span class="star" title="${a('signatures.notableMark')}">★<span class="visually-hidden"> ${a('signatures.notableMark')}</span></span> ` : ''}${who || '—'}!${detail === '' ? '' : html`<br><span class="muted">${detail}</span>`}</th>
-<td data-label="${a('signatures.email')}">${s.email ?? '—'}</td>
+!${d.contactData ? html`<td data-label="${a('signatures.email')}">${s.email ?? '—'}</td>` : ''}
 <td data-label="${a('signatures.place')}">${[s.city, view.country(s.country)].filter(Boolean).join(', ')}</td>
 <td data-label="${a('signatures.status')}">${state}</td>
 <td data-label="${a('signatures.when')}"><time datetime="${s.createdAt.toISOString()}">${view.date(s.createdAt)}</time><br><span class="muted">${a(`source.${s.source}`)}</span>!${s.ipHash === null ? '' : html` · <a href="/admin/appeals/${d.appeal.slug}/signatures?${query({ ipHash: s.ipHash })}" title="${a('signatures.sameAddress')}">${fingerprint(s.ipHash)}</a>`}</td>
@@ -83,7 +85,7 @@ function row (view: AdminView, d: SignaturesPageData, s: SignatureRow): string {
 ? ''
 : html`!${buttonForm(view, `${base}/${s.notable ? 'not-notable' : 'notable'}`, s.notable ? a('signatures.unmarkNotable') : a('signatures.markNotable'), { secondary: true, hidden: back, name: `${s.notable ? a('signatures.unmarkNotable') : a('signatures.markNotable')}: ${who}` })}
 !${buttonForm(view, `${base}/${s.hiddenAt === null ? 'hide' : 'unhide'}`, s.hiddenAt === null ? a('signatures.hide') : a('signatures.unhide'), { secondary: true, hidden: back, name: `${s.hiddenAt === null ? a('signatures.hide') : a('signatures.unhide')}: ${who}` })}
-<a href="${base}/erase" class="danger-link">${a('signatures.erase')}<span class="visually-hidden">: ${who}</span></a>`}</td>
+!${d.contactData ? html`<a href="${base}/erase" class="danger-link">${a('signatures.erase')}<span class="visually-hidden">: ${who}</span></a>` : ''}`}</td>
 </tr>`
 }
 
@@ -100,12 +102,12 @@ export function signaturesPage (view: AdminView, d: SignaturesPageData): string 
   return appealHeader(view, d.appeal, d.texts, 'signatures', a('signatures.title')) + html`
 !${d.undo === undefined ? '' : html`<div class="notice" role="status">${a('signatures.undoIntro')} !${buttonForm(view, `${base}/bulk-hide/undo`, a('signatures.undo'), { hidden: { batch: d.undo } })}</div>`}
 !${filterForm(view, d)}
-<p class="export-links">${a('signatures.exportIntro')} <a href="!${exportLink('xlsx')}" download>${a('webhooks.exports.xlsx')}</a> · <a href="!${exportLink('csv')}" download>${a('signatures.exportCsv')}</a> · <a href="!${exportLink('csv', 'separator=semicolon')}" download>${a('webhooks.exports.csvSemicolon')}</a> · <a href="!${exportLink('ndjson')}" download>${a('signatures.exportNdjson')}</a></p>
+!${!d.contactData ? html`<p class="help">${a('accounts.moderatorView')}</p>` : html`<p class="export-links">${a('signatures.exportIntro')} <a href="!${exportLink('xlsx')}" download>${a('webhooks.exports.xlsx')}</a> · <a href="!${exportLink('csv')}" download>${a('signatures.exportCsv')}</a> · <a href="!${exportLink('csv', 'separator=semicolon')}" download>${a('webhooks.exports.csvSemicolon')}</a> · <a href="!${exportLink('ndjson')}" download>${a('signatures.exportNdjson')}</a></p>`}
 !${d.items.length === 0
 ? html`<p>${a('signatures.none')}</p>`
 : html`<div class="table-scroll"><table class="admin-table signatures-table">
 <caption class="visually-hidden">${a('signatures.title')}</caption>
-<thead><tr><th scope="col">${a('signatures.who')}</th><th scope="col">${a('signatures.email')}</th><th scope="col">${a('signatures.place')}</th><th scope="col">${a('signatures.status')}</th><th scope="col">${a('signatures.when')}</th><th scope="col">${a('signatures.actions')}</th></tr></thead>
+<thead><tr><th scope="col">${a('signatures.who')}</th>!${d.contactData ? html`<th scope="col">${a('signatures.email')}</th>` : ''}<th scope="col">${a('signatures.place')}</th><th scope="col">${a('signatures.status')}</th><th scope="col">${a('signatures.when')}</th><th scope="col">${a('signatures.actions')}</th></tr></thead>
 <tbody>!${d.items.map((s) => row(view, d, s))}</tbody></table></div>`}
 <nav class="pagination" aria-label="${view.t('pagination.label')}"><ul>
 !${d.isFirstPage ? '' : html`<li><a href="${base}?${query(filtersOnly)}">${a('signatures.newest')}</a></li>`}
