@@ -16,6 +16,7 @@ import { deriveKeys } from '../src/secrets/keys.js'
 import { createSealer } from '../src/secrets/sealing.js'
 import { domainHash } from '../src/signatures/email.js'
 import { mailBench, type MailBenchResult } from './mail.js'
+import { startPgbouncer } from './pooler.js'
 
 const root = join(import.meta.dirname, '..')
 const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
@@ -309,6 +310,25 @@ async function main (): Promise<void> {
   const statsApp = { result: combine(statsApp1.result, statsApp2.result), background: combine(statsApp1.background, statsApp2.background) }
   const statsBare = { result: combine(statsBare1.result, statsBare2.result), background: combine(statsBare1.background, statsBare2.background) }
 
+  // (2b) The same app through PgBouncer in transaction mode, named prepared statements off (as it must run
+  // there), against the direct app just measured: what the pooler costs.
+  const bouncer = await startPgbouncer(benchUrl, await freePort())
+  let pooled: { sign: Result, stats: Result } | undefined
+  if (bouncer === undefined) {
+    console.log('(2b) PgBouncer is not installed (apt-get install pgbouncer): the pooled measurements are left out')
+  } else {
+    console.log('(2b) Signing and stats through PgBouncer (transaction mode, DATABASE_PREPARED_STATEMENTS=false), twice each')
+    const pooledApp = await startServer('solidaria-pgbouncer', 'dist/src/server.js', { ...appEnv, DATABASE_URL: bouncer.url, DATABASE_PREPARED_STATEMENTS: 'false' })
+    const pooledSign = { url: pooledApp.url, requests: signing(`/api/appeals/${SLUG}/signatures`) }
+    const sign = combine(await measure('Solidaria via PgBouncer POST /api/appeals/:slug/signatures', pooledSign), await measure('Solidaria via PgBouncer POST', pooledSign))
+    const stats = combine((await underSigning(pooledApp, 'Solidaria via PgBouncer GET stats', { url: pooledApp.url + statsPath })).result,
+      (await underSigning(pooledApp, 'Solidaria via PgBouncer GET stats', { url: pooledApp.url + statsPath })).result)
+    pooled = { sign, stats }
+    await stopServer(pooledApp)
+    collectLog(pooledApp)
+    await bouncer.stop()
+  }
+
   await stopServer(bare)
   await stopServer(app)
   collectLog(app)
@@ -367,7 +387,15 @@ async function main (): Promise<void> {
     ratioRow('Stats at 1M signatures under 200 signatures/s (req/s) vs bare GET /json', statsApp.result, statsBare.result, [statsApp.background, statsBare.background]),
     ['CSV export (rows/s) vs bare: fetch and open each sealed email', fmt(rowsPerSecond), fmt(bareRowsPerSecond), fmt(exportRatio, 2), '≥ 0.80', exportMet(exportRatio >= 0.8)],
     ['CSV export peak RSS (MB)', fmt(rssMb, 1), '–', '–', '< 200', exportMet(rssMb < 200)],
-    ...mailRows(mail)
+    ...mailRows(mail),
+    ...(pooled === undefined
+      ? []
+      : [
+          [`Signing through PgBouncer (req/s; p99 ${fmt(pooled.sign.latency.p99)} ms) vs direct`, fmt(pooled.sign.requests.average), fmt(signApp.requests.average),
+            fmt(pooled.sign.requests.average / signApp.requests.average, 2), 'the cost', '–'],
+          [`Stats through PgBouncer (req/s; p99 ${fmt(pooled.stats.latency.p99)} ms) under 200 signatures/s vs direct`, fmt(pooled.stats.requests.average),
+            fmt(statsApp.result.requests.average), fmt(pooled.stats.requests.average / statsApp.result.requests.average, 2), 'the cost', '–']
+        ])
   ].map((cells) => `| ${cells.join(' | ')} |`).join('\n')
   const notes = [
     `Signing: ${fmt(signApp.latency.p99)} ms p99 for Solidaria, ${fmt(signBare.latency.p99)} ms for bare; ${fmt(signApp.requests.total)} and ${fmt(signBare.requests.total)} requests.`,
