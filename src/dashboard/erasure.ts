@@ -10,7 +10,7 @@ import { adminView, sendAdmin } from './view.js'
 
 // A person asks to be forgotten: their signatures on every appeal this organiser manages are erased.
 const erasurePages: FastifyPluginAsyncTypebox = async (app) => {
-  const { appeals, erasure, audit } = app.services
+  const { appeals, erasure, audit, fund } = app.services
 
   async function page (
     request: Parameters<typeof adminView>[0], reply: Parameters<typeof adminView>[1],
@@ -34,6 +34,8 @@ const erasurePages: FastifyPluginAsyncTypebox = async (app) => {
     const erased = await throughSchema(request, ErasureInput, input, async () => {
       const managed = await appeals.managedSlugs(signedIn(request), 'signatures.erase')
       const result = await erasure.eraseByEmail(managed, input.email as string)
+      // Their reports to the funds too: the amounts stay in the accounts, who sent them goes.
+      await fund.eraseByEmail(managed.map((a) => a.id), input.email as string)
       await recordErasureByEmail(audit, actorOf(request), managed, result)
       return result.appeals
     })

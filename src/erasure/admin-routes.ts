@@ -8,7 +8,7 @@ import { ErasureInput } from './schemas.js'
 // A person asks to be forgotten: an organiser erases every signature of that address on the appeals
 // they manage (all appeals, for an admin), and learns on which of them there was one.
 const erasureAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { appeals, erasure, audit } = app.services
+  const { appeals, erasure, audit, fund } = app.services
 
   app.post('/erasures', {
     schema: {
@@ -18,15 +18,17 @@ const erasureAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: withErrors({
         200: Type.Object({
           erased: Type.Integer({ description: 'how many signatures were erased' }),
-          appeals: Type.Array(Type.String(), { description: 'the addresses (slugs) of the appeals they were on' })
+          appeals: Type.Array(Type.String(), { description: 'the addresses (slugs) of the appeals they were on' }),
+          contributions: Type.Integer({ description: 'how many of their reports to those appeals\' funds were emptied of personal data (amounts stay in the account)' })
         })
       }, 401)
     }
   }, async (request) => {
     const managed = await appeals.managedSlugs(signedIn(request), 'signatures.erase')
     const result = await erasure.eraseByEmail(managed, request.body.email)
+    const contributions = await fund.eraseByEmail(managed.map((a) => a.id), request.body.email)
     await recordErasureByEmail(audit, actorOf(request), managed, result)
-    return result
+    return { ...result, contributions }
   })
 }
 

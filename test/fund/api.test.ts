@@ -207,4 +207,15 @@ t.test('the fund through the API', async (t) => {
     }
     t.equal((await contributionsOf(app, owner, slug))[0]!.status, 'reported', 'and nothing changed')
   })
+
+  t.test('erasing a person by email (the organisers\' erasure) empties their reports to the fund too, and keeps the amounts', async (t) => {
+    const other = await appeal(app, owner)
+    await setUpFund(app, owner, other)
+    const sent = await app.inject({ method: 'POST', url: `/api/appeals/${other}/fund/contributions`, payload: report({ email: 'asks.to.go@example.org', amount: '7' }), remoteAddress: '203.0.113.90' })
+    t.equal(sent.statusCode, 201, sent.body)
+    const erased = json(await app.inject({ method: 'POST', url: '/api/admin/erasures', headers: owner.auth, payload: { email: 'Asks.To.Go@Example.org' } }))
+    t.equal(erased.contributions, 1, 'one report emptied')
+    const [kept] = await contributionsOf(app, owner, other)
+    t.match(kept, { email: null, name: null, erased: true, amount: 700, currency: 'USD', country: 'VE' })
+  })
 })
