@@ -4,6 +4,7 @@ import type { Database } from '../db/connection.js'
 import { events } from '../db/schema.js'
 import { appError, invalidFields } from '../errors/app-error.js'
 import { locate } from '../places/gazetteer.js'
+import { isTimeZone } from './local-time.js'
 import type { Sealer } from '../secrets/sealing.js'
 import { randomUUID } from 'node:crypto'
 import { keyedHash } from '../secrets/keys.js'
@@ -83,6 +84,7 @@ export function createEventsService (db: Database, options: { sealer: Sealer, re
 
     async create (appeal: Appeal, input: EventInput): Promise<SolidarityEvent> {
       checkCoordinates(input.latitude, input.longitude)
+      checkTimeZone(input.timeZone)
       const row = placed({ ...toRow(input), country: input.country })
       const [created] = await db.insert(events).values({ ...row, appealId: appeal.id } as typeof events.$inferInsert).returning()
       if (created === undefined) throw new Error('event insert returned no row')
@@ -121,6 +123,7 @@ export function createEventsService (db: Database, options: { sealer: Sealer, re
     },
 
     async update (appeal: Appeal, id: string, input: Partial<EventInput>): Promise<SolidarityEvent> {
+      checkTimeZone(input.timeZone)
       const current = await this.get(appeal, id)
       const latitude = input.latitude !== undefined ? input.latitude : current.latitude
       const longitude = input.longitude !== undefined ? input.longitude : current.longitude
@@ -201,3 +204,8 @@ export function createEventsService (db: Database, options: { sealer: Sealer, re
 }
 
 export type EventsService = ReturnType<typeof createEventsService>
+
+/** A zone the schema's pattern lets through may still be none Intl knows ("-/G9/2/"): refused, as it could never be shown. */
+function checkTimeZone (zone: string | undefined): void {
+  if (zone !== undefined && !isTimeZone(zone)) throw invalidFields({ timeZone: { key: 'choice' } })
+}

@@ -27,7 +27,7 @@ export const FundSettingsInput = Type.Object({
   enabled: Type.Boolean(),
   goalCurrency: Currency,
   goalAmount: Nullable(MinorAmount),
-  rates: Type.Record(Type.String({ pattern: '^[A-Z]{3}$' }), Type.Number({ exclusiveMinimum: 0, maximum: 1e9 }),
+  rates: Type.Record(Type.String({ pattern: '^[A-Z]{3}$' }), Type.Number({ minimum: 1e-12, maximum: 1e9, description: 'above zero' }),
     { description: 'Goal-currency units for one unit of each other currency' }),
   ratesDate: Nullable(Day),
   texts: Type.Record(Type.String({ pattern: '^[a-z]{2,3}$' }), FundTextInput, { description: 'Per language the appeal has' })

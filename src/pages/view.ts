@@ -103,6 +103,14 @@ export function createView (request: FastifyRequest, lang: string, path?: string
     languageName: (code) => displayNames(lang, 'language').of(code) ?? code,
     path: url.pathname + url.search,
     i18n: (namespace) => request.server.i18n.getFixedT(lang, namespace),
-    eventTime: (event) => new Intl.DateTimeFormat(lang, { year: 'numeric', month: 'long', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: event.timeZone, timeZoneName: 'short' }).format(event.startsAt)
+    eventTime: (event) => {
+      const options: Intl.DateTimeFormatOptions = { year: 'numeric', month: 'long', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZoneName: 'short' }
+      // An event stored before its zone was checked shows in UTC rather than failing the page.
+      try {
+        return new Intl.DateTimeFormat(lang, { ...options, timeZone: event.timeZone }).format(event.startsAt)
+      } catch {
+        return new Intl.DateTimeFormat(lang, { ...options, timeZone: 'UTC' }).format(event.startsAt)
+      }
+    }
   }
 }

@@ -31,8 +31,11 @@ async function withData (app: FastifyInstance) {
   const [row] = await app.db.select().from(signatures)
   const event = await app.services.events.create(await app.services.appeals.getPublic(slug), { title: 'Rally', startsAt: '2026-12-01T17:00:00Z', country: 'GB' })
   const { id: tokenId } = await app.services.organisers.createApiToken(owner.id, 'script')
-  const fill = (path: string): string => path.replace(':slug', slug).replace(':id', path.includes('/events/') ? event.id : path.includes('/tokens/') ? tokenId
-    : /\/(updates|webhooks)\//.test(path) ? '00000000-0000-4000-8000-000000000000' : String(row!.id)).replace(':language', 'es')
+  const fill = (path: string): string => path.replace(':slug', slug).replace(':id', path.includes('/events/')
+    ? event.id
+    : path.includes('/tokens/')
+      ? tokenId
+      : /\/(updates|webhooks)\//.test(path) ? '00000000-0000-4000-8000-000000000000' : String(row!.id)).replace(':language', 'es')
   return { owner, slug, fill }
 }
 

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import t from 'tap'
 import { events } from '../../src/db/schema.js'
-import { eachDatabase, json } from '../helpers/app.js'
+import { build, eachDatabase, json } from '../helpers/app.js'
 import { appeal, organiser, type Organiser } from '../helpers/fixtures.js'
 
 const rally = (overrides: Record<string, unknown> = {}): Record<string, unknown> => ({
@@ -182,4 +182,17 @@ eachDatabase(t, 'only the appeal\'s organisers (and admins) manage its events', 
   const admin = await organiser(app, 'admin')
   t.equal((await create(app, admin, slug, rally({ title: 'By admin' }))).statusCode, 201, 'an admin manages any appeal')
   t.equal((await eventRows(app)).length, 2)
+})
+
+t.test('an event in a time zone Intl does not know is refused, through the API as through the forms', async (t) => {
+  const app = await build(t)
+  const owner = await organiser(app)
+  const slug = await appeal(app, owner)
+  const response = await app.inject({
+    method: 'POST', url: `/api/admin/appeals/${slug}/events`, headers: owner.auth, payload: { title: 'Rally', startsAt: '2027-02-01T12:00:00Z', country: 'VE', timeZone: '-/G9/2/' }
+  })
+  t.equal(response.statusCode, 400)
+  t.equal(json(response).error.code, 'VALIDATION_FAILED')
+  t.ok(json(response).error.fields.timeZone, 'naming the field')
+  t.equal((await app.inject({ url: `/appeals/${slug}` })).statusCode, 200, 'and the appeal page still shows')
 })

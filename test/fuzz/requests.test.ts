@@ -182,10 +182,14 @@ function formsIn (html: string): Form[] {
  * one only after something wrote.
  */
 function fingerprinter (app: FastifyInstance, tables: string[]): () => Promise<string> {
-  // Using a token notes when it was last used (once a minute): bookkeeping, not something the request did.
-  const parts = tables.map((table) => table === 'api_tokens'
+  // Using a token or a session notes when it was last used (and a wrong second-factor code counts against
+  // the session): bookkeeping, not something the request did. A refused sign-in is recorded in the audit
+  // trail, as it must be: the trail is left out.
+  const parts = tables.filter((table) => table !== 'audit_log').map((table) => table === 'api_tokens'
     ? `(select count(*) || ':' || coalesce(md5(string_agg(id::text || coalesce(revoked_at::text, ''), ',' order by id)), '') from "${table}")`
-    : `(select count(*) || ':' || coalesce(max(xmin::text::bigint), 0) from "${table}")`)
+    : table === 'sessions'
+      ? `(select count(*) || ':' || coalesce(md5(string_agg(id::text || expires_at::text, ',' order by id)), '') from "${table}")`
+      : `(select count(*) || ':' || coalesce(max(xmin::text::bigint), 0) from "${table}")`)
   const exact = sql.raw(`select concat_ws('|', ${parts.join(', ')}) as fingerprint`)
   const nextXid = sql.raw('select pg_snapshot_xmax(pg_current_snapshot())::text as xid')
   let xid = ''

@@ -36,6 +36,23 @@ export interface paths {
         patch: operations["patchAdminAppealsBySlug"];
         trace?: never;
     };
+    "/api/admin/appeals/{slug}/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The appeal's audit trail, newest first (owners and admins) */
+        get: operations["getAdminAppealsBySlugAudit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/appeals/{slug}/close": {
         parameters: {
             query?: never;
@@ -105,6 +122,40 @@ export interface paths {
         patch: operations["patchAdminAppealsBySlugEventsById"];
         trace?: never;
     };
+    "/api/admin/appeals/{slug}/events/{id}/approval": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approve a supporter's event: it shows on the map, in the lists and the calendar feed */
+        post: operations["postAdminAppealsBySlugEventsByIdApproval"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/appeals/{slug}/events/{id}/report-approval": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approve the report sent after an event: its attendance becomes the event's */
+        post: operations["postAdminAppealsBySlugEventsByIdReportApproval"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/appeals/{slug}/export.csv": {
         parameters: {
             query?: never;
@@ -156,6 +207,213 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/appeals/{slug}/fund": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The fund's settings and texts */
+        get: operations["getAdminAppealsBySlugFund"];
+        /** Set up the fund: switched on or off, goal, rates, and the texts in each language */
+        put: operations["putAdminAppealsBySlugFund"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/appeals/{slug}/fund/contributions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Contributions, reports waiting for a check first */
+        get: operations["getAdminAppealsBySlugFundContributions"];
+        put?: never;
+        /** Record a contribution that arrived without a report (verified at once) */
+        post: operations["postAdminAppealsBySlugFundContributions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/appeals/{slug}/fund/contributions.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every contribution, with who gave, as CSV */
+        get: operations["getAdminAppealsBySlugFundContributionsCsv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/appeals/{slug}/fund/contributions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One contribution */
+        get: operations["getAdminAppealsBySlugFundContributionsById"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/appeals/{slug}/fund/contributions/{id}/personal": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Erase who gave (email, reference, name, message, receipt); the amount still counts */
+        delete: operations["deleteAdminAppealsBySlugFundContributionsByIdPersonal"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/appeals/{slug}/fund/contributions/{id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reject a report, with a reason its supporter is told */
+        post: operations["postAdminAppealsBySlugFundContributionsByIdReject"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/appeals/{slug}/fund/contributions/{id}/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The money arrived: the contribution counts, and its supporter is told */
+        post: operations["postAdminAppealsBySlugFundContributionsByIdVerify"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/appeals/{slug}/fund/receipts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A receipt's file, for the appeal's organisers only; never cached */
+        get: operations["getAdminAppealsBySlugFundReceiptsById"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/appeals/{slug}/fund/spending": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What the fund paid for */
+        get: operations["getAdminAppealsBySlugFundSpending"];
+        put?: never;
+        /** Record what the fund paid for (JSON, or multipart with a receipt) */
+        post: operations["postAdminAppealsBySlugFundSpending"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/appeals/{slug}/fund/spending.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every spending as CSV */
+        get: operations["getAdminAppealsBySlugFundSpendingCsv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/appeals/{slug}/fund/spending/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a spending */
+        delete: operations["deleteAdminAppealsBySlugFundSpendingById"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/appeals/{slug}/invitations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Invite someone by mail to the team in a role (owners and admins); an address with an account is added at once */
+        post: operations["postAdminAppealsBySlugInvitations"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/appeals/{slug}/members": {
         parameters: {
             query?: never;
@@ -163,10 +421,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Organisers who manage the appeal */
+        /** The appeal's team, with each member's role */
         get: operations["getAdminAppealsBySlugMembers"];
         put?: never;
-        /** Let an organiser manage the appeal (admins only) */
+        /** Add an existing account to the team, or change its role (owners and admins) */
         post: operations["postAdminAppealsBySlugMembers"];
         delete?: never;
         options?: never;
@@ -184,8 +442,27 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Remove an organiser from the appeal (admins only) */
+        /** Remove someone from the team (owners and admins) */
         delete: operations["deleteAdminAppealsBySlugMembersByOrganiserId"];
+        options?: never;
+        head?: never;
+        /** Change a member's role (owners and admins) */
+        patch: operations["patchAdminAppealsBySlugMembersByOrganiserId"];
+        trace?: never;
+    };
+    "/api/admin/appeals/{slug}/messages/{language}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The organisers' own texts in one language (null: the default) */
+        get: operations["getAdminAppealsBySlugMessagesByLanguage"];
+        /** Write the thank-you page's "what happens next" and the confirmation mail's paragraph */
+        put: operations["putAdminAppealsBySlugMessagesByLanguage"];
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -362,6 +639,144 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/appeals/{slug}/updates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List an appeal's updates */
+        get: operations["getAdminAppealsBySlugUpdates"];
+        put?: never;
+        /** Write an update (a draft) */
+        post: operations["postAdminAppealsBySlugUpdates"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/appeals/{slug}/updates/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An update, with its progress (queued, sent, failed) */
+        get: operations["getAdminAppealsBySlugUpdatesById"];
+        /** Change a draft update */
+        put: operations["putAdminAppealsBySlugUpdatesById"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/appeals/{slug}/updates/{id}/audience": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How many people the update would reach now */
+        get: operations["getAdminAppealsBySlugUpdatesByIdAudience"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/appeals/{slug}/updates/{id}/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Pause an update being sent (or waiting for its time) */
+        post: operations["postAdminAppealsBySlugUpdatesByIdPause"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/appeals/{slug}/updates/{id}/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The mail as readers of a language get it */
+        get: operations["getAdminAppealsBySlugUpdatesByIdPreview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/appeals/{slug}/updates/{id}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Resume a paused update */
+        post: operations["postAdminAppealsBySlugUpdatesByIdResume"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/appeals/{slug}/updates/{id}/send": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a draft now, or at a set time */
+        post: operations["postAdminAppealsBySlugUpdatesByIdSend"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/appeals/{slug}/updates/{id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send the update to yourself */
+        post: operations["postAdminAppealsBySlugUpdatesByIdTest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/appeals/{slug}/webhooks": {
         parameters: {
             query?: never;
@@ -431,6 +846,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The whole audit trail, newest first (admins only) */
+        get: operations["getAdminAudit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/erasures": {
         parameters: {
             query?: never;
@@ -442,6 +874,40 @@ export interface paths {
         put?: never;
         /** Erase a person's signatures on every appeal you manage, by their email address */
         post: operations["postAdminErasures"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/invitations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Invite someone by mail to the instance (admins only); an appeal's team is invited at /appeals/:slug/invitations */
+        post: operations["postAdminInvitations"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/invitations/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Accept an invitation from its mail: the account is made with the password chosen here, and signed in */
+        post: operations["postAdminInvitationsAccept"];
         delete?: never;
         options?: never;
         head?: never;
@@ -465,6 +931,109 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/me/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Change your password; every session of yours ends, and this one continues with a new cookie */
+        post: operations["postAdminMePassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/me/recovery-codes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** New recovery codes (the old ones stop working), with a current code from the app */
+        post: operations["postAdminMeRecoveryCodes"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/me/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your open sessions: device, when they were last used */
+        get: operations["getAdminMeSessions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/me/sessions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** End one of your sessions */
+        delete: operations["deleteAdminMeSessionsById"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/me/two-factor": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Start two-factor enrolment: a new secret, its otpauth:// address and a QR code (SVG) to scan */
+        post: operations["postAdminMeTwoFactor"];
+        /** Turn two-factor sign-in off, with your password */
+        delete: operations["deleteAdminMeTwoFactor"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/me/two-factor/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Finish enrolment with a first code; answers the ten recovery codes, shown this once */
+        post: operations["postAdminMeTwoFactorConfirm"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/organisers": {
         parameters: {
             query?: never;
@@ -475,8 +1044,42 @@ export interface paths {
         /** All organiser accounts (admins only) */
         get: operations["getAdminOrganisers"];
         put?: never;
-        /** Create an organiser account (admins only) */
+        /** Create an organiser account with a password (admins only; an invitation lets the person choose it instead) */
         post: operations["postAdminOrganisers"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/password-reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Ask for a password-reset link by mail. The answer is the same whether or not an account has this address */
+        post: operations["postAdminPasswordReset"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/password-reset/complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Choose a new password with the link from the reset mail; every session of the account ends */
+        post: operations["postAdminPasswordResetComplete"];
         delete?: never;
         options?: never;
         head?: never;
@@ -492,10 +1095,27 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Sign in; sets an httpOnly session cookie */
+        /** Sign in; sets an httpOnly session cookie. With two-factor sign-in on, answers 202 and the code follows (POST /session/code) */
         post: operations["postAdminSession"];
         /** Sign out */
         delete: operations["deleteAdminSession"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/session/code": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The second step of signing in: a code from the authenticator app, or a recovery code (each works once) */
+        post: operations["postAdminSessionCode"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -528,7 +1148,7 @@ export interface paths {
         /** Your API tokens */
         get: operations["getAdminTokens"];
         put?: never;
-        /** Create an API token; its value is shown this once */
+        /** Create an API token (optionally narrower than your roles: at most `role` on any appeal); its value is shown this once */
         post: operations["postAdminTokens"];
         delete?: never;
         options?: never;
@@ -587,6 +1207,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/appeals/{slug}/event-submissions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Propose a solidarity event (shown once an organiser approves it)
+         * @description The contact email is sealed and never shown; it gets a confirmation mail with a private link for a report after the date.
+         */
+        post: operations["postAppealsBySlugEventSubmissions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/appeals/{slug}/events": {
         parameters: {
             query?: never;
@@ -596,6 +1236,77 @@ export interface paths {
         };
         /** Solidarity events of an appeal, in date order */
         get: operations["getAppealsBySlugEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/appeals/{slug}/events.ics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** iCalendar feed of an appeal's upcoming solidarity events */
+        get: operations["getAppealsBySlugEventsIcs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/appeals/{slug}/fund": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The public account of an appeal's fund, with what it is for and how to give */
+        get: operations["getAppealsBySlugFund"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/appeals/{slug}/fund/contributions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Report a contribution (JSON, or multipart/form-data with the receipt as a file)
+         * @description The receipt is a photo (JPEG, PNG, WebP; re-encoded without its metadata) or a PDF, recognised by its content; at most FUND_RECEIPT_MAX_BYTES.
+         */
+        post: operations["postAppealsBySlugFundContributions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/appeals/{slug}/fund/receipts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A spending's receipt that the organisers published */
+        get: operations["getAppealsBySlugFundReceiptsById"];
         put?: never;
         post?: never;
         delete?: never;
@@ -651,6 +1362,23 @@ export interface paths {
          * @description Cached for up to 1 s; send If-None-Match with the ETag to get 304 when nothing changed.
          */
         get: operations["getAppealsBySlugStats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/places": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Cities whose name begins with what was typed (offline GeoNames gazetteer) */
+        get: operations["getPlaces"];
         put?: never;
         post?: never;
         delete?: never;
@@ -718,7 +1446,7 @@ export interface components {
         Error: {
             error: {
                 /** @enum {string} */
-                code: "VALIDATION_FAILED" | "BAD_REQUEST" | "INVALID_JSON" | "NESTING_TOO_DEEP" | "SPAM_SUSPECTED" | "ORGANISATIONS_NOT_ALLOWED" | "IMPORT_UNREADABLE" | "IMPORT_EMPTY" | "IMPORT_TOO_LARGE" | "IMPORT_MAPPING_INCOMPLETE" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "SETUP_TOKEN_INVALID" | "CSRF_INVALID" | "NOT_FOUND" | "APPEAL_NOT_FOUND" | "SIGNATURE_NOT_FOUND" | "EVENT_NOT_FOUND" | "ORGANISER_NOT_FOUND" | "TOKEN_NOT_FOUND" | "WEBHOOK_NOT_FOUND" | "PUBLIC_LIST_DISABLED" | "APPEAL_NOT_OPEN" | "APPEAL_NOT_YET_OPEN" | "APPEAL_CLOSED" | "SLUG_TAKEN" | "ORGANISER_EXISTS" | "SETUP_DONE" | "ORIGINAL_TEXT_REQUIRED" | "REQUEST_TIMEOUT" | "BODY_TOO_LARGE" | "URL_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "HEADERS_TOO_LARGE" | "INTERNAL" | "OEMBED_FORMAT_UNSUPPORTED" | "SERVICE_UNAVAILABLE";
+                code: "VALIDATION_FAILED" | "BAD_REQUEST" | "INVALID_JSON" | "NESTING_TOO_DEEP" | "SPAM_SUSPECTED" | "ORGANISATIONS_NOT_ALLOWED" | "IMPORT_UNREADABLE" | "IMPORT_EMPTY" | "IMPORT_TOO_LARGE" | "IMPORT_MAPPING_INCOMPLETE" | "UPDATE_ORIGINAL_REQUIRED" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "TWO_FACTOR_CODE_INVALID" | "FORBIDDEN" | "SETUP_TOKEN_INVALID" | "CSRF_INVALID" | "TWO_FACTOR_REQUIRED" | "NOT_FOUND" | "APPEAL_NOT_FOUND" | "SIGNATURE_NOT_FOUND" | "EVENT_NOT_FOUND" | "EVENT_REPORT_NOT_FOUND" | "EVENT_REPORT_TOO_EARLY" | "UPDATE_NOT_FOUND" | "ORGANISER_NOT_FOUND" | "TOKEN_NOT_FOUND" | "WEBHOOK_NOT_FOUND" | "SESSION_NOT_FOUND" | "ACCOUNT_LINK_INVALID" | "PUBLIC_LIST_DISABLED" | "FUND_NOT_FOUND" | "CONTRIBUTION_NOT_FOUND" | "SPENDING_NOT_FOUND" | "RECEIPT_NOT_FOUND" | "APPEAL_NOT_OPEN" | "APPEAL_NOT_YET_OPEN" | "APPEAL_CLOSED" | "SLUG_TAKEN" | "ORGANISER_EXISTS" | "SETUP_DONE" | "ORIGINAL_TEXT_REQUIRED" | "UPDATE_LOCKED" | "TWO_FACTOR_ALREADY_ON" | "TWO_FACTOR_NOT_STARTED" | "REQUEST_TIMEOUT" | "BODY_TOO_LARGE" | "RECEIPT_TOO_LARGE" | "URL_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "HEADERS_TOO_LARGE" | "INTERNAL" | "OEMBED_FORMAT_UNSUPPORTED" | "SERVICE_UNAVAILABLE";
                 fields: {
                     [key: string]: string;
                 };
@@ -798,7 +1526,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE */
+            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE, UPDATE_ORIGINAL_REQUIRED */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -807,7 +1535,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS */
+            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS, TWO_FACTOR_CODE_INVALID */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -944,7 +1672,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE */
+            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE, UPDATE_ORIGINAL_REQUIRED */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -953,7 +1681,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS */
+            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS, TWO_FACTOR_CODE_INVALID */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -962,7 +1690,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not allowed. Codes: FORBIDDEN, SETUP_TOKEN_INVALID, CSRF_INVALID */
+            /** @description Not allowed. Codes: FORBIDDEN, SETUP_TOKEN_INVALID, CSRF_INVALID, TWO_FACTOR_REQUIRED */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -971,7 +1699,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, PUBLIC_LIST_DISABLED */
+            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, EVENT_REPORT_NOT_FOUND, UPDATE_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, SESSION_NOT_FOUND, ACCOUNT_LINK_INVALID, PUBLIC_LIST_DISABLED, FUND_NOT_FOUND, CONTRIBUTION_NOT_FOUND, SPENDING_NOT_FOUND, RECEIPT_NOT_FOUND */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -980,7 +1708,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Conflicts with the current state. Codes: APPEAL_NOT_OPEN, APPEAL_NOT_YET_OPEN, APPEAL_CLOSED, SLUG_TAKEN, ORGANISER_EXISTS, SETUP_DONE, ORIGINAL_TEXT_REQUIRED */
+            /** @description Conflicts with the current state. Codes: EVENT_REPORT_TOO_EARLY, APPEAL_NOT_OPEN, APPEAL_NOT_YET_OPEN, APPEAL_CLOSED, SLUG_TAKEN, ORGANISER_EXISTS, SETUP_DONE, ORIGINAL_TEXT_REQUIRED, UPDATE_LOCKED, TWO_FACTOR_ALREADY_ON, TWO_FACTOR_NOT_STARTED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -989,7 +1717,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The body is larger than the server accepts. Codes: BODY_TOO_LARGE */
+            /** @description The body is larger than the server accepts. Codes: BODY_TOO_LARGE, RECEIPT_TOO_LARGE */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -1104,7 +1832,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE */
+            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE, UPDATE_ORIGINAL_REQUIRED */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1113,7 +1841,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS */
+            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS, TWO_FACTOR_CODE_INVALID */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1122,7 +1850,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not allowed. Codes: FORBIDDEN, SETUP_TOKEN_INVALID, CSRF_INVALID */
+            /** @description Not allowed. Codes: FORBIDDEN, SETUP_TOKEN_INVALID, CSRF_INVALID, TWO_FACTOR_REQUIRED */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1131,7 +1859,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, PUBLIC_LIST_DISABLED */
+            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, EVENT_REPORT_NOT_FOUND, UPDATE_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, SESSION_NOT_FOUND, ACCOUNT_LINK_INVALID, PUBLIC_LIST_DISABLED, FUND_NOT_FOUND, CONTRIBUTION_NOT_FOUND, SPENDING_NOT_FOUND, RECEIPT_NOT_FOUND */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1140,7 +1868,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Conflicts with the current state. Codes: APPEAL_NOT_OPEN, APPEAL_NOT_YET_OPEN, APPEAL_CLOSED, SLUG_TAKEN, ORGANISER_EXISTS, SETUP_DONE, ORIGINAL_TEXT_REQUIRED */
+            /** @description Conflicts with the current state. Codes: EVENT_REPORT_TOO_EARLY, APPEAL_NOT_OPEN, APPEAL_NOT_YET_OPEN, APPEAL_CLOSED, SLUG_TAKEN, ORGANISER_EXISTS, SETUP_DONE, ORIGINAL_TEXT_REQUIRED, UPDATE_LOCKED, TWO_FACTOR_ALREADY_ON, TWO_FACTOR_NOT_STARTED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1280,7 +2008,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE */
+            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE, UPDATE_ORIGINAL_REQUIRED */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1289,7 +2017,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS */
+            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS, TWO_FACTOR_CODE_INVALID */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1298,7 +2026,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not allowed. Codes: FORBIDDEN, SETUP_TOKEN_INVALID, CSRF_INVALID */
+            /** @description Not allowed. Codes: FORBIDDEN, SETUP_TOKEN_INVALID, CSRF_INVALID, TWO_FACTOR_REQUIRED */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1307,7 +2035,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, PUBLIC_LIST_DISABLED */
+            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, EVENT_REPORT_NOT_FOUND, UPDATE_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, SESSION_NOT_FOUND, ACCOUNT_LINK_INVALID, PUBLIC_LIST_DISABLED, FUND_NOT_FOUND, CONTRIBUTION_NOT_FOUND, SPENDING_NOT_FOUND, RECEIPT_NOT_FOUND */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1316,7 +2044,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Conflicts with the current state. Codes: APPEAL_NOT_OPEN, APPEAL_NOT_YET_OPEN, APPEAL_CLOSED, SLUG_TAKEN, ORGANISER_EXISTS, SETUP_DONE, ORIGINAL_TEXT_REQUIRED */
+            /** @description Conflicts with the current state. Codes: EVENT_REPORT_TOO_EARLY, APPEAL_NOT_OPEN, APPEAL_NOT_YET_OPEN, APPEAL_CLOSED, SLUG_TAKEN, ORGANISER_EXISTS, SETUP_DONE, ORIGINAL_TEXT_REQUIRED, UPDATE_LOCKED, TWO_FACTOR_ALREADY_ON, TWO_FACTOR_NOT_STARTED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1325,7 +2053,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The body is larger than the server accepts. Codes: BODY_TOO_LARGE */
+            /** @description The body is larger than the server accepts. Codes: BODY_TOO_LARGE, RECEIPT_TOO_LARGE */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -1345,6 +2073,126 @@ export interface operations {
             };
             /** @description Send application/json in UTF-8. Codes: UNSUPPORTED_MEDIA_TYPE */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: Retry-After says when to try again. Codes: RATE_LIMITED */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our fault; nothing was recorded. Codes: INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unavailable for a moment (shutting down, overloaded or without its database): Retry-After says when to try again. Codes: SERVICE_UNAVAILABLE */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getAdminAppealsBySlugAudit: {
+        parameters: {
+            query: {
+                action?: "signin.success" | "signin.failure" | "signin.codeFailure" | "signout" | "password.change" | "password.reset" | "twoFactor.enable" | "twoFactor.disable" | "twoFactor.recoveryCodes" | "session.end" | "invitation.create" | "invitation.accept" | "member.role" | "member.remove" | "organiser.create" | "token.create" | "token.revoke" | "signatures.view" | "signatures.export" | "signatures.erase" | "signatures.eraseByEmail" | "signatures.bulkHide" | "signatures.bulkHideUndo";
+                /** @description nextBefore from the previous page */
+                before?: number;
+                limit: number;
+            };
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            action: string;
+                            actorEmail: string | null;
+                            actorId: string | null;
+                            appeal: string | null;
+                            /** Format: date-time */
+                            at: string;
+                            details: {
+                                [key: string]: unknown;
+                            };
+                            id: number;
+                            /** @description keyed hash of the address (never the address) */
+                            ipHash: string | null;
+                            via: string | null;
+                        }[];
+                        nextBefore: number | null;
+                    };
+                };
+            };
+            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE, UPDATE_ORIGINAL_REQUIRED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS, TWO_FACTOR_CODE_INVALID */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed. Codes: FORBIDDEN, SETUP_TOKEN_INVALID, CSRF_INVALID, TWO_FACTOR_REQUIRED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, EVENT_REPORT_NOT_FOUND, UPDATE_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, SESSION_NOT_FOUND, ACCOUNT_LINK_INVALID, PUBLIC_LIST_DISABLED, FUND_NOT_FOUND, CONTRIBUTION_NOT_FOUND, SPENDING_NOT_FOUND, RECEIPT_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A path parameter is too long. Codes: URL_TOO_LONG */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1449,7 +2297,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE */
+            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE, UPDATE_ORIGINAL_REQUIRED */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1458,7 +2306,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS */
+            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS, TWO_FACTOR_CODE_INVALID */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1467,7 +2315,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not allowed. Codes: FORBIDDEN, SETUP_TOKEN_INVALID, CSRF_INVALID */
+            /** @description Not allowed. Codes: FORBIDDEN, SETUP_TOKEN_INVALID, CSRF_INVALID, TWO_FACTOR_REQUIRED */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1476,7 +2324,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, PUBLIC_LIST_DISABLED */
+            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, EVENT_REPORT_NOT_FOUND, UPDATE_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, SESSION_NOT_FOUND, ACCOUNT_LINK_INVALID, PUBLIC_LIST_DISABLED, FUND_NOT_FOUND, CONTRIBUTION_NOT_FOUND, SPENDING_NOT_FOUND, RECEIPT_NOT_FOUND */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1485,7 +2333,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Conflicts with the current state. Codes: APPEAL_NOT_OPEN, APPEAL_NOT_YET_OPEN, APPEAL_CLOSED, SLUG_TAKEN, ORGANISER_EXISTS, SETUP_DONE, ORIGINAL_TEXT_REQUIRED */
+            /** @description Conflicts with the current state. Codes: EVENT_REPORT_TOO_EARLY, APPEAL_NOT_OPEN, APPEAL_NOT_YET_OPEN, APPEAL_CLOSED, SLUG_TAKEN, ORGANISER_EXISTS, SETUP_DONE, ORIGINAL_TEXT_REQUIRED, UPDATE_LOCKED, TWO_FACTOR_ALREADY_ON, TWO_FACTOR_NOT_STARTED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1592,7 +2440,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE */
+            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE, UPDATE_ORIGINAL_REQUIRED */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1601,7 +2449,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS */
+            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS, TWO_FACTOR_CODE_INVALID */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1610,7 +2458,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not allowed. Codes: FORBIDDEN, SETUP_TOKEN_INVALID, CSRF_INVALID */
+            /** @description Not allowed. Codes: FORBIDDEN, SETUP_TOKEN_INVALID, CSRF_INVALID, TWO_FACTOR_REQUIRED */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1619,7 +2467,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, PUBLIC_LIST_DISABLED */
+            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, EVENT_REPORT_NOT_FOUND, UPDATE_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, SESSION_NOT_FOUND, ACCOUNT_LINK_INVALID, PUBLIC_LIST_DISABLED, FUND_NOT_FOUND, CONTRIBUTION_NOT_FOUND, SPENDING_NOT_FOUND, RECEIPT_NOT_FOUND */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1689,12 +2537,16 @@ export interface operations {
                      * @enum {string}
                      */
                     country: "AD" | "AE" | "AF" | "AG" | "AI" | "AL" | "AM" | "AO" | "AQ" | "AR" | "AS" | "AT" | "AU" | "AW" | "AX" | "AZ" | "BA" | "BB" | "BD" | "BE" | "BF" | "BG" | "BH" | "BI" | "BJ" | "BL" | "BM" | "BN" | "BO" | "BQ" | "BR" | "BS" | "BT" | "BV" | "BW" | "BY" | "BZ" | "CA" | "CC" | "CD" | "CF" | "CG" | "CH" | "CI" | "CK" | "CL" | "CM" | "CN" | "CO" | "CR" | "CU" | "CV" | "CW" | "CX" | "CY" | "CZ" | "DE" | "DJ" | "DK" | "DM" | "DO" | "DZ" | "EC" | "EE" | "EG" | "EH" | "ER" | "ES" | "ET" | "FI" | "FJ" | "FK" | "FM" | "FO" | "FR" | "GA" | "GB" | "GD" | "GE" | "GF" | "GG" | "GH" | "GI" | "GL" | "GM" | "GN" | "GP" | "GQ" | "GR" | "GS" | "GT" | "GU" | "GW" | "GY" | "HK" | "HM" | "HN" | "HR" | "HT" | "HU" | "ID" | "IE" | "IL" | "IM" | "IN" | "IO" | "IQ" | "IR" | "IS" | "IT" | "JE" | "JM" | "JO" | "JP" | "KE" | "KG" | "KH" | "KI" | "KM" | "KN" | "KP" | "KR" | "KW" | "KY" | "KZ" | "LA" | "LB" | "LC" | "LI" | "LK" | "LR" | "LS" | "LT" | "LU" | "LV" | "LY" | "MA" | "MC" | "MD" | "ME" | "MF" | "MG" | "MH" | "MK" | "ML" | "MM" | "MN" | "MO" | "MP" | "MQ" | "MR" | "MS" | "MT" | "MU" | "MV" | "MW" | "MX" | "MY" | "MZ" | "NA" | "NC" | "NE" | "NF" | "NG" | "NI" | "NL" | "NO" | "NP" | "NR" | "NU" | "NZ" | "OM" | "PA" | "PE" | "PF" | "PG" | "PH" | "PK" | "PL" | "PM" | "PN" | "PR" | "PS" | "PT" | "PW" | "PY" | "QA" | "RE" | "RO" | "RS" | "RU" | "RW" | "SA" | "SB" | "SC" | "SD" | "SE" | "SG" | "SH" | "SI" | "SJ" | "SK" | "SL" | "SM" | "SN" | "SO" | "SR" | "SS" | "ST" | "SV" | "SX" | "SY" | "SZ" | "TC" | "TD" | "TF" | "TG" | "TH" | "TJ" | "TK" | "TL" | "TM" | "TN" | "TO" | "TR" | "TT" | "TV" | "TW" | "TZ" | "UA" | "UG" | "UM" | "US" | "UY" | "UZ" | "VA" | "VC" | "VE" | "VG" | "VI" | "VN" | "VU" | "WF" | "WS" | "XK" | "YE" | "YT" | "ZA" | "ZM" | "ZW";
+                    description?: string | null;
                     latitude?: number | null;
                     /** Format: uri */
                     link?: string | null;
                     longitude?: number | null;
+                    organiser?: string | null;
                     /** Format: date-time */
                     startsAt: string;
+                    /** @description IANA time zone, e.g. America/Caracas */
+                    timeZone?: string;
                     title: string;
                 };
             };
@@ -1707,20 +2559,27 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        /** @description Placed at the centre of its country: no city of the gazetteer matched */
+                        approximate: boolean;
                         attendance: number | null;
                         city: string | null;
                         country: string;
+                        description: string | null;
                         id: string;
                         latitude: number | null;
                         link: string | null;
                         longitude: number | null;
+                        organiser: string | null;
+                        /** @description The organiser of the event's report, once approved */
+                        report: string | null;
                         /** Format: date-time */
                         startsAt: string;
+                        timeZone: string;
                         title: string;
                     };
                 };
             };
-            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE */
+            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE, UPDATE_ORIGINAL_REQUIRED */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1729,7 +2588,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS */
+            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS, TWO_FACTOR_CODE_INVALID */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1738,7 +2597,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, PUBLIC_LIST_DISABLED */
+            /** @description Not allowed. Codes: FORBIDDEN, SETUP_TOKEN_INVALID, CSRF_INVALID, TWO_FACTOR_REQUIRED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, EVENT_REPORT_NOT_FOUND, UPDATE_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, SESSION_NOT_FOUND, ACCOUNT_LINK_INVALID, PUBLIC_LIST_DISABLED, FUND_NOT_FOUND, CONTRIBUTION_NOT_FOUND, SPENDING_NOT_FOUND, RECEIPT_NOT_FOUND */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1747,7 +2615,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The body is larger than the server accepts. Codes: BODY_TOO_LARGE */
+            /** @description The body is larger than the server accepts. Codes: BODY_TOO_LARGE, RECEIPT_TOO_LARGE */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -1826,7 +2694,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE */
+            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE, UPDATE_ORIGINAL_REQUIRED */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1835,7 +2703,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS */
+            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS, TWO_FACTOR_CODE_INVALID */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1844,7 +2712,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, PUBLIC_LIST_DISABLED */
+            /** @description Not allowed. Codes: FORBIDDEN, SETUP_TOKEN_INVALID, CSRF_INVALID, TWO_FACTOR_REQUIRED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, EVENT_REPORT_NOT_FOUND, UPDATE_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, SESSION_NOT_FOUND, ACCOUNT_LINK_INVALID, PUBLIC_LIST_DISABLED, FUND_NOT_FOUND, CONTRIBUTION_NOT_FOUND, SPENDING_NOT_FOUND, RECEIPT_NOT_FOUND */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1915,12 +2792,16 @@ export interface operations {
                      * @enum {string}
                      */
                     country?: "AD" | "AE" | "AF" | "AG" | "AI" | "AL" | "AM" | "AO" | "AQ" | "AR" | "AS" | "AT" | "AU" | "AW" | "AX" | "AZ" | "BA" | "BB" | "BD" | "BE" | "BF" | "BG" | "BH" | "BI" | "BJ" | "BL" | "BM" | "BN" | "BO" | "BQ" | "BR" | "BS" | "BT" | "BV" | "BW" | "BY" | "BZ" | "CA" | "CC" | "CD" | "CF" | "CG" | "CH" | "CI" | "CK" | "CL" | "CM" | "CN" | "CO" | "CR" | "CU" | "CV" | "CW" | "CX" | "CY" | "CZ" | "DE" | "DJ" | "DK" | "DM" | "DO" | "DZ" | "EC" | "EE" | "EG" | "EH" | "ER" | "ES" | "ET" | "FI" | "FJ" | "FK" | "FM" | "FO" | "FR" | "GA" | "GB" | "GD" | "GE" | "GF" | "GG" | "GH" | "GI" | "GL" | "GM" | "GN" | "GP" | "GQ" | "GR" | "GS" | "GT" | "GU" | "GW" | "GY" | "HK" | "HM" | "HN" | "HR" | "HT" | "HU" | "ID" | "IE" | "IL" | "IM" | "IN" | "IO" | "IQ" | "IR" | "IS" | "IT" | "JE" | "JM" | "JO" | "JP" | "KE" | "KG" | "KH" | "KI" | "KM" | "KN" | "KP" | "KR" | "KW" | "KY" | "KZ" | "LA" | "LB" | "LC" | "LI" | "LK" | "LR" | "LS" | "LT" | "LU" | "LV" | "LY" | "MA" | "MC" | "MD" | "ME" | "MF" | "MG" | "MH" | "MK" | "ML" | "MM" | "MN" | "MO" | "MP" | "MQ" | "MR" | "MS" | "MT" | "MU" | "MV" | "MW" | "MX" | "MY" | "MZ" | "NA" | "NC" | "NE" | "NF" | "NG" | "NI" | "NL" | "NO" | "NP" | "NR" | "NU" | "NZ" | "OM" | "PA" | "PE" | "PF" | "PG" | "PH" | "PK" | "PL" | "PM" | "PN" | "PR" | "PS" | "PT" | "PW" | "PY" | "QA" | "RE" | "RO" | "RS" | "RU" | "RW" | "SA" | "SB" | "SC" | "SD" | "SE" | "SG" | "SH" | "SI" | "SJ" | "SK" | "SL" | "SM" | "SN" | "SO" | "SR" | "SS" | "ST" | "SV" | "SX" | "SY" | "SZ" | "TC" | "TD" | "TF" | "TG" | "TH" | "TJ" | "TK" | "TL" | "TM" | "TN" | "TO" | "TR" | "TT" | "TV" | "TW" | "TZ" | "UA" | "UG" | "UM" | "US" | "UY" | "UZ" | "VA" | "VC" | "VE" | "VG" | "VI" | "VN" | "VU" | "WF" | "WS" | "XK" | "YE" | "YT" | "ZA" | "ZM" | "ZW";
+                    description?: string | null;
                     latitude?: number | null;
                     /** Format: uri */
                     link?: string | null;
                     longitude?: number | null;
+                    organiser?: string | null;
                     /** Format: date-time */
                     startsAt?: string;
+                    /** @description IANA time zone, e.g. America/Caracas */
+                    timeZone?: string;
                     title?: string;
                 };
             };
@@ -1933,20 +2814,27 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        /** @description Placed at the centre of its country: no city of the gazetteer matched */
+                        approximate: boolean;
                         attendance: number | null;
                         city: string | null;
                         country: string;
+                        description: string | null;
                         id: string;
                         latitude: number | null;
                         link: string | null;
                         longitude: number | null;
+                        organiser: string | null;
+                        /** @description The organiser of the event's report, once approved */
+                        report: string | null;
                         /** Format: date-time */
                         startsAt: string;
+                        timeZone: string;
                         title: string;
                     };
                 };
             };
-            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE */
+            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE, UPDATE_ORIGINAL_REQUIRED */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1955,7 +2843,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS */
+            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS, TWO_FACTOR_CODE_INVALID */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1964,7 +2852,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, PUBLIC_LIST_DISABLED */
+            /** @description Not allowed. Codes: FORBIDDEN, SETUP_TOKEN_INVALID, CSRF_INVALID, TWO_FACTOR_REQUIRED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, EVENT_REPORT_NOT_FOUND, UPDATE_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, SESSION_NOT_FOUND, ACCOUNT_LINK_INVALID, PUBLIC_LIST_DISABLED, FUND_NOT_FOUND, CONTRIBUTION_NOT_FOUND, SPENDING_NOT_FOUND, RECEIPT_NOT_FOUND */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1973,7 +2870,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The body is larger than the server accepts. Codes: BODY_TOO_LARGE */
+            /** @description The body is larger than the server accepts. Codes: BODY_TOO_LARGE, RECEIPT_TOO_LARGE */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -1993,6 +2890,240 @@ export interface operations {
             };
             /** @description Send application/json in UTF-8. Codes: UNSUPPORTED_MEDIA_TYPE */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: Retry-After says when to try again. Codes: RATE_LIMITED */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our fault; nothing was recorded. Codes: INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unavailable for a moment (shutting down, overloaded or without its database): Retry-After says when to try again. Codes: SERVICE_UNAVAILABLE */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postAdminAppealsBySlugEventsByIdApproval: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Placed at the centre of its country: no city of the gazetteer matched */
+                        approximate: boolean;
+                        attendance: number | null;
+                        city: string | null;
+                        country: string;
+                        description: string | null;
+                        id: string;
+                        latitude: number | null;
+                        link: string | null;
+                        longitude: number | null;
+                        organiser: string | null;
+                        /** @description The organiser of the event's report, once approved */
+                        report: string | null;
+                        /** Format: date-time */
+                        startsAt: string;
+                        timeZone: string;
+                        title: string;
+                    };
+                };
+            };
+            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE, UPDATE_ORIGINAL_REQUIRED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS, TWO_FACTOR_CODE_INVALID */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed. Codes: FORBIDDEN, SETUP_TOKEN_INVALID, CSRF_INVALID, TWO_FACTOR_REQUIRED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, EVENT_REPORT_NOT_FOUND, UPDATE_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, SESSION_NOT_FOUND, ACCOUNT_LINK_INVALID, PUBLIC_LIST_DISABLED, FUND_NOT_FOUND, CONTRIBUTION_NOT_FOUND, SPENDING_NOT_FOUND, RECEIPT_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A path parameter is too long. Codes: URL_TOO_LONG */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: Retry-After says when to try again. Codes: RATE_LIMITED */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our fault; nothing was recorded. Codes: INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unavailable for a moment (shutting down, overloaded or without its database): Retry-After says when to try again. Codes: SERVICE_UNAVAILABLE */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postAdminAppealsBySlugEventsByIdReportApproval: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Placed at the centre of its country: no city of the gazetteer matched */
+                        approximate: boolean;
+                        attendance: number | null;
+                        city: string | null;
+                        country: string;
+                        description: string | null;
+                        id: string;
+                        latitude: number | null;
+                        link: string | null;
+                        longitude: number | null;
+                        organiser: string | null;
+                        /** @description The organiser of the event's report, once approved */
+                        report: string | null;
+                        /** Format: date-time */
+                        startsAt: string;
+                        timeZone: string;
+                        title: string;
+                    };
+                };
+            };
+            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE, UPDATE_ORIGINAL_REQUIRED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS, TWO_FACTOR_CODE_INVALID */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed. Codes: FORBIDDEN, SETUP_TOKEN_INVALID, CSRF_INVALID, TWO_FACTOR_REQUIRED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, EVENT_REPORT_NOT_FOUND, UPDATE_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, SESSION_NOT_FOUND, ACCOUNT_LINK_INVALID, PUBLIC_LIST_DISABLED, FUND_NOT_FOUND, CONTRIBUTION_NOT_FOUND, SPENDING_NOT_FOUND, RECEIPT_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A path parameter is too long. Codes: URL_TOO_LONG */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2071,7 +3202,7 @@ export interface operations {
                     "text/csv": string;
                 };
             };
-            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE */
+            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE, UPDATE_ORIGINAL_REQUIRED */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2080,7 +3211,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS */
+            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS, TWO_FACTOR_CODE_INVALID */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2089,7 +3220,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, PUBLIC_LIST_DISABLED */
+            /** @description Not allowed. Codes: FORBIDDEN, SETUP_TOKEN_INVALID, CSRF_INVALID, TWO_FACTOR_REQUIRED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, EVENT_REPORT_NOT_FOUND, UPDATE_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, SESSION_NOT_FOUND, ACCOUNT_LINK_INVALID, PUBLIC_LIST_DISABLED, FUND_NOT_FOUND, CONTRIBUTION_NOT_FOUND, SPENDING_NOT_FOUND, RECEIPT_NOT_FOUND */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2176,7 +3316,7 @@ export interface operations {
                     "application/x-ndjson": string;
                 };
             };
-            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE */
+            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE, UPDATE_ORIGINAL_REQUIRED */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2185,7 +3325,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS */
+            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS, TWO_FACTOR_CODE_INVALID */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2194,7 +3334,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, PUBLIC_LIST_DISABLED */
+            /** @description Not allowed. Codes: FORBIDDEN, SETUP_TOKEN_INVALID, CSRF_INVALID, TWO_FACTOR_REQUIRED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, EVENT_REPORT_NOT_FOUND, UPDATE_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, SESSION_NOT_FOUND, ACCOUNT_LINK_INVALID, PUBLIC_LIST_DISABLED, FUND_NOT_FOUND, CONTRIBUTION_NOT_FOUND, SPENDING_NOT_FOUND, RECEIPT_NOT_FOUND */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2281,7 +3430,7 @@ export interface operations {
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 };
             };
-            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE */
+            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE, UPDATE_ORIGINAL_REQUIRED */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2290,7 +3439,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS */
+            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS, TWO_FACTOR_CODE_INVALID */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2299,7 +3448,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, PUBLIC_LIST_DISABLED */
+            /** @description Not allowed. Codes: FORBIDDEN, SETUP_TOKEN_INVALID, CSRF_INVALID, TWO_FACTOR_REQUIRED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, EVENT_REPORT_NOT_FOUND, UPDATE_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, SESSION_NOT_FOUND, ACCOUNT_LINK_INVALID, PUBLIC_LIST_DISABLED, FUND_NOT_FOUND, CONTRIBUTION_NOT_FOUND, SPENDING_NOT_FOUND, RECEIPT_NOT_FOUND */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2310,6 +3468,1749 @@ export interface operations {
             };
             /** @description A path parameter is too long. Codes: URL_TOO_LONG */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: Retry-After says when to try again. Codes: RATE_LIMITED */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our fault; nothing was recorded. Codes: INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unavailable for a moment (shutting down, overloaded or without its database): Retry-After says when to try again. Codes: SERVICE_UNAVAILABLE */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getAdminAppealsBySlugFund: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        enabled: boolean;
+                        goalAmount: number | null;
+                        goalCurrency: string;
+                        rates: {
+                            [key: string]: number;
+                        };
+                        ratesDate: string | null;
+                        texts: {
+                            [key: string]: {
+                                purpose: string;
+                                ways: {
+                                    key: string;
+                                    text: string;
+                                    title: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE, UPDATE_ORIGINAL_REQUIRED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS, TWO_FACTOR_CODE_INVALID */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, EVENT_REPORT_NOT_FOUND, UPDATE_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, SESSION_NOT_FOUND, ACCOUNT_LINK_INVALID, PUBLIC_LIST_DISABLED, FUND_NOT_FOUND, CONTRIBUTION_NOT_FOUND, SPENDING_NOT_FOUND, RECEIPT_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A path parameter is too long. Codes: URL_TOO_LONG */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: Retry-After says when to try again. Codes: RATE_LIMITED */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our fault; nothing was recorded. Codes: INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unavailable for a moment (shutting down, overloaded or without its database): Retry-After says when to try again. Codes: SERVICE_UNAVAILABLE */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    putAdminAppealsBySlugFund: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    enabled: boolean;
+                    /** @description Minor units of the currency (1250 = 12.50) */
+                    goalAmount: number | null;
+                    /**
+                     * @description ISO 4217 code, e.g. "EUR"
+                     * @enum {string}
+                     */
+                    goalCurrency: "AED" | "AFN" | "ALL" | "AMD" | "ANG" | "AOA" | "ARS" | "AUD" | "AWG" | "AZN" | "BAM" | "BBD" | "BDT" | "BGN" | "BHD" | "BIF" | "BMD" | "BND" | "BOB" | "BRL" | "BSD" | "BTN" | "BWP" | "BYN" | "BZD" | "CAD" | "CDF" | "CHF" | "CLP" | "CNY" | "COP" | "CRC" | "CUC" | "CUP" | "CVE" | "CZK" | "DJF" | "DKK" | "DOP" | "DZD" | "EGP" | "ERN" | "ETB" | "EUR" | "FJD" | "FKP" | "GBP" | "GEL" | "GHS" | "GIP" | "GMD" | "GNF" | "GTQ" | "GYD" | "HKD" | "HNL" | "HRK" | "HTG" | "HUF" | "IDR" | "ILS" | "INR" | "IQD" | "IRR" | "ISK" | "JMD" | "JOD" | "JPY" | "KES" | "KGS" | "KHR" | "KMF" | "KPW" | "KRW" | "KWD" | "KYD" | "KZT" | "LAK" | "LBP" | "LKR" | "LRD" | "LSL" | "LYD" | "MAD" | "MDL" | "MGA" | "MKD" | "MMK" | "MNT" | "MOP" | "MRU" | "MUR" | "MVR" | "MWK" | "MXN" | "MYR" | "MZN" | "NAD" | "NGN" | "NIO" | "NOK" | "NPR" | "NZD" | "OMR" | "PAB" | "PEN" | "PGK" | "PHP" | "PKR" | "PLN" | "PYG" | "QAR" | "RON" | "RSD" | "RUB" | "RWF" | "SAR" | "SBD" | "SCR" | "SDG" | "SEK" | "SGD" | "SHP" | "SLE" | "SLL" | "SOS" | "SRD" | "SSP" | "STN" | "SVC" | "SYP" | "SZL" | "THB" | "TJS" | "TMT" | "TND" | "TOP" | "TRY" | "TTD" | "TWD" | "TZS" | "UAH" | "UGX" | "USD" | "UYU" | "UZS" | "VES" | "VND" | "VUV" | "WST" | "XAF" | "XCD" | "XCG" | "XDR" | "XOF" | "XPF" | "XSU" | "YER" | "ZAR" | "ZMW" | "ZWG" | "ZWL";
+                    /** @description Goal-currency units for one unit of each other currency */
+                    rates: {
+                        [key: string]: number;
+                    };
+                    /**
+                     * Format: date
+                     * @description A calendar date, "2026-05-03"
+                     */
+                    ratesDate: string | null;
+                    /** @description Per language the appeal has */
+                    texts: {
+                        [key: string]: {
+                            /** @description What the money is for (Markdown) */
+                            purpose: string;
+                            ways: {
+                                key: string;
+                                /** @description Markdown */
+                                text: string;
+                                title: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Done */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        enabled: boolean;
+                        goalAmount: number | null;
+                        goalCurrency: string;
+                        rates: {
+                            [key: string]: number;
+                        };
+                        ratesDate: string | null;
+                        texts: {
+                            [key: string]: {
+                                purpose: string;
+                                ways: {
+                                    key: string;
+                                    text: string;
+                                    title: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE, UPDATE_ORIGINAL_REQUIRED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS, TWO_FACTOR_CODE_INVALID */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, EVENT_REPORT_NOT_FOUND, UPDATE_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, SESSION_NOT_FOUND, ACCOUNT_LINK_INVALID, PUBLIC_LIST_DISABLED, FUND_NOT_FOUND, CONTRIBUTION_NOT_FOUND, SPENDING_NOT_FOUND, RECEIPT_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is larger than the server accepts. Codes: BODY_TOO_LARGE, RECEIPT_TOO_LARGE */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A path parameter is too long. Codes: URL_TOO_LONG */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Send application/json in UTF-8. Codes: UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: Retry-After says when to try again. Codes: RATE_LIMITED */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our fault; nothing was recorded. Codes: INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unavailable for a moment (shutting down, overloaded or without its database): Retry-After says when to try again. Codes: SERVICE_UNAVAILABLE */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getAdminAppealsBySlugFundContributions: {
+        parameters: {
+            query?: {
+                status?: "reported" | "verified" | "rejected";
+            };
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            amount: number;
+                            country: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            currency: string;
+                            date: string;
+                            email: string | null;
+                            erased: boolean;
+                            id: number;
+                            message: string | null;
+                            name: string | null;
+                            /** @description Path of the receipt, for the appeal's organisers */
+                            receipt: string | null;
+                            reference: string | null;
+                            rejectionReason: string | null;
+                            shownName: boolean;
+                            source: string;
+                            status: string;
+                            way: string | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE, UPDATE_ORIGINAL_REQUIRED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS, TWO_FACTOR_CODE_INVALID */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, EVENT_REPORT_NOT_FOUND, UPDATE_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, SESSION_NOT_FOUND, ACCOUNT_LINK_INVALID, PUBLIC_LIST_DISABLED, FUND_NOT_FOUND, CONTRIBUTION_NOT_FOUND, SPENDING_NOT_FOUND, RECEIPT_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A path parameter is too long. Codes: URL_TOO_LONG */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: Retry-After says when to try again. Codes: RATE_LIMITED */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our fault; nothing was recorded. Codes: INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unavailable for a moment (shutting down, overloaded or without its database): Retry-After says when to try again. Codes: SERVICE_UNAVAILABLE */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postAdminAppealsBySlugFundContributions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Minor units of the currency (1250 = 12.50) */
+                    amount: number;
+                    /**
+                     * @description ISO 3166-1 alpha-2 code
+                     * @enum {string}
+                     */
+                    country?: "AD" | "AE" | "AF" | "AG" | "AI" | "AL" | "AM" | "AO" | "AQ" | "AR" | "AS" | "AT" | "AU" | "AW" | "AX" | "AZ" | "BA" | "BB" | "BD" | "BE" | "BF" | "BG" | "BH" | "BI" | "BJ" | "BL" | "BM" | "BN" | "BO" | "BQ" | "BR" | "BS" | "BT" | "BV" | "BW" | "BY" | "BZ" | "CA" | "CC" | "CD" | "CF" | "CG" | "CH" | "CI" | "CK" | "CL" | "CM" | "CN" | "CO" | "CR" | "CU" | "CV" | "CW" | "CX" | "CY" | "CZ" | "DE" | "DJ" | "DK" | "DM" | "DO" | "DZ" | "EC" | "EE" | "EG" | "EH" | "ER" | "ES" | "ET" | "FI" | "FJ" | "FK" | "FM" | "FO" | "FR" | "GA" | "GB" | "GD" | "GE" | "GF" | "GG" | "GH" | "GI" | "GL" | "GM" | "GN" | "GP" | "GQ" | "GR" | "GS" | "GT" | "GU" | "GW" | "GY" | "HK" | "HM" | "HN" | "HR" | "HT" | "HU" | "ID" | "IE" | "IL" | "IM" | "IN" | "IO" | "IQ" | "IR" | "IS" | "IT" | "JE" | "JM" | "JO" | "JP" | "KE" | "KG" | "KH" | "KI" | "KM" | "KN" | "KP" | "KR" | "KW" | "KY" | "KZ" | "LA" | "LB" | "LC" | "LI" | "LK" | "LR" | "LS" | "LT" | "LU" | "LV" | "LY" | "MA" | "MC" | "MD" | "ME" | "MF" | "MG" | "MH" | "MK" | "ML" | "MM" | "MN" | "MO" | "MP" | "MQ" | "MR" | "MS" | "MT" | "MU" | "MV" | "MW" | "MX" | "MY" | "MZ" | "NA" | "NC" | "NE" | "NF" | "NG" | "NI" | "NL" | "NO" | "NP" | "NR" | "NU" | "NZ" | "OM" | "PA" | "PE" | "PF" | "PG" | "PH" | "PK" | "PL" | "PM" | "PN" | "PR" | "PS" | "PT" | "PW" | "PY" | "QA" | "RE" | "RO" | "RS" | "RU" | "RW" | "SA" | "SB" | "SC" | "SD" | "SE" | "SG" | "SH" | "SI" | "SJ" | "SK" | "SL" | "SM" | "SN" | "SO" | "SR" | "SS" | "ST" | "SV" | "SX" | "SY" | "SZ" | "TC" | "TD" | "TF" | "TG" | "TH" | "TJ" | "TK" | "TL" | "TM" | "TN" | "TO" | "TR" | "TT" | "TV" | "TW" | "TZ" | "UA" | "UG" | "UM" | "US" | "UY" | "UZ" | "VA" | "VC" | "VE" | "VG" | "VI" | "VN" | "VU" | "WF" | "WS" | "XK" | "YE" | "YT" | "ZA" | "ZM" | "ZW";
+                    /**
+                     * @description ISO 4217 code, e.g. "EUR"
+                     * @enum {string}
+                     */
+                    currency: "AED" | "AFN" | "ALL" | "AMD" | "ANG" | "AOA" | "ARS" | "AUD" | "AWG" | "AZN" | "BAM" | "BBD" | "BDT" | "BGN" | "BHD" | "BIF" | "BMD" | "BND" | "BOB" | "BRL" | "BSD" | "BTN" | "BWP" | "BYN" | "BZD" | "CAD" | "CDF" | "CHF" | "CLP" | "CNY" | "COP" | "CRC" | "CUC" | "CUP" | "CVE" | "CZK" | "DJF" | "DKK" | "DOP" | "DZD" | "EGP" | "ERN" | "ETB" | "EUR" | "FJD" | "FKP" | "GBP" | "GEL" | "GHS" | "GIP" | "GMD" | "GNF" | "GTQ" | "GYD" | "HKD" | "HNL" | "HRK" | "HTG" | "HUF" | "IDR" | "ILS" | "INR" | "IQD" | "IRR" | "ISK" | "JMD" | "JOD" | "JPY" | "KES" | "KGS" | "KHR" | "KMF" | "KPW" | "KRW" | "KWD" | "KYD" | "KZT" | "LAK" | "LBP" | "LKR" | "LRD" | "LSL" | "LYD" | "MAD" | "MDL" | "MGA" | "MKD" | "MMK" | "MNT" | "MOP" | "MRU" | "MUR" | "MVR" | "MWK" | "MXN" | "MYR" | "MZN" | "NAD" | "NGN" | "NIO" | "NOK" | "NPR" | "NZD" | "OMR" | "PAB" | "PEN" | "PGK" | "PHP" | "PKR" | "PLN" | "PYG" | "QAR" | "RON" | "RSD" | "RUB" | "RWF" | "SAR" | "SBD" | "SCR" | "SDG" | "SEK" | "SGD" | "SHP" | "SLE" | "SLL" | "SOS" | "SRD" | "SSP" | "STN" | "SVC" | "SYP" | "SZL" | "THB" | "TJS" | "TMT" | "TND" | "TOP" | "TRY" | "TTD" | "TWD" | "TZS" | "UAH" | "UGX" | "USD" | "UYU" | "UZS" | "VES" | "VND" | "VUV" | "WST" | "XAF" | "XCD" | "XCG" | "XDR" | "XOF" | "XPF" | "XSU" | "YER" | "ZAR" | "ZMW" | "ZWG" | "ZWL";
+                    /**
+                     * Format: date
+                     * @description A calendar date, "2026-05-03"
+                     */
+                    date: string;
+                    message?: string;
+                    name?: string;
+                    way?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        amount: number;
+                        country: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        currency: string;
+                        date: string;
+                        email: string | null;
+                        erased: boolean;
+                        id: number;
+                        message: string | null;
+                        name: string | null;
+                        /** @description Path of the receipt, for the appeal's organisers */
+                        receipt: string | null;
+                        reference: string | null;
+                        rejectionReason: string | null;
+                        shownName: boolean;
+                        source: string;
+                        status: string;
+                        way: string | null;
+                    };
+                };
+            };
+            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE, UPDATE_ORIGINAL_REQUIRED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS, TWO_FACTOR_CODE_INVALID */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, EVENT_REPORT_NOT_FOUND, UPDATE_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, SESSION_NOT_FOUND, ACCOUNT_LINK_INVALID, PUBLIC_LIST_DISABLED, FUND_NOT_FOUND, CONTRIBUTION_NOT_FOUND, SPENDING_NOT_FOUND, RECEIPT_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is larger than the server accepts. Codes: BODY_TOO_LARGE, RECEIPT_TOO_LARGE */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A path parameter is too long. Codes: URL_TOO_LONG */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Send application/json in UTF-8. Codes: UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: Retry-After says when to try again. Codes: RATE_LIMITED */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our fault; nothing was recorded. Codes: INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unavailable for a moment (shutting down, overloaded or without its database): Retry-After says when to try again. Codes: SERVICE_UNAVAILABLE */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getAdminAppealsBySlugFundContributionsCsv: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string;
+                };
+            };
+            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE, UPDATE_ORIGINAL_REQUIRED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS, TWO_FACTOR_CODE_INVALID */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, EVENT_REPORT_NOT_FOUND, UPDATE_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, SESSION_NOT_FOUND, ACCOUNT_LINK_INVALID, PUBLIC_LIST_DISABLED, FUND_NOT_FOUND, CONTRIBUTION_NOT_FOUND, SPENDING_NOT_FOUND, RECEIPT_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A path parameter is too long. Codes: URL_TOO_LONG */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: Retry-After says when to try again. Codes: RATE_LIMITED */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our fault; nothing was recorded. Codes: INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unavailable for a moment (shutting down, overloaded or without its database): Retry-After says when to try again. Codes: SERVICE_UNAVAILABLE */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getAdminAppealsBySlugFundContributionsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        amount: number;
+                        country: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        currency: string;
+                        date: string;
+                        email: string | null;
+                        erased: boolean;
+                        id: number;
+                        message: string | null;
+                        name: string | null;
+                        /** @description Path of the receipt, for the appeal's organisers */
+                        receipt: string | null;
+                        reference: string | null;
+                        rejectionReason: string | null;
+                        shownName: boolean;
+                        source: string;
+                        status: string;
+                        way: string | null;
+                    };
+                };
+            };
+            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE, UPDATE_ORIGINAL_REQUIRED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS, TWO_FACTOR_CODE_INVALID */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, EVENT_REPORT_NOT_FOUND, UPDATE_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, SESSION_NOT_FOUND, ACCOUNT_LINK_INVALID, PUBLIC_LIST_DISABLED, FUND_NOT_FOUND, CONTRIBUTION_NOT_FOUND, SPENDING_NOT_FOUND, RECEIPT_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A path parameter is too long. Codes: URL_TOO_LONG */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: Retry-After says when to try again. Codes: RATE_LIMITED */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our fault; nothing was recorded. Codes: INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unavailable for a moment (shutting down, overloaded or without its database): Retry-After says when to try again. Codes: SERVICE_UNAVAILABLE */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteAdminAppealsBySlugFundContributionsByIdPersonal: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        amount: number;
+                        country: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        currency: string;
+                        date: string;
+                        email: string | null;
+                        erased: boolean;
+                        id: number;
+                        message: string | null;
+                        name: string | null;
+                        /** @description Path of the receipt, for the appeal's organisers */
+                        receipt: string | null;
+                        reference: string | null;
+                        rejectionReason: string | null;
+                        shownName: boolean;
+                        source: string;
+                        status: string;
+                        way: string | null;
+                    };
+                };
+            };
+            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE, UPDATE_ORIGINAL_REQUIRED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS, TWO_FACTOR_CODE_INVALID */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, EVENT_REPORT_NOT_FOUND, UPDATE_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, SESSION_NOT_FOUND, ACCOUNT_LINK_INVALID, PUBLIC_LIST_DISABLED, FUND_NOT_FOUND, CONTRIBUTION_NOT_FOUND, SPENDING_NOT_FOUND, RECEIPT_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A path parameter is too long. Codes: URL_TOO_LONG */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: Retry-After says when to try again. Codes: RATE_LIMITED */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our fault; nothing was recorded. Codes: INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unavailable for a moment (shutting down, overloaded or without its database): Retry-After says when to try again. Codes: SERVICE_UNAVAILABLE */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postAdminAppealsBySlugFundContributionsByIdReject: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Done */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        amount: number;
+                        country: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        currency: string;
+                        date: string;
+                        email: string | null;
+                        erased: boolean;
+                        id: number;
+                        message: string | null;
+                        name: string | null;
+                        /** @description Path of the receipt, for the appeal's organisers */
+                        receipt: string | null;
+                        reference: string | null;
+                        rejectionReason: string | null;
+                        shownName: boolean;
+                        source: string;
+                        status: string;
+                        way: string | null;
+                    };
+                };
+            };
+            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE, UPDATE_ORIGINAL_REQUIRED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS, TWO_FACTOR_CODE_INVALID */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, EVENT_REPORT_NOT_FOUND, UPDATE_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, SESSION_NOT_FOUND, ACCOUNT_LINK_INVALID, PUBLIC_LIST_DISABLED, FUND_NOT_FOUND, CONTRIBUTION_NOT_FOUND, SPENDING_NOT_FOUND, RECEIPT_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is larger than the server accepts. Codes: BODY_TOO_LARGE, RECEIPT_TOO_LARGE */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A path parameter is too long. Codes: URL_TOO_LONG */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Send application/json in UTF-8. Codes: UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: Retry-After says when to try again. Codes: RATE_LIMITED */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our fault; nothing was recorded. Codes: INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unavailable for a moment (shutting down, overloaded or without its database): Retry-After says when to try again. Codes: SERVICE_UNAVAILABLE */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postAdminAppealsBySlugFundContributionsByIdVerify: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        amount: number;
+                        country: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        currency: string;
+                        date: string;
+                        email: string | null;
+                        erased: boolean;
+                        id: number;
+                        message: string | null;
+                        name: string | null;
+                        /** @description Path of the receipt, for the appeal's organisers */
+                        receipt: string | null;
+                        reference: string | null;
+                        rejectionReason: string | null;
+                        shownName: boolean;
+                        source: string;
+                        status: string;
+                        way: string | null;
+                    };
+                };
+            };
+            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE, UPDATE_ORIGINAL_REQUIRED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS, TWO_FACTOR_CODE_INVALID */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, EVENT_REPORT_NOT_FOUND, UPDATE_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, SESSION_NOT_FOUND, ACCOUNT_LINK_INVALID, PUBLIC_LIST_DISABLED, FUND_NOT_FOUND, CONTRIBUTION_NOT_FOUND, SPENDING_NOT_FOUND, RECEIPT_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A path parameter is too long. Codes: URL_TOO_LONG */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: Retry-After says when to try again. Codes: RATE_LIMITED */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our fault; nothing was recorded. Codes: INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unavailable for a moment (shutting down, overloaded or without its database): Retry-After says when to try again. Codes: SERVICE_UNAVAILABLE */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getAdminAppealsBySlugFundReceiptsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE, UPDATE_ORIGINAL_REQUIRED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS, TWO_FACTOR_CODE_INVALID */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, EVENT_REPORT_NOT_FOUND, UPDATE_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, SESSION_NOT_FOUND, ACCOUNT_LINK_INVALID, PUBLIC_LIST_DISABLED, FUND_NOT_FOUND, CONTRIBUTION_NOT_FOUND, SPENDING_NOT_FOUND, RECEIPT_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A path parameter is too long. Codes: URL_TOO_LONG */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: Retry-After says when to try again. Codes: RATE_LIMITED */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our fault; nothing was recorded. Codes: INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unavailable for a moment (shutting down, overloaded or without its database): Retry-After says when to try again. Codes: SERVICE_UNAVAILABLE */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getAdminAppealsBySlugFundSpending: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            amount: number;
+                            currency: string;
+                            date: string;
+                            id: string;
+                            purpose: string;
+                            receipt: string | null;
+                            receiptPublic: boolean;
+                        }[];
+                    };
+                };
+            };
+            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE, UPDATE_ORIGINAL_REQUIRED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS, TWO_FACTOR_CODE_INVALID */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, EVENT_REPORT_NOT_FOUND, UPDATE_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, SESSION_NOT_FOUND, ACCOUNT_LINK_INVALID, PUBLIC_LIST_DISABLED, FUND_NOT_FOUND, CONTRIBUTION_NOT_FOUND, SPENDING_NOT_FOUND, RECEIPT_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A path parameter is too long. Codes: URL_TOO_LONG */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: Retry-After says when to try again. Codes: RATE_LIMITED */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our fault; nothing was recorded. Codes: INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unavailable for a moment (shutting down, overloaded or without its database): Retry-After says when to try again. Codes: SERVICE_UNAVAILABLE */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postAdminAppealsBySlugFundSpending: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Minor units of the currency (1250 = 12.50) */
+                    amount: number;
+                    /**
+                     * @description ISO 4217 code, e.g. "EUR"
+                     * @enum {string}
+                     */
+                    currency: "AED" | "AFN" | "ALL" | "AMD" | "ANG" | "AOA" | "ARS" | "AUD" | "AWG" | "AZN" | "BAM" | "BBD" | "BDT" | "BGN" | "BHD" | "BIF" | "BMD" | "BND" | "BOB" | "BRL" | "BSD" | "BTN" | "BWP" | "BYN" | "BZD" | "CAD" | "CDF" | "CHF" | "CLP" | "CNY" | "COP" | "CRC" | "CUC" | "CUP" | "CVE" | "CZK" | "DJF" | "DKK" | "DOP" | "DZD" | "EGP" | "ERN" | "ETB" | "EUR" | "FJD" | "FKP" | "GBP" | "GEL" | "GHS" | "GIP" | "GMD" | "GNF" | "GTQ" | "GYD" | "HKD" | "HNL" | "HRK" | "HTG" | "HUF" | "IDR" | "ILS" | "INR" | "IQD" | "IRR" | "ISK" | "JMD" | "JOD" | "JPY" | "KES" | "KGS" | "KHR" | "KMF" | "KPW" | "KRW" | "KWD" | "KYD" | "KZT" | "LAK" | "LBP" | "LKR" | "LRD" | "LSL" | "LYD" | "MAD" | "MDL" | "MGA" | "MKD" | "MMK" | "MNT" | "MOP" | "MRU" | "MUR" | "MVR" | "MWK" | "MXN" | "MYR" | "MZN" | "NAD" | "NGN" | "NIO" | "NOK" | "NPR" | "NZD" | "OMR" | "PAB" | "PEN" | "PGK" | "PHP" | "PKR" | "PLN" | "PYG" | "QAR" | "RON" | "RSD" | "RUB" | "RWF" | "SAR" | "SBD" | "SCR" | "SDG" | "SEK" | "SGD" | "SHP" | "SLE" | "SLL" | "SOS" | "SRD" | "SSP" | "STN" | "SVC" | "SYP" | "SZL" | "THB" | "TJS" | "TMT" | "TND" | "TOP" | "TRY" | "TTD" | "TWD" | "TZS" | "UAH" | "UGX" | "USD" | "UYU" | "UZS" | "VES" | "VND" | "VUV" | "WST" | "XAF" | "XCD" | "XCG" | "XDR" | "XOF" | "XPF" | "XSU" | "YER" | "ZAR" | "ZMW" | "ZWG" | "ZWL";
+                    /**
+                     * Format: date
+                     * @description A calendar date, "2026-05-03"
+                     */
+                    date: string;
+                    purpose: string;
+                    /**
+                     * Format: byte
+                     * @description A photo (JPEG, PNG, WebP) or PDF, base64; multipart uploads send the file itself
+                     */
+                    receipt?: string;
+                    receiptPublic?: boolean | "true" | "false" | "on";
+                };
+                "multipart/form-data": {
+                    /** @description Minor units of the currency (1250 = 12.50) */
+                    amount: number;
+                    /**
+                     * @description ISO 4217 code, e.g. "EUR"
+                     * @enum {string}
+                     */
+                    currency: "AED" | "AFN" | "ALL" | "AMD" | "ANG" | "AOA" | "ARS" | "AUD" | "AWG" | "AZN" | "BAM" | "BBD" | "BDT" | "BGN" | "BHD" | "BIF" | "BMD" | "BND" | "BOB" | "BRL" | "BSD" | "BTN" | "BWP" | "BYN" | "BZD" | "CAD" | "CDF" | "CHF" | "CLP" | "CNY" | "COP" | "CRC" | "CUC" | "CUP" | "CVE" | "CZK" | "DJF" | "DKK" | "DOP" | "DZD" | "EGP" | "ERN" | "ETB" | "EUR" | "FJD" | "FKP" | "GBP" | "GEL" | "GHS" | "GIP" | "GMD" | "GNF" | "GTQ" | "GYD" | "HKD" | "HNL" | "HRK" | "HTG" | "HUF" | "IDR" | "ILS" | "INR" | "IQD" | "IRR" | "ISK" | "JMD" | "JOD" | "JPY" | "KES" | "KGS" | "KHR" | "KMF" | "KPW" | "KRW" | "KWD" | "KYD" | "KZT" | "LAK" | "LBP" | "LKR" | "LRD" | "LSL" | "LYD" | "MAD" | "MDL" | "MGA" | "MKD" | "MMK" | "MNT" | "MOP" | "MRU" | "MUR" | "MVR" | "MWK" | "MXN" | "MYR" | "MZN" | "NAD" | "NGN" | "NIO" | "NOK" | "NPR" | "NZD" | "OMR" | "PAB" | "PEN" | "PGK" | "PHP" | "PKR" | "PLN" | "PYG" | "QAR" | "RON" | "RSD" | "RUB" | "RWF" | "SAR" | "SBD" | "SCR" | "SDG" | "SEK" | "SGD" | "SHP" | "SLE" | "SLL" | "SOS" | "SRD" | "SSP" | "STN" | "SVC" | "SYP" | "SZL" | "THB" | "TJS" | "TMT" | "TND" | "TOP" | "TRY" | "TTD" | "TWD" | "TZS" | "UAH" | "UGX" | "USD" | "UYU" | "UZS" | "VES" | "VND" | "VUV" | "WST" | "XAF" | "XCD" | "XCG" | "XDR" | "XOF" | "XPF" | "XSU" | "YER" | "ZAR" | "ZMW" | "ZWG" | "ZWL";
+                    /**
+                     * Format: date
+                     * @description A calendar date, "2026-05-03"
+                     */
+                    date: string;
+                    purpose: string;
+                    /**
+                     * Format: byte
+                     * @description A photo (JPEG, PNG, WebP) or PDF, base64; multipart uploads send the file itself
+                     */
+                    receipt?: string;
+                    receiptPublic?: boolean | "true" | "false" | "on";
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                    };
+                };
+            };
+            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE, UPDATE_ORIGINAL_REQUIRED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS, TWO_FACTOR_CODE_INVALID */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, EVENT_REPORT_NOT_FOUND, UPDATE_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, SESSION_NOT_FOUND, ACCOUNT_LINK_INVALID, PUBLIC_LIST_DISABLED, FUND_NOT_FOUND, CONTRIBUTION_NOT_FOUND, SPENDING_NOT_FOUND, RECEIPT_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is larger than the server accepts. Codes: BODY_TOO_LARGE, RECEIPT_TOO_LARGE */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A path parameter is too long. Codes: URL_TOO_LONG */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Send application/json in UTF-8. Codes: UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: Retry-After says when to try again. Codes: RATE_LIMITED */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our fault; nothing was recorded. Codes: INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unavailable for a moment (shutting down, overloaded or without its database): Retry-After says when to try again. Codes: SERVICE_UNAVAILABLE */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getAdminAppealsBySlugFundSpendingCsv: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string;
+                };
+            };
+            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE, UPDATE_ORIGINAL_REQUIRED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS, TWO_FACTOR_CODE_INVALID */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, EVENT_REPORT_NOT_FOUND, UPDATE_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, SESSION_NOT_FOUND, ACCOUNT_LINK_INVALID, PUBLIC_LIST_DISABLED, FUND_NOT_FOUND, CONTRIBUTION_NOT_FOUND, SPENDING_NOT_FOUND, RECEIPT_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A path parameter is too long. Codes: URL_TOO_LONG */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: Retry-After says when to try again. Codes: RATE_LIMITED */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our fault; nothing was recorded. Codes: INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unavailable for a moment (shutting down, overloaded or without its database): Retry-After says when to try again. Codes: SERVICE_UNAVAILABLE */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteAdminAppealsBySlugFundSpendingById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done; nothing to send back */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE, UPDATE_ORIGINAL_REQUIRED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS, TWO_FACTOR_CODE_INVALID */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, EVENT_REPORT_NOT_FOUND, UPDATE_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, SESSION_NOT_FOUND, ACCOUNT_LINK_INVALID, PUBLIC_LIST_DISABLED, FUND_NOT_FOUND, CONTRIBUTION_NOT_FOUND, SPENDING_NOT_FOUND, RECEIPT_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A path parameter is too long. Codes: URL_TOO_LONG */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: Retry-After says when to try again. Codes: RATE_LIMITED */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our fault; nothing was recorded. Codes: INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unavailable for a moment (shutting down, overloaded or without its database): Retry-After says when to try again. Codes: SERVICE_UNAVAILABLE */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postAdminAppealsBySlugInvitations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: email */
+                    email: string;
+                    language?: string;
+                    role: "owner" | "organiser" | "moderator" | "viewer";
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        expiresAt: string | null;
+                        status: "invited" | "added";
+                    };
+                };
+            };
+            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE, UPDATE_ORIGINAL_REQUIRED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS, TWO_FACTOR_CODE_INVALID */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed. Codes: FORBIDDEN, SETUP_TOKEN_INVALID, CSRF_INVALID, TWO_FACTOR_REQUIRED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, EVENT_REPORT_NOT_FOUND, UPDATE_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, SESSION_NOT_FOUND, ACCOUNT_LINK_INVALID, PUBLIC_LIST_DISABLED, FUND_NOT_FOUND, CONTRIBUTION_NOT_FOUND, SPENDING_NOT_FOUND, RECEIPT_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state. Codes: EVENT_REPORT_TOO_EARLY, APPEAL_NOT_OPEN, APPEAL_NOT_YET_OPEN, APPEAL_CLOSED, SLUG_TAKEN, ORGANISER_EXISTS, SETUP_DONE, ORIGINAL_TEXT_REQUIRED, UPDATE_LOCKED, TWO_FACTOR_ALREADY_ON, TWO_FACTOR_NOT_STARTED */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is larger than the server accepts. Codes: BODY_TOO_LARGE, RECEIPT_TOO_LARGE */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A path parameter is too long. Codes: URL_TOO_LONG */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Send application/json in UTF-8. Codes: UNSUPPORTED_MEDIA_TYPE */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2369,15 +5270,17 @@ export interface operations {
                 content: {
                     "application/json": {
                         items: {
+                            /** @description an admin of the instance (owner of every appeal) */
+                            admin: boolean;
                             email: string;
                             id: string;
                             name: string;
-                            role: string;
+                            role: "owner" | "organiser" | "moderator" | "viewer";
                         }[];
                     };
                 };
             };
-            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE */
+            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE, UPDATE_ORIGINAL_REQUIRED */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2386,7 +5289,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS */
+            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS, TWO_FACTOR_CODE_INVALID */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2395,7 +5298,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not allowed. Codes: FORBIDDEN, SETUP_TOKEN_INVALID, CSRF_INVALID */
+            /** @description Not allowed. Codes: FORBIDDEN, SETUP_TOKEN_INVALID, CSRF_INVALID, TWO_FACTOR_REQUIRED */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2404,7 +5307,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, PUBLIC_LIST_DISABLED */
+            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, EVENT_REPORT_NOT_FOUND, UPDATE_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, SESSION_NOT_FOUND, ACCOUNT_LINK_INVALID, PUBLIC_LIST_DISABLED, FUND_NOT_FOUND, CONTRIBUTION_NOT_FOUND, SPENDING_NOT_FOUND, RECEIPT_NOT_FOUND */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2413,7 +5316,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Conflicts with the current state. Codes: APPEAL_NOT_OPEN, APPEAL_NOT_YET_OPEN, APPEAL_CLOSED, SLUG_TAKEN, ORGANISER_EXISTS, SETUP_DONE, ORIGINAL_TEXT_REQUIRED */
+            /** @description Conflicts with the current state. Codes: EVENT_REPORT_TOO_EARLY, APPEAL_NOT_OPEN, APPEAL_NOT_YET_OPEN, APPEAL_CLOSED, SLUG_TAKEN, ORGANISER_EXISTS, SETUP_DONE, ORIGINAL_TEXT_REQUIRED, UPDATE_LOCKED, TWO_FACTOR_ALREADY_ON, TWO_FACTOR_NOT_STARTED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2478,6 +5381,7 @@ export interface operations {
                 "application/json": {
                     /** Format: email */
                     email: string;
+                    role?: "owner" | "organiser" | "moderator" | "viewer";
                 };
             };
         };
@@ -2490,15 +5394,17 @@ export interface operations {
                 content: {
                     "application/json": {
                         items: {
+                            /** @description an admin of the instance (owner of every appeal) */
+                            admin: boolean;
                             email: string;
                             id: string;
                             name: string;
-                            role: string;
+                            role: "owner" | "organiser" | "moderator" | "viewer";
                         }[];
                     };
                 };
             };
-            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE */
+            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE, UPDATE_ORIGINAL_REQUIRED */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2507,7 +5413,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS */
+            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS, TWO_FACTOR_CODE_INVALID */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2516,7 +5422,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not allowed. Codes: FORBIDDEN, SETUP_TOKEN_INVALID, CSRF_INVALID */
+            /** @description Not allowed. Codes: FORBIDDEN, SETUP_TOKEN_INVALID, CSRF_INVALID, TWO_FACTOR_REQUIRED */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2525,7 +5431,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, PUBLIC_LIST_DISABLED */
+            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, EVENT_REPORT_NOT_FOUND, UPDATE_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, SESSION_NOT_FOUND, ACCOUNT_LINK_INVALID, PUBLIC_LIST_DISABLED, FUND_NOT_FOUND, CONTRIBUTION_NOT_FOUND, SPENDING_NOT_FOUND, RECEIPT_NOT_FOUND */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2534,7 +5440,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Conflicts with the current state. Codes: APPEAL_NOT_OPEN, APPEAL_NOT_YET_OPEN, APPEAL_CLOSED, SLUG_TAKEN, ORGANISER_EXISTS, SETUP_DONE, ORIGINAL_TEXT_REQUIRED */
+            /** @description Conflicts with the current state. Codes: EVENT_REPORT_TOO_EARLY, APPEAL_NOT_OPEN, APPEAL_NOT_YET_OPEN, APPEAL_CLOSED, SLUG_TAKEN, ORGANISER_EXISTS, SETUP_DONE, ORIGINAL_TEXT_REQUIRED, UPDATE_LOCKED, TWO_FACTOR_ALREADY_ON, TWO_FACTOR_NOT_STARTED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2543,7 +5449,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The body is larger than the server accepts. Codes: BODY_TOO_LARGE */
+            /** @description The body is larger than the server accepts. Codes: BODY_TOO_LARGE, RECEIPT_TOO_LARGE */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -2623,15 +5529,17 @@ export interface operations {
                 content: {
                     "application/json": {
                         items: {
+                            /** @description an admin of the instance (owner of every appeal) */
+                            admin: boolean;
                             email: string;
                             id: string;
                             name: string;
-                            role: string;
+                            role: "owner" | "organiser" | "moderator" | "viewer";
                         }[];
                     };
                 };
             };
-            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE */
+            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE, UPDATE_ORIGINAL_REQUIRED */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2640,7 +5548,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS */
+            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS, TWO_FACTOR_CODE_INVALID */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2649,7 +5557,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not allowed. Codes: FORBIDDEN, SETUP_TOKEN_INVALID, CSRF_INVALID */
+            /** @description Not allowed. Codes: FORBIDDEN, SETUP_TOKEN_INVALID, CSRF_INVALID, TWO_FACTOR_REQUIRED */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2658,7 +5566,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, PUBLIC_LIST_DISABLED */
+            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, EVENT_REPORT_NOT_FOUND, UPDATE_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, SESSION_NOT_FOUND, ACCOUNT_LINK_INVALID, PUBLIC_LIST_DISABLED, FUND_NOT_FOUND, CONTRIBUTION_NOT_FOUND, SPENDING_NOT_FOUND, RECEIPT_NOT_FOUND */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2667,7 +5575,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Conflicts with the current state. Codes: APPEAL_NOT_OPEN, APPEAL_NOT_YET_OPEN, APPEAL_CLOSED, SLUG_TAKEN, ORGANISER_EXISTS, SETUP_DONE, ORIGINAL_TEXT_REQUIRED */
+            /** @description Conflicts with the current state. Codes: EVENT_REPORT_TOO_EARLY, APPEAL_NOT_OPEN, APPEAL_NOT_YET_OPEN, APPEAL_CLOSED, SLUG_TAKEN, ORGANISER_EXISTS, SETUP_DONE, ORIGINAL_TEXT_REQUIRED, UPDATE_LOCKED, TWO_FACTOR_ALREADY_ON, TWO_FACTOR_NOT_STARTED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2678,6 +5586,364 @@ export interface operations {
             };
             /** @description A path parameter is too long. Codes: URL_TOO_LONG */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: Retry-After says when to try again. Codes: RATE_LIMITED */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our fault; nothing was recorded. Codes: INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unavailable for a moment (shutting down, overloaded or without its database): Retry-After says when to try again. Codes: SERVICE_UNAVAILABLE */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    patchAdminAppealsBySlugMembersByOrganiserId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                organiserId: string;
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    role: "owner" | "organiser" | "moderator" | "viewer";
+                };
+            };
+        };
+        responses: {
+            /** @description Done */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /** @description an admin of the instance (owner of every appeal) */
+                            admin: boolean;
+                            email: string;
+                            id: string;
+                            name: string;
+                            role: "owner" | "organiser" | "moderator" | "viewer";
+                        }[];
+                    };
+                };
+            };
+            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE, UPDATE_ORIGINAL_REQUIRED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS, TWO_FACTOR_CODE_INVALID */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed. Codes: FORBIDDEN, SETUP_TOKEN_INVALID, CSRF_INVALID, TWO_FACTOR_REQUIRED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, EVENT_REPORT_NOT_FOUND, UPDATE_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, SESSION_NOT_FOUND, ACCOUNT_LINK_INVALID, PUBLIC_LIST_DISABLED, FUND_NOT_FOUND, CONTRIBUTION_NOT_FOUND, SPENDING_NOT_FOUND, RECEIPT_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state. Codes: EVENT_REPORT_TOO_EARLY, APPEAL_NOT_OPEN, APPEAL_NOT_YET_OPEN, APPEAL_CLOSED, SLUG_TAKEN, ORGANISER_EXISTS, SETUP_DONE, ORIGINAL_TEXT_REQUIRED, UPDATE_LOCKED, TWO_FACTOR_ALREADY_ON, TWO_FACTOR_NOT_STARTED */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is larger than the server accepts. Codes: BODY_TOO_LARGE, RECEIPT_TOO_LARGE */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A path parameter is too long. Codes: URL_TOO_LONG */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Send application/json in UTF-8. Codes: UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: Retry-After says when to try again. Codes: RATE_LIMITED */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our fault; nothing was recorded. Codes: INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unavailable for a moment (shutting down, overloaded or without its database): Retry-After says when to try again. Codes: SERVICE_UNAVAILABLE */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getAdminAppealsBySlugMessagesByLanguage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                language: "ar" | "de" | "el" | "en" | "es" | "fr" | "it" | "pt";
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The paragraph opening the confirmation mail (null: the default) */
+                        confirmNote: string | null;
+                        /** @description The thank-you page's "what happens next" (null: the default) */
+                        thanksNext: string | null;
+                    };
+                };
+            };
+            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE, UPDATE_ORIGINAL_REQUIRED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS, TWO_FACTOR_CODE_INVALID */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, EVENT_REPORT_NOT_FOUND, UPDATE_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, SESSION_NOT_FOUND, ACCOUNT_LINK_INVALID, PUBLIC_LIST_DISABLED, FUND_NOT_FOUND, CONTRIBUTION_NOT_FOUND, SPENDING_NOT_FOUND, RECEIPT_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A path parameter is too long. Codes: URL_TOO_LONG */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: Retry-After says when to try again. Codes: RATE_LIMITED */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our fault; nothing was recorded. Codes: INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unavailable for a moment (shutting down, overloaded or without its database): Retry-After says when to try again. Codes: SERVICE_UNAVAILABLE */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    putAdminAppealsBySlugMessagesByLanguage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                language: "ar" | "de" | "el" | "en" | "es" | "fr" | "it" | "pt";
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The paragraph opening the confirmation mail (null: the default) */
+                    confirmNote: string | null;
+                    /** @description The thank-you page's "what happens next" (null: the default) */
+                    thanksNext: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Done */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The paragraph opening the confirmation mail (null: the default) */
+                        confirmNote: string | null;
+                        /** @description The thank-you page's "what happens next" (null: the default) */
+                        thanksNext: string | null;
+                    };
+                };
+            };
+            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE, UPDATE_ORIGINAL_REQUIRED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS, TWO_FACTOR_CODE_INVALID */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, EVENT_REPORT_NOT_FOUND, UPDATE_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, SESSION_NOT_FOUND, ACCOUNT_LINK_INVALID, PUBLIC_LIST_DISABLED, FUND_NOT_FOUND, CONTRIBUTION_NOT_FOUND, SPENDING_NOT_FOUND, RECEIPT_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is larger than the server accepts. Codes: BODY_TOO_LARGE, RECEIPT_TOO_LARGE */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A path parameter is too long. Codes: URL_TOO_LONG */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Send application/json in UTF-8. Codes: UNSUPPORTED_MEDIA_TYPE */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2782,7 +6048,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE */
+            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE, UPDATE_ORIGINAL_REQUIRED */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2791,7 +6057,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS */
+            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS, TWO_FACTOR_CODE_INVALID */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2800,7 +6066,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not allowed. Codes: FORBIDDEN, SETUP_TOKEN_INVALID, CSRF_INVALID */
+            /** @description Not allowed. Codes: FORBIDDEN, SETUP_TOKEN_INVALID, CSRF_INVALID, TWO_FACTOR_REQUIRED */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2809,7 +6075,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, PUBLIC_LIST_DISABLED */
+            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, EVENT_REPORT_NOT_FOUND, UPDATE_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, SESSION_NOT_FOUND, ACCOUNT_LINK_INVALID, PUBLIC_LIST_DISABLED, FUND_NOT_FOUND, CONTRIBUTION_NOT_FOUND, SPENDING_NOT_FOUND, RECEIPT_NOT_FOUND */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2818,7 +6084,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Conflicts with the current state. Codes: APPEAL_NOT_OPEN, APPEAL_NOT_YET_OPEN, APPEAL_CLOSED, SLUG_TAKEN, ORGANISER_EXISTS, SETUP_DONE, ORIGINAL_TEXT_REQUIRED */
+            /** @description Conflicts with the current state. Codes: EVENT_REPORT_TOO_EARLY, APPEAL_NOT_OPEN, APPEAL_NOT_YET_OPEN, APPEAL_CLOSED, SLUG_TAKEN, ORGANISER_EXISTS, SETUP_DONE, ORIGINAL_TEXT_REQUIRED, UPDATE_LOCKED, TWO_FACTOR_ALREADY_ON, TWO_FACTOR_NOT_STARTED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2942,7 +6208,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE */
+            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE, UPDATE_ORIGINAL_REQUIRED */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2951,7 +6217,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS */
+            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS, TWO_FACTOR_CODE_INVALID */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2960,7 +6226,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, PUBLIC_LIST_DISABLED */
+            /** @description Not allowed. Codes: FORBIDDEN, SETUP_TOKEN_INVALID, CSRF_INVALID, TWO_FACTOR_REQUIRED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, EVENT_REPORT_NOT_FOUND, UPDATE_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, SESSION_NOT_FOUND, ACCOUNT_LINK_INVALID, PUBLIC_LIST_DISABLED, FUND_NOT_FOUND, CONTRIBUTION_NOT_FOUND, SPENDING_NOT_FOUND, RECEIPT_NOT_FOUND */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3063,7 +6338,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE */
+            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE, UPDATE_ORIGINAL_REQUIRED */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3072,7 +6347,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS */
+            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS, TWO_FACTOR_CODE_INVALID */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3081,7 +6356,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, PUBLIC_LIST_DISABLED */
+            /** @description Not allowed. Codes: FORBIDDEN, SETUP_TOKEN_INVALID, CSRF_INVALID, TWO_FACTOR_REQUIRED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, EVENT_REPORT_NOT_FOUND, UPDATE_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, SESSION_NOT_FOUND, ACCOUNT_LINK_INVALID, PUBLIC_LIST_DISABLED, FUND_NOT_FOUND, CONTRIBUTION_NOT_FOUND, SPENDING_NOT_FOUND, RECEIPT_NOT_FOUND */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3184,7 +6468,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE */
+            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE, UPDATE_ORIGINAL_REQUIRED */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3193,7 +6477,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS */
+            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS, TWO_FACTOR_CODE_INVALID */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3202,7 +6486,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, PUBLIC_LIST_DISABLED */
+            /** @description Not allowed. Codes: FORBIDDEN, SETUP_TOKEN_INVALID, CSRF_INVALID, TWO_FACTOR_REQUIRED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, EVENT_REPORT_NOT_FOUND, UPDATE_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, SESSION_NOT_FOUND, ACCOUNT_LINK_INVALID, PUBLIC_LIST_DISABLED, FUND_NOT_FOUND, CONTRIBUTION_NOT_FOUND, SPENDING_NOT_FOUND, RECEIPT_NOT_FOUND */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3305,7 +6598,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE */
+            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE, UPDATE_ORIGINAL_REQUIRED */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3314,7 +6607,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS */
+            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS, TWO_FACTOR_CODE_INVALID */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3323,7 +6616,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, PUBLIC_LIST_DISABLED */
+            /** @description Not allowed. Codes: FORBIDDEN, SETUP_TOKEN_INVALID, CSRF_INVALID, TWO_FACTOR_REQUIRED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, EVENT_REPORT_NOT_FOUND, UPDATE_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, SESSION_NOT_FOUND, ACCOUNT_LINK_INVALID, PUBLIC_LIST_DISABLED, FUND_NOT_FOUND, CONTRIBUTION_NOT_FOUND, SPENDING_NOT_FOUND, RECEIPT_NOT_FOUND */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3426,7 +6728,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE */
+            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE, UPDATE_ORIGINAL_REQUIRED */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3435,7 +6737,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS */
+            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS, TWO_FACTOR_CODE_INVALID */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3444,7 +6746,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, PUBLIC_LIST_DISABLED */
+            /** @description Not allowed. Codes: FORBIDDEN, SETUP_TOKEN_INVALID, CSRF_INVALID, TWO_FACTOR_REQUIRED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, EVENT_REPORT_NOT_FOUND, UPDATE_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, SESSION_NOT_FOUND, ACCOUNT_LINK_INVALID, PUBLIC_LIST_DISABLED, FUND_NOT_FOUND, CONTRIBUTION_NOT_FOUND, SPENDING_NOT_FOUND, RECEIPT_NOT_FOUND */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3547,7 +6858,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE */
+            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE, UPDATE_ORIGINAL_REQUIRED */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3556,7 +6867,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS */
+            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS, TWO_FACTOR_CODE_INVALID */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3565,7 +6876,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, PUBLIC_LIST_DISABLED */
+            /** @description Not allowed. Codes: FORBIDDEN, SETUP_TOKEN_INVALID, CSRF_INVALID, TWO_FACTOR_REQUIRED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, EVENT_REPORT_NOT_FOUND, UPDATE_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, SESSION_NOT_FOUND, ACCOUNT_LINK_INVALID, PUBLIC_LIST_DISABLED, FUND_NOT_FOUND, CONTRIBUTION_NOT_FOUND, SPENDING_NOT_FOUND, RECEIPT_NOT_FOUND */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3653,7 +6973,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE */
+            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE, UPDATE_ORIGINAL_REQUIRED */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3662,7 +6982,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS */
+            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS, TWO_FACTOR_CODE_INVALID */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3671,7 +6991,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, PUBLIC_LIST_DISABLED */
+            /** @description Not allowed. Codes: FORBIDDEN, SETUP_TOKEN_INVALID, CSRF_INVALID, TWO_FACTOR_REQUIRED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, EVENT_REPORT_NOT_FOUND, UPDATE_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, SESSION_NOT_FOUND, ACCOUNT_LINK_INVALID, PUBLIC_LIST_DISABLED, FUND_NOT_FOUND, CONTRIBUTION_NOT_FOUND, SPENDING_NOT_FOUND, RECEIPT_NOT_FOUND */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3680,7 +7009,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The body is larger than the server accepts. Codes: BODY_TOO_LARGE */
+            /** @description The body is larger than the server accepts. Codes: BODY_TOO_LARGE, RECEIPT_TOO_LARGE */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -3763,7 +7092,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE */
+            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE, UPDATE_ORIGINAL_REQUIRED */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3772,7 +7101,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS */
+            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS, TWO_FACTOR_CODE_INVALID */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3781,7 +7110,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, PUBLIC_LIST_DISABLED */
+            /** @description Not allowed. Codes: FORBIDDEN, SETUP_TOKEN_INVALID, CSRF_INVALID, TWO_FACTOR_REQUIRED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, EVENT_REPORT_NOT_FOUND, UPDATE_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, SESSION_NOT_FOUND, ACCOUNT_LINK_INVALID, PUBLIC_LIST_DISABLED, FUND_NOT_FOUND, CONTRIBUTION_NOT_FOUND, SPENDING_NOT_FOUND, RECEIPT_NOT_FOUND */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3906,7 +7244,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE */
+            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE, UPDATE_ORIGINAL_REQUIRED */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3915,7 +7253,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS */
+            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS, TWO_FACTOR_CODE_INVALID */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3924,7 +7262,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not allowed. Codes: FORBIDDEN, SETUP_TOKEN_INVALID, CSRF_INVALID */
+            /** @description Not allowed. Codes: FORBIDDEN, SETUP_TOKEN_INVALID, CSRF_INVALID, TWO_FACTOR_REQUIRED */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3933,7 +7271,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, PUBLIC_LIST_DISABLED */
+            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, EVENT_REPORT_NOT_FOUND, UPDATE_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, SESSION_NOT_FOUND, ACCOUNT_LINK_INVALID, PUBLIC_LIST_DISABLED, FUND_NOT_FOUND, CONTRIBUTION_NOT_FOUND, SPENDING_NOT_FOUND, RECEIPT_NOT_FOUND */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3942,7 +7280,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Conflicts with the current state. Codes: APPEAL_NOT_OPEN, APPEAL_NOT_YET_OPEN, APPEAL_CLOSED, SLUG_TAKEN, ORGANISER_EXISTS, SETUP_DONE, ORIGINAL_TEXT_REQUIRED */
+            /** @description Conflicts with the current state. Codes: EVENT_REPORT_TOO_EARLY, APPEAL_NOT_OPEN, APPEAL_NOT_YET_OPEN, APPEAL_CLOSED, SLUG_TAKEN, ORGANISER_EXISTS, SETUP_DONE, ORIGINAL_TEXT_REQUIRED, UPDATE_LOCKED, TWO_FACTOR_ALREADY_ON, TWO_FACTOR_NOT_STARTED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3951,7 +7289,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The body is larger than the server accepts. Codes: BODY_TOO_LARGE */
+            /** @description The body is larger than the server accepts. Codes: BODY_TOO_LARGE, RECEIPT_TOO_LARGE */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -4076,7 +7414,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE */
+            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE, UPDATE_ORIGINAL_REQUIRED */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4085,7 +7423,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS */
+            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS, TWO_FACTOR_CODE_INVALID */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4094,7 +7432,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not allowed. Codes: FORBIDDEN, SETUP_TOKEN_INVALID, CSRF_INVALID */
+            /** @description Not allowed. Codes: FORBIDDEN, SETUP_TOKEN_INVALID, CSRF_INVALID, TWO_FACTOR_REQUIRED */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4103,7 +7441,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, PUBLIC_LIST_DISABLED */
+            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, EVENT_REPORT_NOT_FOUND, UPDATE_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, SESSION_NOT_FOUND, ACCOUNT_LINK_INVALID, PUBLIC_LIST_DISABLED, FUND_NOT_FOUND, CONTRIBUTION_NOT_FOUND, SPENDING_NOT_FOUND, RECEIPT_NOT_FOUND */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4112,8 +7450,1239 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Conflicts with the current state. Codes: APPEAL_NOT_OPEN, APPEAL_NOT_YET_OPEN, APPEAL_CLOSED, SLUG_TAKEN, ORGANISER_EXISTS, SETUP_DONE, ORIGINAL_TEXT_REQUIRED */
+            /** @description Conflicts with the current state. Codes: EVENT_REPORT_TOO_EARLY, APPEAL_NOT_OPEN, APPEAL_NOT_YET_OPEN, APPEAL_CLOSED, SLUG_TAKEN, ORGANISER_EXISTS, SETUP_DONE, ORIGINAL_TEXT_REQUIRED, UPDATE_LOCKED, TWO_FACTOR_ALREADY_ON, TWO_FACTOR_NOT_STARTED */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A path parameter is too long. Codes: URL_TOO_LONG */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: Retry-After says when to try again. Codes: RATE_LIMITED */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our fault; nothing was recorded. Codes: INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unavailable for a moment (shutting down, overloaded or without its database): Retry-After says when to try again. Codes: SERVICE_UNAVAILABLE */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getAdminAppealsBySlugUpdates: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: uuid */
+                        id: string;
+                        recipients: number | null;
+                        /** Format: date-time */
+                        scheduledAt: string | null;
+                        status: "draft" | "scheduled" | "sending" | "paused" | "sent";
+                        subject: string;
+                    }[];
+                };
+            };
+            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE, UPDATE_ORIGINAL_REQUIRED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS, TWO_FACTOR_CODE_INVALID */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, EVENT_REPORT_NOT_FOUND, UPDATE_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, SESSION_NOT_FOUND, ACCOUNT_LINK_INVALID, PUBLIC_LIST_DISABLED, FUND_NOT_FOUND, CONTRIBUTION_NOT_FOUND, SPENDING_NOT_FOUND, RECEIPT_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A path parameter is too long. Codes: URL_TOO_LONG */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: Retry-After says when to try again. Codes: RATE_LIMITED */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our fault; nothing was recorded. Codes: INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unavailable for a moment (shutting down, overloaded or without its database): Retry-After says when to try again. Codes: SERVICE_UNAVAILABLE */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postAdminAppealsBySlugUpdates: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Only signers from these countries (none: all) */
+                    countries?: ("AD" | "AE" | "AF" | "AG" | "AI" | "AL" | "AM" | "AO" | "AQ" | "AR" | "AS" | "AT" | "AU" | "AW" | "AX" | "AZ" | "BA" | "BB" | "BD" | "BE" | "BF" | "BG" | "BH" | "BI" | "BJ" | "BL" | "BM" | "BN" | "BO" | "BQ" | "BR" | "BS" | "BT" | "BV" | "BW" | "BY" | "BZ" | "CA" | "CC" | "CD" | "CF" | "CG" | "CH" | "CI" | "CK" | "CL" | "CM" | "CN" | "CO" | "CR" | "CU" | "CV" | "CW" | "CX" | "CY" | "CZ" | "DE" | "DJ" | "DK" | "DM" | "DO" | "DZ" | "EC" | "EE" | "EG" | "EH" | "ER" | "ES" | "ET" | "FI" | "FJ" | "FK" | "FM" | "FO" | "FR" | "GA" | "GB" | "GD" | "GE" | "GF" | "GG" | "GH" | "GI" | "GL" | "GM" | "GN" | "GP" | "GQ" | "GR" | "GS" | "GT" | "GU" | "GW" | "GY" | "HK" | "HM" | "HN" | "HR" | "HT" | "HU" | "ID" | "IE" | "IL" | "IM" | "IN" | "IO" | "IQ" | "IR" | "IS" | "IT" | "JE" | "JM" | "JO" | "JP" | "KE" | "KG" | "KH" | "KI" | "KM" | "KN" | "KP" | "KR" | "KW" | "KY" | "KZ" | "LA" | "LB" | "LC" | "LI" | "LK" | "LR" | "LS" | "LT" | "LU" | "LV" | "LY" | "MA" | "MC" | "MD" | "ME" | "MF" | "MG" | "MH" | "MK" | "ML" | "MM" | "MN" | "MO" | "MP" | "MQ" | "MR" | "MS" | "MT" | "MU" | "MV" | "MW" | "MX" | "MY" | "MZ" | "NA" | "NC" | "NE" | "NF" | "NG" | "NI" | "NL" | "NO" | "NP" | "NR" | "NU" | "NZ" | "OM" | "PA" | "PE" | "PF" | "PG" | "PH" | "PK" | "PL" | "PM" | "PN" | "PR" | "PS" | "PT" | "PW" | "PY" | "QA" | "RE" | "RO" | "RS" | "RU" | "RW" | "SA" | "SB" | "SC" | "SD" | "SE" | "SG" | "SH" | "SI" | "SJ" | "SK" | "SL" | "SM" | "SN" | "SO" | "SR" | "SS" | "ST" | "SV" | "SX" | "SY" | "SZ" | "TC" | "TD" | "TF" | "TG" | "TH" | "TJ" | "TK" | "TL" | "TM" | "TN" | "TO" | "TR" | "TT" | "TV" | "TW" | "TZ" | "UA" | "UG" | "UM" | "US" | "UY" | "UZ" | "VA" | "VC" | "VE" | "VG" | "VI" | "VN" | "VU" | "WF" | "WS" | "XK" | "YE" | "YT" | "ZA" | "ZM" | "ZW")[];
+                    /** @description Only people, or only organisations (none: both) */
+                    kinds?: ("individual" | "organisation")[];
+                    /** @description Subject and body per site language; the appeal's original language is required */
+                    texts: {
+                        [key: string]: {
+                            /** @description Markdown (no raw HTML, no images) */
+                            body: string;
+                            /** @description The mail's subject */
+                            subject: string;
+                        };
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        countries: string[];
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        finishedAt: string | null;
+                        /** Format: uuid */
+                        id: string;
+                        kinds: ("individual" | "organisation")[];
+                        progress: {
+                            cancelled: number;
+                            failed: number;
+                            queued: number;
+                            sent: number;
+                        };
+                        /** Format: date-time */
+                        queuedAt: string | null;
+                        /** @description How many mails were queued */
+                        recipients: number | null;
+                        /** Format: date-time */
+                        scheduledAt: string | null;
+                        status: "draft" | "scheduled" | "sending" | "paused" | "sent";
+                        texts: {
+                            [key: string]: {
+                                /** @description Markdown (no raw HTML, no images) */
+                                body: string;
+                                /** @description The mail's subject */
+                                subject: string;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE, UPDATE_ORIGINAL_REQUIRED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS, TWO_FACTOR_CODE_INVALID */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, EVENT_REPORT_NOT_FOUND, UPDATE_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, SESSION_NOT_FOUND, ACCOUNT_LINK_INVALID, PUBLIC_LIST_DISABLED, FUND_NOT_FOUND, CONTRIBUTION_NOT_FOUND, SPENDING_NOT_FOUND, RECEIPT_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is larger than the server accepts. Codes: BODY_TOO_LARGE, RECEIPT_TOO_LARGE */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A path parameter is too long. Codes: URL_TOO_LONG */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Send application/json in UTF-8. Codes: UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: Retry-After says when to try again. Codes: RATE_LIMITED */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our fault; nothing was recorded. Codes: INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unavailable for a moment (shutting down, overloaded or without its database): Retry-After says when to try again. Codes: SERVICE_UNAVAILABLE */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getAdminAppealsBySlugUpdatesById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        countries: string[];
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        finishedAt: string | null;
+                        /** Format: uuid */
+                        id: string;
+                        kinds: ("individual" | "organisation")[];
+                        progress: {
+                            cancelled: number;
+                            failed: number;
+                            queued: number;
+                            sent: number;
+                        };
+                        /** Format: date-time */
+                        queuedAt: string | null;
+                        /** @description How many mails were queued */
+                        recipients: number | null;
+                        /** Format: date-time */
+                        scheduledAt: string | null;
+                        status: "draft" | "scheduled" | "sending" | "paused" | "sent";
+                        texts: {
+                            [key: string]: {
+                                /** @description Markdown (no raw HTML, no images) */
+                                body: string;
+                                /** @description The mail's subject */
+                                subject: string;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE, UPDATE_ORIGINAL_REQUIRED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS, TWO_FACTOR_CODE_INVALID */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, EVENT_REPORT_NOT_FOUND, UPDATE_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, SESSION_NOT_FOUND, ACCOUNT_LINK_INVALID, PUBLIC_LIST_DISABLED, FUND_NOT_FOUND, CONTRIBUTION_NOT_FOUND, SPENDING_NOT_FOUND, RECEIPT_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A path parameter is too long. Codes: URL_TOO_LONG */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: Retry-After says when to try again. Codes: RATE_LIMITED */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our fault; nothing was recorded. Codes: INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unavailable for a moment (shutting down, overloaded or without its database): Retry-After says when to try again. Codes: SERVICE_UNAVAILABLE */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    putAdminAppealsBySlugUpdatesById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Only signers from these countries (none: all) */
+                    countries?: ("AD" | "AE" | "AF" | "AG" | "AI" | "AL" | "AM" | "AO" | "AQ" | "AR" | "AS" | "AT" | "AU" | "AW" | "AX" | "AZ" | "BA" | "BB" | "BD" | "BE" | "BF" | "BG" | "BH" | "BI" | "BJ" | "BL" | "BM" | "BN" | "BO" | "BQ" | "BR" | "BS" | "BT" | "BV" | "BW" | "BY" | "BZ" | "CA" | "CC" | "CD" | "CF" | "CG" | "CH" | "CI" | "CK" | "CL" | "CM" | "CN" | "CO" | "CR" | "CU" | "CV" | "CW" | "CX" | "CY" | "CZ" | "DE" | "DJ" | "DK" | "DM" | "DO" | "DZ" | "EC" | "EE" | "EG" | "EH" | "ER" | "ES" | "ET" | "FI" | "FJ" | "FK" | "FM" | "FO" | "FR" | "GA" | "GB" | "GD" | "GE" | "GF" | "GG" | "GH" | "GI" | "GL" | "GM" | "GN" | "GP" | "GQ" | "GR" | "GS" | "GT" | "GU" | "GW" | "GY" | "HK" | "HM" | "HN" | "HR" | "HT" | "HU" | "ID" | "IE" | "IL" | "IM" | "IN" | "IO" | "IQ" | "IR" | "IS" | "IT" | "JE" | "JM" | "JO" | "JP" | "KE" | "KG" | "KH" | "KI" | "KM" | "KN" | "KP" | "KR" | "KW" | "KY" | "KZ" | "LA" | "LB" | "LC" | "LI" | "LK" | "LR" | "LS" | "LT" | "LU" | "LV" | "LY" | "MA" | "MC" | "MD" | "ME" | "MF" | "MG" | "MH" | "MK" | "ML" | "MM" | "MN" | "MO" | "MP" | "MQ" | "MR" | "MS" | "MT" | "MU" | "MV" | "MW" | "MX" | "MY" | "MZ" | "NA" | "NC" | "NE" | "NF" | "NG" | "NI" | "NL" | "NO" | "NP" | "NR" | "NU" | "NZ" | "OM" | "PA" | "PE" | "PF" | "PG" | "PH" | "PK" | "PL" | "PM" | "PN" | "PR" | "PS" | "PT" | "PW" | "PY" | "QA" | "RE" | "RO" | "RS" | "RU" | "RW" | "SA" | "SB" | "SC" | "SD" | "SE" | "SG" | "SH" | "SI" | "SJ" | "SK" | "SL" | "SM" | "SN" | "SO" | "SR" | "SS" | "ST" | "SV" | "SX" | "SY" | "SZ" | "TC" | "TD" | "TF" | "TG" | "TH" | "TJ" | "TK" | "TL" | "TM" | "TN" | "TO" | "TR" | "TT" | "TV" | "TW" | "TZ" | "UA" | "UG" | "UM" | "US" | "UY" | "UZ" | "VA" | "VC" | "VE" | "VG" | "VI" | "VN" | "VU" | "WF" | "WS" | "XK" | "YE" | "YT" | "ZA" | "ZM" | "ZW")[];
+                    /** @description Only people, or only organisations (none: both) */
+                    kinds?: ("individual" | "organisation")[];
+                    /** @description Subject and body per site language; the appeal's original language is required */
+                    texts: {
+                        [key: string]: {
+                            /** @description Markdown (no raw HTML, no images) */
+                            body: string;
+                            /** @description The mail's subject */
+                            subject: string;
+                        };
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Done */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        countries: string[];
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        finishedAt: string | null;
+                        /** Format: uuid */
+                        id: string;
+                        kinds: ("individual" | "organisation")[];
+                        progress: {
+                            cancelled: number;
+                            failed: number;
+                            queued: number;
+                            sent: number;
+                        };
+                        /** Format: date-time */
+                        queuedAt: string | null;
+                        /** @description How many mails were queued */
+                        recipients: number | null;
+                        /** Format: date-time */
+                        scheduledAt: string | null;
+                        status: "draft" | "scheduled" | "sending" | "paused" | "sent";
+                        texts: {
+                            [key: string]: {
+                                /** @description Markdown (no raw HTML, no images) */
+                                body: string;
+                                /** @description The mail's subject */
+                                subject: string;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE, UPDATE_ORIGINAL_REQUIRED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS, TWO_FACTOR_CODE_INVALID */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, EVENT_REPORT_NOT_FOUND, UPDATE_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, SESSION_NOT_FOUND, ACCOUNT_LINK_INVALID, PUBLIC_LIST_DISABLED, FUND_NOT_FOUND, CONTRIBUTION_NOT_FOUND, SPENDING_NOT_FOUND, RECEIPT_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state. Codes: EVENT_REPORT_TOO_EARLY, APPEAL_NOT_OPEN, APPEAL_NOT_YET_OPEN, APPEAL_CLOSED, SLUG_TAKEN, ORGANISER_EXISTS, SETUP_DONE, ORIGINAL_TEXT_REQUIRED, UPDATE_LOCKED, TWO_FACTOR_ALREADY_ON, TWO_FACTOR_NOT_STARTED */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is larger than the server accepts. Codes: BODY_TOO_LARGE, RECEIPT_TOO_LARGE */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A path parameter is too long. Codes: URL_TOO_LONG */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Send application/json in UTF-8. Codes: UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: Retry-After says when to try again. Codes: RATE_LIMITED */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our fault; nothing was recorded. Codes: INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unavailable for a moment (shutting down, overloaded or without its database): Retry-After says when to try again. Codes: SERVICE_UNAVAILABLE */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getAdminAppealsBySlugUpdatesByIdAudience: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description How many people it would reach now */
+                        recipients: number;
+                    };
+                };
+            };
+            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE, UPDATE_ORIGINAL_REQUIRED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS, TWO_FACTOR_CODE_INVALID */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, EVENT_REPORT_NOT_FOUND, UPDATE_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, SESSION_NOT_FOUND, ACCOUNT_LINK_INVALID, PUBLIC_LIST_DISABLED, FUND_NOT_FOUND, CONTRIBUTION_NOT_FOUND, SPENDING_NOT_FOUND, RECEIPT_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A path parameter is too long. Codes: URL_TOO_LONG */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: Retry-After says when to try again. Codes: RATE_LIMITED */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our fault; nothing was recorded. Codes: INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unavailable for a moment (shutting down, overloaded or without its database): Retry-After says when to try again. Codes: SERVICE_UNAVAILABLE */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postAdminAppealsBySlugUpdatesByIdPause: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        countries: string[];
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        finishedAt: string | null;
+                        /** Format: uuid */
+                        id: string;
+                        kinds: ("individual" | "organisation")[];
+                        progress: {
+                            cancelled: number;
+                            failed: number;
+                            queued: number;
+                            sent: number;
+                        };
+                        /** Format: date-time */
+                        queuedAt: string | null;
+                        /** @description How many mails were queued */
+                        recipients: number | null;
+                        /** Format: date-time */
+                        scheduledAt: string | null;
+                        status: "draft" | "scheduled" | "sending" | "paused" | "sent";
+                        texts: {
+                            [key: string]: {
+                                /** @description Markdown (no raw HTML, no images) */
+                                body: string;
+                                /** @description The mail's subject */
+                                subject: string;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE, UPDATE_ORIGINAL_REQUIRED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS, TWO_FACTOR_CODE_INVALID */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, EVENT_REPORT_NOT_FOUND, UPDATE_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, SESSION_NOT_FOUND, ACCOUNT_LINK_INVALID, PUBLIC_LIST_DISABLED, FUND_NOT_FOUND, CONTRIBUTION_NOT_FOUND, SPENDING_NOT_FOUND, RECEIPT_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state. Codes: EVENT_REPORT_TOO_EARLY, APPEAL_NOT_OPEN, APPEAL_NOT_YET_OPEN, APPEAL_CLOSED, SLUG_TAKEN, ORGANISER_EXISTS, SETUP_DONE, ORIGINAL_TEXT_REQUIRED, UPDATE_LOCKED, TWO_FACTOR_ALREADY_ON, TWO_FACTOR_NOT_STARTED */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A path parameter is too long. Codes: URL_TOO_LONG */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: Retry-After says when to try again. Codes: RATE_LIMITED */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our fault; nothing was recorded. Codes: INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unavailable for a moment (shutting down, overloaded or without its database): Retry-After says when to try again. Codes: SERVICE_UNAVAILABLE */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getAdminAppealsBySlugUpdatesByIdPreview: {
+        parameters: {
+            query?: {
+                language?: "ar" | "de" | "el" | "en" | "es" | "fr" | "it" | "pt";
+            };
+            header?: never;
+            path: {
+                id: string;
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        html: string;
+                        subject: string;
+                        text: string;
+                    };
+                };
+            };
+            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE, UPDATE_ORIGINAL_REQUIRED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS, TWO_FACTOR_CODE_INVALID */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, EVENT_REPORT_NOT_FOUND, UPDATE_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, SESSION_NOT_FOUND, ACCOUNT_LINK_INVALID, PUBLIC_LIST_DISABLED, FUND_NOT_FOUND, CONTRIBUTION_NOT_FOUND, SPENDING_NOT_FOUND, RECEIPT_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A path parameter is too long. Codes: URL_TOO_LONG */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: Retry-After says when to try again. Codes: RATE_LIMITED */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our fault; nothing was recorded. Codes: INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unavailable for a moment (shutting down, overloaded or without its database): Retry-After says when to try again. Codes: SERVICE_UNAVAILABLE */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postAdminAppealsBySlugUpdatesByIdResume: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        countries: string[];
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        finishedAt: string | null;
+                        /** Format: uuid */
+                        id: string;
+                        kinds: ("individual" | "organisation")[];
+                        progress: {
+                            cancelled: number;
+                            failed: number;
+                            queued: number;
+                            sent: number;
+                        };
+                        /** Format: date-time */
+                        queuedAt: string | null;
+                        /** @description How many mails were queued */
+                        recipients: number | null;
+                        /** Format: date-time */
+                        scheduledAt: string | null;
+                        status: "draft" | "scheduled" | "sending" | "paused" | "sent";
+                        texts: {
+                            [key: string]: {
+                                /** @description Markdown (no raw HTML, no images) */
+                                body: string;
+                                /** @description The mail's subject */
+                                subject: string;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE, UPDATE_ORIGINAL_REQUIRED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS, TWO_FACTOR_CODE_INVALID */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, EVENT_REPORT_NOT_FOUND, UPDATE_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, SESSION_NOT_FOUND, ACCOUNT_LINK_INVALID, PUBLIC_LIST_DISABLED, FUND_NOT_FOUND, CONTRIBUTION_NOT_FOUND, SPENDING_NOT_FOUND, RECEIPT_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state. Codes: EVENT_REPORT_TOO_EARLY, APPEAL_NOT_OPEN, APPEAL_NOT_YET_OPEN, APPEAL_CLOSED, SLUG_TAKEN, ORGANISER_EXISTS, SETUP_DONE, ORIGINAL_TEXT_REQUIRED, UPDATE_LOCKED, TWO_FACTOR_ALREADY_ON, TWO_FACTOR_NOT_STARTED */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A path parameter is too long. Codes: URL_TOO_LONG */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: Retry-After says when to try again. Codes: RATE_LIMITED */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our fault; nothing was recorded. Codes: INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unavailable for a moment (shutting down, overloaded or without its database): Retry-After says when to try again. Codes: SERVICE_UNAVAILABLE */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postAdminAppealsBySlugUpdatesByIdSend: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                slug: string;
+            };
+            cookie?: never;
+        };
+        /** @description Send now, or at `at` */
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: date-time */
+                    at?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Done */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        countries: string[];
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        finishedAt: string | null;
+                        /** Format: uuid */
+                        id: string;
+                        kinds: ("individual" | "organisation")[];
+                        progress: {
+                            cancelled: number;
+                            failed: number;
+                            queued: number;
+                            sent: number;
+                        };
+                        /** Format: date-time */
+                        queuedAt: string | null;
+                        /** @description How many mails were queued */
+                        recipients: number | null;
+                        /** Format: date-time */
+                        scheduledAt: string | null;
+                        status: "draft" | "scheduled" | "sending" | "paused" | "sent";
+                        texts: {
+                            [key: string]: {
+                                /** @description Markdown (no raw HTML, no images) */
+                                body: string;
+                                /** @description The mail's subject */
+                                subject: string;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE, UPDATE_ORIGINAL_REQUIRED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS, TWO_FACTOR_CODE_INVALID */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, EVENT_REPORT_NOT_FOUND, UPDATE_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, SESSION_NOT_FOUND, ACCOUNT_LINK_INVALID, PUBLIC_LIST_DISABLED, FUND_NOT_FOUND, CONTRIBUTION_NOT_FOUND, SPENDING_NOT_FOUND, RECEIPT_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state. Codes: EVENT_REPORT_TOO_EARLY, APPEAL_NOT_OPEN, APPEAL_NOT_YET_OPEN, APPEAL_CLOSED, SLUG_TAKEN, ORGANISER_EXISTS, SETUP_DONE, ORIGINAL_TEXT_REQUIRED, UPDATE_LOCKED, TWO_FACTOR_ALREADY_ON, TWO_FACTOR_NOT_STARTED */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is larger than the server accepts. Codes: BODY_TOO_LARGE, RECEIPT_TOO_LARGE */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A path parameter is too long. Codes: URL_TOO_LONG */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Send application/json in UTF-8. Codes: UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: Retry-After says when to try again. Codes: RATE_LIMITED */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our fault; nothing was recorded. Codes: INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unavailable for a moment (shutting down, overloaded or without its database): Retry-After says when to try again. Codes: SERVICE_UNAVAILABLE */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postAdminAppealsBySlugUpdatesByIdTest: {
+        parameters: {
+            query?: {
+                language?: "ar" | "de" | "el" | "en" | "es" | "fr" | "it" | "pt";
+            };
+            header?: never;
+            path: {
+                id: string;
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done; nothing to send back */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE, UPDATE_ORIGINAL_REQUIRED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS, TWO_FACTOR_CODE_INVALID */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, EVENT_REPORT_NOT_FOUND, UPDATE_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, SESSION_NOT_FOUND, ACCOUNT_LINK_INVALID, PUBLIC_LIST_DISABLED, FUND_NOT_FOUND, CONTRIBUTION_NOT_FOUND, SPENDING_NOT_FOUND, RECEIPT_NOT_FOUND */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4195,7 +8764,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE */
+            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE, UPDATE_ORIGINAL_REQUIRED */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4204,7 +8773,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS */
+            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS, TWO_FACTOR_CODE_INVALID */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4213,7 +8782,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, PUBLIC_LIST_DISABLED */
+            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, EVENT_REPORT_NOT_FOUND, UPDATE_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, SESSION_NOT_FOUND, ACCOUNT_LINK_INVALID, PUBLIC_LIST_DISABLED, FUND_NOT_FOUND, CONTRIBUTION_NOT_FOUND, SPENDING_NOT_FOUND, RECEIPT_NOT_FOUND */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4306,7 +8875,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE */
+            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE, UPDATE_ORIGINAL_REQUIRED */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4315,7 +8884,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS */
+            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS, TWO_FACTOR_CODE_INVALID */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4324,7 +8893,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, PUBLIC_LIST_DISABLED */
+            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, EVENT_REPORT_NOT_FOUND, UPDATE_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, SESSION_NOT_FOUND, ACCOUNT_LINK_INVALID, PUBLIC_LIST_DISABLED, FUND_NOT_FOUND, CONTRIBUTION_NOT_FOUND, SPENDING_NOT_FOUND, RECEIPT_NOT_FOUND */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4333,7 +8902,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The body is larger than the server accepts. Codes: BODY_TOO_LARGE */
+            /** @description The body is larger than the server accepts. Codes: BODY_TOO_LARGE, RECEIPT_TOO_LARGE */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -4412,7 +8981,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE */
+            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE, UPDATE_ORIGINAL_REQUIRED */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4421,7 +8990,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS */
+            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS, TWO_FACTOR_CODE_INVALID */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4430,7 +8999,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, PUBLIC_LIST_DISABLED */
+            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, EVENT_REPORT_NOT_FOUND, UPDATE_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, SESSION_NOT_FOUND, ACCOUNT_LINK_INVALID, PUBLIC_LIST_DISABLED, FUND_NOT_FOUND, CONTRIBUTION_NOT_FOUND, SPENDING_NOT_FOUND, RECEIPT_NOT_FOUND */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4518,7 +9087,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE */
+            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE, UPDATE_ORIGINAL_REQUIRED */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4527,7 +9096,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS */
+            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS, TWO_FACTOR_CODE_INVALID */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4536,7 +9105,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, PUBLIC_LIST_DISABLED */
+            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, EVENT_REPORT_NOT_FOUND, UPDATE_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, SESSION_NOT_FOUND, ACCOUNT_LINK_INVALID, PUBLIC_LIST_DISABLED, FUND_NOT_FOUND, CONTRIBUTION_NOT_FOUND, SPENDING_NOT_FOUND, RECEIPT_NOT_FOUND */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4620,7 +9189,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE */
+            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE, UPDATE_ORIGINAL_REQUIRED */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4629,7 +9198,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS */
+            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS, TWO_FACTOR_CODE_INVALID */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4638,7 +9207,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, PUBLIC_LIST_DISABLED */
+            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, EVENT_REPORT_NOT_FOUND, UPDATE_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, SESSION_NOT_FOUND, ACCOUNT_LINK_INVALID, PUBLIC_LIST_DISABLED, FUND_NOT_FOUND, CONTRIBUTION_NOT_FOUND, SPENDING_NOT_FOUND, RECEIPT_NOT_FOUND */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4649,6 +9218,106 @@ export interface operations {
             };
             /** @description A path parameter is too long. Codes: URL_TOO_LONG */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: Retry-After says when to try again. Codes: RATE_LIMITED */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our fault; nothing was recorded. Codes: INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unavailable for a moment (shutting down, overloaded or without its database): Retry-After says when to try again. Codes: SERVICE_UNAVAILABLE */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getAdminAudit: {
+        parameters: {
+            query: {
+                action?: "signin.success" | "signin.failure" | "signin.codeFailure" | "signout" | "password.change" | "password.reset" | "twoFactor.enable" | "twoFactor.disable" | "twoFactor.recoveryCodes" | "session.end" | "invitation.create" | "invitation.accept" | "member.role" | "member.remove" | "organiser.create" | "token.create" | "token.revoke" | "signatures.view" | "signatures.export" | "signatures.erase" | "signatures.eraseByEmail" | "signatures.bulkHide" | "signatures.bulkHideUndo";
+                /** @description nextBefore from the previous page */
+                before?: number;
+                limit: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            action: string;
+                            actorEmail: string | null;
+                            actorId: string | null;
+                            appeal: string | null;
+                            /** Format: date-time */
+                            at: string;
+                            details: {
+                                [key: string]: unknown;
+                            };
+                            id: number;
+                            /** @description keyed hash of the address (never the address) */
+                            ipHash: string | null;
+                            via: string | null;
+                        }[];
+                        nextBefore: number | null;
+                    };
+                };
+            };
+            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE, UPDATE_ORIGINAL_REQUIRED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS, TWO_FACTOR_CODE_INVALID */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed. Codes: FORBIDDEN, SETUP_TOKEN_INVALID, CSRF_INVALID, TWO_FACTOR_REQUIRED */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4714,12 +9383,14 @@ export interface operations {
                     "application/json": {
                         /** @description the addresses (slugs) of the appeals they were on */
                         appeals: string[];
+                        /** @description how many of their reports to those appeals' funds were emptied of personal data (amounts stay in the account) */
+                        contributions: number;
                         /** @description how many signatures were erased */
                         erased: number;
                     };
                 };
             };
-            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE */
+            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE, UPDATE_ORIGINAL_REQUIRED */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4728,7 +9399,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS */
+            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS, TWO_FACTOR_CODE_INVALID */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4737,7 +9408,240 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The body is larger than the server accepts. Codes: BODY_TOO_LARGE */
+            /** @description The body is larger than the server accepts. Codes: BODY_TOO_LARGE, RECEIPT_TOO_LARGE */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Send application/json in UTF-8. Codes: UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: Retry-After says when to try again. Codes: RATE_LIMITED */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our fault; nothing was recorded. Codes: INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unavailable for a moment (shutting down, overloaded or without its database): Retry-After says when to try again. Codes: SERVICE_UNAVAILABLE */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postAdminInvitations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: email */
+                    email: string;
+                    language?: string;
+                    role?: "admin" | "organiser";
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        expiresAt: string | null;
+                        status: "invited" | "added";
+                    };
+                };
+            };
+            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE, UPDATE_ORIGINAL_REQUIRED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS, TWO_FACTOR_CODE_INVALID */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed. Codes: FORBIDDEN, SETUP_TOKEN_INVALID, CSRF_INVALID, TWO_FACTOR_REQUIRED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state. Codes: EVENT_REPORT_TOO_EARLY, APPEAL_NOT_OPEN, APPEAL_NOT_YET_OPEN, APPEAL_CLOSED, SLUG_TAKEN, ORGANISER_EXISTS, SETUP_DONE, ORIGINAL_TEXT_REQUIRED, UPDATE_LOCKED, TWO_FACTOR_ALREADY_ON, TWO_FACTOR_NOT_STARTED */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is larger than the server accepts. Codes: BODY_TOO_LARGE, RECEIPT_TOO_LARGE */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Send application/json in UTF-8. Codes: UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: Retry-After says when to try again. Codes: RATE_LIMITED */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our fault; nothing was recorded. Codes: INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unavailable for a moment (shutting down, overloaded or without its database): Retry-After says when to try again. Codes: SERVICE_UNAVAILABLE */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postAdminInvitationsAccept: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    password: string;
+                    token: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        expiresAt: string;
+                        organiser: {
+                            email: string;
+                            id: string;
+                            name: string;
+                            role: "admin" | "organiser";
+                        };
+                        /** @enum {boolean} */
+                        twoFactorRequired: false;
+                    };
+                };
+            };
+            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE, UPDATE_ORIGINAL_REQUIRED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, EVENT_REPORT_NOT_FOUND, UPDATE_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, SESSION_NOT_FOUND, ACCOUNT_LINK_INVALID, PUBLIC_LIST_DISABLED, FUND_NOT_FOUND, CONTRIBUTION_NOT_FOUND, SPENDING_NOT_FOUND, RECEIPT_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state. Codes: EVENT_REPORT_TOO_EARLY, APPEAL_NOT_OPEN, APPEAL_NOT_YET_OPEN, APPEAL_CLOSED, SLUG_TAKEN, ORGANISER_EXISTS, SETUP_DONE, ORIGINAL_TEXT_REQUIRED, UPDATE_LOCKED, TWO_FACTOR_ALREADY_ON, TWO_FACTOR_NOT_STARTED */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is larger than the server accepts. Codes: BODY_TOO_LARGE, RECEIPT_TOO_LARGE */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -4808,10 +9712,14 @@ export interface operations {
                         id: string;
                         name: string;
                         role: "admin" | "organiser";
+                        tokenRole: ("owner" | "organiser" | "moderator" | "viewer") | (never | null);
+                        /** @description whether this account signs in with a second factor */
+                        twoFactor: boolean;
+                        via: "session" | "token";
                     };
                 };
             };
-            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE */
+            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE, UPDATE_ORIGINAL_REQUIRED */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4820,8 +9728,651 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS */
+            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS, TWO_FACTOR_CODE_INVALID */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: Retry-After says when to try again. Codes: RATE_LIMITED */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our fault; nothing was recorded. Codes: INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unavailable for a moment (shutting down, overloaded or without its database): Retry-After says when to try again. Codes: SERVICE_UNAVAILABLE */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postAdminMePassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    currentPassword: string;
+                    password: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Done; nothing to send back */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE, UPDATE_ORIGINAL_REQUIRED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS, TWO_FACTOR_CODE_INVALID */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is larger than the server accepts. Codes: BODY_TOO_LARGE, RECEIPT_TOO_LARGE */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Send application/json in UTF-8. Codes: UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: Retry-After says when to try again. Codes: RATE_LIMITED */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our fault; nothing was recorded. Codes: INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unavailable for a moment (shutting down, overloaded or without its database): Retry-After says when to try again. Codes: SERVICE_UNAVAILABLE */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postAdminMeRecoveryCodes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description six digits from the authenticator app, or a recovery code */
+                    code: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Done */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        recoveryCodes: string[];
+                    };
+                };
+            };
+            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE, UPDATE_ORIGINAL_REQUIRED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS, TWO_FACTOR_CODE_INVALID */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state. Codes: EVENT_REPORT_TOO_EARLY, APPEAL_NOT_OPEN, APPEAL_NOT_YET_OPEN, APPEAL_CLOSED, SLUG_TAKEN, ORGANISER_EXISTS, SETUP_DONE, ORIGINAL_TEXT_REQUIRED, UPDATE_LOCKED, TWO_FACTOR_ALREADY_ON, TWO_FACTOR_NOT_STARTED */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is larger than the server accepts. Codes: BODY_TOO_LARGE, RECEIPT_TOO_LARGE */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Send application/json in UTF-8. Codes: UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: Retry-After says when to try again. Codes: RATE_LIMITED */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our fault; nothing was recorded. Codes: INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unavailable for a moment (shutting down, overloaded or without its database): Retry-After says when to try again. Codes: SERVICE_UNAVAILABLE */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getAdminMeSessions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /** Format: date-time */
+                            createdAt: string;
+                            current: boolean;
+                            device: string | null;
+                            /** Format: date-time */
+                            expiresAt: string;
+                            id: string;
+                            /** Format: date-time */
+                            lastUsedAt: string | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE, UPDATE_ORIGINAL_REQUIRED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS, TWO_FACTOR_CODE_INVALID */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: Retry-After says when to try again. Codes: RATE_LIMITED */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our fault; nothing was recorded. Codes: INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unavailable for a moment (shutting down, overloaded or without its database): Retry-After says when to try again. Codes: SERVICE_UNAVAILABLE */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteAdminMeSessionsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done; nothing to send back */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE, UPDATE_ORIGINAL_REQUIRED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS, TWO_FACTOR_CODE_INVALID */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, EVENT_REPORT_NOT_FOUND, UPDATE_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, SESSION_NOT_FOUND, ACCOUNT_LINK_INVALID, PUBLIC_LIST_DISABLED, FUND_NOT_FOUND, CONTRIBUTION_NOT_FOUND, SPENDING_NOT_FOUND, RECEIPT_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A path parameter is too long. Codes: URL_TOO_LONG */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: Retry-After says when to try again. Codes: RATE_LIMITED */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our fault; nothing was recorded. Codes: INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unavailable for a moment (shutting down, overloaded or without its database): Retry-After says when to try again. Codes: SERVICE_UNAVAILABLE */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postAdminMeTwoFactor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        qrSvg: string;
+                        secret: string;
+                        uri: string;
+                    };
+                };
+            };
+            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE, UPDATE_ORIGINAL_REQUIRED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS, TWO_FACTOR_CODE_INVALID */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state. Codes: EVENT_REPORT_TOO_EARLY, APPEAL_NOT_OPEN, APPEAL_NOT_YET_OPEN, APPEAL_CLOSED, SLUG_TAKEN, ORGANISER_EXISTS, SETUP_DONE, ORIGINAL_TEXT_REQUIRED, UPDATE_LOCKED, TWO_FACTOR_ALREADY_ON, TWO_FACTOR_NOT_STARTED */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: Retry-After says when to try again. Codes: RATE_LIMITED */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our fault; nothing was recorded. Codes: INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unavailable for a moment (shutting down, overloaded or without its database): Retry-After says when to try again. Codes: SERVICE_UNAVAILABLE */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteAdminMeTwoFactor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    password: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Done; nothing to send back */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE, UPDATE_ORIGINAL_REQUIRED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS, TWO_FACTOR_CODE_INVALID */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is larger than the server accepts. Codes: BODY_TOO_LARGE, RECEIPT_TOO_LARGE */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Send application/json in UTF-8. Codes: UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: Retry-After says when to try again. Codes: RATE_LIMITED */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our fault; nothing was recorded. Codes: INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unavailable for a moment (shutting down, overloaded or without its database): Retry-After says when to try again. Codes: SERVICE_UNAVAILABLE */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postAdminMeTwoFactorConfirm: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description six digits from the authenticator app, or a recovery code */
+                    code: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Done */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        recoveryCodes: string[];
+                    };
+                };
+            };
+            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE, UPDATE_ORIGINAL_REQUIRED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS, TWO_FACTOR_CODE_INVALID */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state. Codes: EVENT_REPORT_TOO_EARLY, APPEAL_NOT_OPEN, APPEAL_NOT_YET_OPEN, APPEAL_CLOSED, SLUG_TAKEN, ORGANISER_EXISTS, SETUP_DONE, ORIGINAL_TEXT_REQUIRED, UPDATE_LOCKED, TWO_FACTOR_ALREADY_ON, TWO_FACTOR_NOT_STARTED */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is larger than the server accepts. Codes: BODY_TOO_LARGE, RECEIPT_TOO_LARGE */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Send application/json in UTF-8. Codes: UNSUPPORTED_MEDIA_TYPE */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4887,7 +10438,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE */
+            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE, UPDATE_ORIGINAL_REQUIRED */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4896,7 +10447,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS */
+            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS, TWO_FACTOR_CODE_INVALID */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4905,7 +10456,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not allowed. Codes: FORBIDDEN, SETUP_TOKEN_INVALID, CSRF_INVALID */
+            /** @description Not allowed. Codes: FORBIDDEN, SETUP_TOKEN_INVALID, CSRF_INVALID, TWO_FACTOR_REQUIRED */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4980,7 +10531,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE */
+            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE, UPDATE_ORIGINAL_REQUIRED */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4989,7 +10540,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS */
+            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS, TWO_FACTOR_CODE_INVALID */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4998,7 +10549,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not allowed. Codes: FORBIDDEN, SETUP_TOKEN_INVALID, CSRF_INVALID */
+            /** @description Not allowed. Codes: FORBIDDEN, SETUP_TOKEN_INVALID, CSRF_INVALID, TWO_FACTOR_REQUIRED */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5007,7 +10558,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Conflicts with the current state. Codes: APPEAL_NOT_OPEN, APPEAL_NOT_YET_OPEN, APPEAL_CLOSED, SLUG_TAKEN, ORGANISER_EXISTS, SETUP_DONE, ORIGINAL_TEXT_REQUIRED */
+            /** @description Conflicts with the current state. Codes: EVENT_REPORT_TOO_EARLY, APPEAL_NOT_OPEN, APPEAL_NOT_YET_OPEN, APPEAL_CLOSED, SLUG_TAKEN, ORGANISER_EXISTS, SETUP_DONE, ORIGINAL_TEXT_REQUIRED, UPDATE_LOCKED, TWO_FACTOR_ALREADY_ON, TWO_FACTOR_NOT_STARTED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5016,7 +10567,187 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The body is larger than the server accepts. Codes: BODY_TOO_LARGE */
+            /** @description The body is larger than the server accepts. Codes: BODY_TOO_LARGE, RECEIPT_TOO_LARGE */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Send application/json in UTF-8. Codes: UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: Retry-After says when to try again. Codes: RATE_LIMITED */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our fault; nothing was recorded. Codes: INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unavailable for a moment (shutting down, overloaded or without its database): Retry-After says when to try again. Codes: SERVICE_UNAVAILABLE */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postAdminPasswordReset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: email */
+                    email: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Done */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        status: "sent-if-known";
+                    };
+                };
+            };
+            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE, UPDATE_ORIGINAL_REQUIRED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is larger than the server accepts. Codes: BODY_TOO_LARGE, RECEIPT_TOO_LARGE */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Send application/json in UTF-8. Codes: UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: Retry-After says when to try again. Codes: RATE_LIMITED */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our fault; nothing was recorded. Codes: INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unavailable for a moment (shutting down, overloaded or without its database): Retry-After says when to try again. Codes: SERVICE_UNAVAILABLE */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postAdminPasswordResetComplete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    password: string;
+                    token: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Done; nothing to send back */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE, UPDATE_ORIGINAL_REQUIRED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, EVENT_REPORT_NOT_FOUND, UPDATE_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, SESSION_NOT_FOUND, ACCOUNT_LINK_INVALID, PUBLIC_LIST_DISABLED, FUND_NOT_FOUND, CONTRIBUTION_NOT_FOUND, SPENDING_NOT_FOUND, RECEIPT_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is larger than the server accepts. Codes: BODY_TOO_LARGE, RECEIPT_TOO_LARGE */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -5099,10 +10830,26 @@ export interface operations {
                             name: string;
                             role: "admin" | "organiser";
                         };
+                        /** @enum {boolean} */
+                        twoFactorRequired: false;
                     };
                 };
             };
-            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE */
+            /** @description Done */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        expiresAt: string;
+                        /** @enum {boolean} */
+                        twoFactorRequired: true;
+                    };
+                };
+            };
+            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE, UPDATE_ORIGINAL_REQUIRED */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5111,7 +10858,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS */
+            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS, TWO_FACTOR_CODE_INVALID */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5120,7 +10867,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The body is larger than the server accepts. Codes: BODY_TOO_LARGE */
+            /** @description The body is larger than the server accepts. Codes: BODY_TOO_LARGE, RECEIPT_TOO_LARGE */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -5187,8 +10934,112 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE */
+            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE, UPDATE_ORIGINAL_REQUIRED */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: Retry-After says when to try again. Codes: RATE_LIMITED */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our fault; nothing was recorded. Codes: INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unavailable for a moment (shutting down, overloaded or without its database): Retry-After says when to try again. Codes: SERVICE_UNAVAILABLE */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postAdminSessionCode: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description six digits from the authenticator app, or a recovery code */
+                    code: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Done */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        expiresAt: string;
+                        organiser: {
+                            email: string;
+                            id: string;
+                            name: string;
+                            role: "admin" | "organiser";
+                        };
+                        recoveryCodesLeft: number | null;
+                    };
+                };
+            };
+            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE, UPDATE_ORIGINAL_REQUIRED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS, TWO_FACTOR_CODE_INVALID */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is larger than the server accepts. Codes: BODY_TOO_LARGE, RECEIPT_TOO_LARGE */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Send application/json in UTF-8. Codes: UNSUPPORTED_MEDIA_TYPE */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5262,7 +11113,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE */
+            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE, UPDATE_ORIGINAL_REQUIRED */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5271,7 +11122,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not allowed. Codes: FORBIDDEN, SETUP_TOKEN_INVALID, CSRF_INVALID */
+            /** @description Not allowed. Codes: FORBIDDEN, SETUP_TOKEN_INVALID, CSRF_INVALID, TWO_FACTOR_REQUIRED */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5280,7 +11131,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Conflicts with the current state. Codes: APPEAL_NOT_OPEN, APPEAL_NOT_YET_OPEN, APPEAL_CLOSED, SLUG_TAKEN, ORGANISER_EXISTS, SETUP_DONE, ORIGINAL_TEXT_REQUIRED */
+            /** @description Conflicts with the current state. Codes: EVENT_REPORT_TOO_EARLY, APPEAL_NOT_OPEN, APPEAL_NOT_YET_OPEN, APPEAL_CLOSED, SLUG_TAKEN, ORGANISER_EXISTS, SETUP_DONE, ORIGINAL_TEXT_REQUIRED, UPDATE_LOCKED, TWO_FACTOR_ALREADY_ON, TWO_FACTOR_NOT_STARTED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5289,7 +11140,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The body is larger than the server accepts. Codes: BODY_TOO_LARGE */
+            /** @description The body is larger than the server accepts. Codes: BODY_TOO_LARGE, RECEIPT_TOO_LARGE */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -5365,11 +11216,12 @@ export interface operations {
                             name: string;
                             /** Format: date-time */
                             revokedAt: string | null;
+                            role: ("owner" | "organiser" | "moderator" | "viewer") | (never | null);
                         }[];
                     };
                 };
             };
-            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE */
+            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE, UPDATE_ORIGINAL_REQUIRED */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5378,7 +11230,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS */
+            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS, TWO_FACTOR_CODE_INVALID */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5431,6 +11283,7 @@ export interface operations {
             content: {
                 "application/json": {
                     name: string;
+                    role?: "owner" | "organiser" | "moderator" | "viewer";
                 };
             };
         };
@@ -5446,11 +11299,12 @@ export interface operations {
                         createdAt: string;
                         id: string;
                         name: string;
+                        role: ("owner" | "organiser" | "moderator" | "viewer") | (never | null);
                         token: string;
                     };
                 };
             };
-            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE */
+            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE, UPDATE_ORIGINAL_REQUIRED */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5459,7 +11313,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS */
+            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS, TWO_FACTOR_CODE_INVALID */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5468,7 +11322,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The body is larger than the server accepts. Codes: BODY_TOO_LARGE */
+            /** @description The body is larger than the server accepts. Codes: BODY_TOO_LARGE, RECEIPT_TOO_LARGE */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -5537,7 +11391,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE */
+            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE, UPDATE_ORIGINAL_REQUIRED */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5546,7 +11400,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS */
+            /** @description Not signed in: send the session cookie or an API token. Codes: UNAUTHENTICATED, INVALID_CREDENTIALS, TWO_FACTOR_CODE_INVALID */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5555,7 +11409,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, PUBLIC_LIST_DISABLED */
+            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, EVENT_REPORT_NOT_FOUND, UPDATE_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, SESSION_NOT_FOUND, ACCOUNT_LINK_INVALID, PUBLIC_LIST_DISABLED, FUND_NOT_FOUND, CONTRIBUTION_NOT_FOUND, SPENDING_NOT_FOUND, RECEIPT_NOT_FOUND */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5656,7 +11510,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE */
+            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE, UPDATE_ORIGINAL_REQUIRED */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5748,7 +11602,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE */
+            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE, UPDATE_ORIGINAL_REQUIRED */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5757,7 +11611,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, PUBLIC_LIST_DISABLED */
+            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, EVENT_REPORT_NOT_FOUND, UPDATE_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, SESSION_NOT_FOUND, ACCOUNT_LINK_INVALID, PUBLIC_LIST_DISABLED, FUND_NOT_FOUND, CONTRIBUTION_NOT_FOUND, SPENDING_NOT_FOUND, RECEIPT_NOT_FOUND */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5768,6 +11622,131 @@ export interface operations {
             };
             /** @description A path parameter is too long. Codes: URL_TOO_LONG */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: Retry-After says when to try again. Codes: RATE_LIMITED */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our fault; nothing was recorded. Codes: INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unavailable for a moment (shutting down, overloaded or without its database): Retry-After says when to try again. Codes: SERVICE_UNAVAILABLE */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postAppealsBySlugEventSubmissions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    city?: string | null;
+                    /** Format: email */
+                    contactEmail: string;
+                    /**
+                     * @description ISO 3166-1 alpha-2 code
+                     * @enum {string}
+                     */
+                    country: "AD" | "AE" | "AF" | "AG" | "AI" | "AL" | "AM" | "AO" | "AQ" | "AR" | "AS" | "AT" | "AU" | "AW" | "AX" | "AZ" | "BA" | "BB" | "BD" | "BE" | "BF" | "BG" | "BH" | "BI" | "BJ" | "BL" | "BM" | "BN" | "BO" | "BQ" | "BR" | "BS" | "BT" | "BV" | "BW" | "BY" | "BZ" | "CA" | "CC" | "CD" | "CF" | "CG" | "CH" | "CI" | "CK" | "CL" | "CM" | "CN" | "CO" | "CR" | "CU" | "CV" | "CW" | "CX" | "CY" | "CZ" | "DE" | "DJ" | "DK" | "DM" | "DO" | "DZ" | "EC" | "EE" | "EG" | "EH" | "ER" | "ES" | "ET" | "FI" | "FJ" | "FK" | "FM" | "FO" | "FR" | "GA" | "GB" | "GD" | "GE" | "GF" | "GG" | "GH" | "GI" | "GL" | "GM" | "GN" | "GP" | "GQ" | "GR" | "GS" | "GT" | "GU" | "GW" | "GY" | "HK" | "HM" | "HN" | "HR" | "HT" | "HU" | "ID" | "IE" | "IL" | "IM" | "IN" | "IO" | "IQ" | "IR" | "IS" | "IT" | "JE" | "JM" | "JO" | "JP" | "KE" | "KG" | "KH" | "KI" | "KM" | "KN" | "KP" | "KR" | "KW" | "KY" | "KZ" | "LA" | "LB" | "LC" | "LI" | "LK" | "LR" | "LS" | "LT" | "LU" | "LV" | "LY" | "MA" | "MC" | "MD" | "ME" | "MF" | "MG" | "MH" | "MK" | "ML" | "MM" | "MN" | "MO" | "MP" | "MQ" | "MR" | "MS" | "MT" | "MU" | "MV" | "MW" | "MX" | "MY" | "MZ" | "NA" | "NC" | "NE" | "NF" | "NG" | "NI" | "NL" | "NO" | "NP" | "NR" | "NU" | "NZ" | "OM" | "PA" | "PE" | "PF" | "PG" | "PH" | "PK" | "PL" | "PM" | "PN" | "PR" | "PS" | "PT" | "PW" | "PY" | "QA" | "RE" | "RO" | "RS" | "RU" | "RW" | "SA" | "SB" | "SC" | "SD" | "SE" | "SG" | "SH" | "SI" | "SJ" | "SK" | "SL" | "SM" | "SN" | "SO" | "SR" | "SS" | "ST" | "SV" | "SX" | "SY" | "SZ" | "TC" | "TD" | "TF" | "TG" | "TH" | "TJ" | "TK" | "TL" | "TM" | "TN" | "TO" | "TR" | "TT" | "TV" | "TW" | "TZ" | "UA" | "UG" | "UM" | "US" | "UY" | "UZ" | "VA" | "VC" | "VE" | "VG" | "VI" | "VN" | "VU" | "WF" | "WS" | "XK" | "YE" | "YT" | "ZA" | "ZM" | "ZW";
+                    description?: string | null;
+                    /** Format: uri */
+                    link?: string | null;
+                    organiser: string;
+                    /** Format: date-time */
+                    startsAt: string;
+                    /** @description IANA time zone, e.g. America/Caracas */
+                    timeZone: string;
+                    title: string;
+                    /** @description The honeypot: leave empty */
+                    website?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Done */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        status: "pending";
+                    };
+                };
+            };
+            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE, UPDATE_ORIGINAL_REQUIRED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, EVENT_REPORT_NOT_FOUND, UPDATE_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, SESSION_NOT_FOUND, ACCOUNT_LINK_INVALID, PUBLIC_LIST_DISABLED, FUND_NOT_FOUND, CONTRIBUTION_NOT_FOUND, SPENDING_NOT_FOUND, RECEIPT_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is larger than the server accepts. Codes: BODY_TOO_LARGE, RECEIPT_TOO_LARGE */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A path parameter is too long. Codes: URL_TOO_LONG */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Send application/json in UTF-8. Codes: UNSUPPORTED_MEDIA_TYPE */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5827,21 +11806,28 @@ export interface operations {
                 content: {
                     "application/json": {
                         items: {
+                            /** @description Placed at the centre of its country: no city of the gazetteer matched */
+                            approximate: boolean;
                             attendance: number | null;
                             city: string | null;
                             country: string;
+                            description: string | null;
                             id: string;
                             latitude: number | null;
                             link: string | null;
                             longitude: number | null;
+                            organiser: string | null;
+                            /** @description The organiser of the event's report, once approved */
+                            report: string | null;
                             /** Format: date-time */
                             startsAt: string;
+                            timeZone: string;
                             title: string;
                         }[];
                     };
                 };
             };
-            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE */
+            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE, UPDATE_ORIGINAL_REQUIRED */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5850,7 +11836,494 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, PUBLIC_LIST_DISABLED */
+            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, EVENT_REPORT_NOT_FOUND, UPDATE_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, SESSION_NOT_FOUND, ACCOUNT_LINK_INVALID, PUBLIC_LIST_DISABLED, FUND_NOT_FOUND, CONTRIBUTION_NOT_FOUND, SPENDING_NOT_FOUND, RECEIPT_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A path parameter is too long. Codes: URL_TOO_LONG */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: Retry-After says when to try again. Codes: RATE_LIMITED */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our fault; nothing was recorded. Codes: INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unavailable for a moment (shutting down, overloaded or without its database): Retry-After says when to try again. Codes: SERVICE_UNAVAILABLE */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getAppealsBySlugEventsIcs: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description text/calendar */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string;
+                };
+            };
+            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE, UPDATE_ORIGINAL_REQUIRED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, EVENT_REPORT_NOT_FOUND, UPDATE_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, SESSION_NOT_FOUND, ACCOUNT_LINK_INVALID, PUBLIC_LIST_DISABLED, FUND_NOT_FOUND, CONTRIBUTION_NOT_FOUND, SPENDING_NOT_FOUND, RECEIPT_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A path parameter is too long. Codes: URL_TOO_LONG */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: Retry-After says when to try again. Codes: RATE_LIMITED */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our fault; nothing was recorded. Codes: INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unavailable for a moment (shutting down, overloaded or without its database): Retry-After says when to try again. Codes: SERVICE_UNAVAILABLE */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getAppealsBySlugFund: {
+        parameters: {
+            query?: {
+                lang?: string;
+            };
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        account: {
+                            /** @description Raised minus spent, converted */
+                            balance: number;
+                            byMonth: {
+                                amount: number;
+                                month: string;
+                            }[];
+                            contributors: number;
+                            countries: number;
+                            /** @description The goal's currency, that totals are converted into */
+                            currency: string;
+                            goal: {
+                                /** @description Minor units */
+                                amount: number;
+                                currency: string;
+                            } | null;
+                            /** @description Raised over goal, 0 to 1 and beyond */
+                            progress: number | null;
+                            /** @description Verified contributions per currency */
+                            raised: {
+                                /** @description Minor units */
+                                amount: number;
+                                currency: string;
+                            }[];
+                            raisedConverted: number;
+                            rates: {
+                                [key: string]: number;
+                            };
+                            ratesDate: string | null;
+                            spending: {
+                                amount: number;
+                                currency: string;
+                                date: string;
+                                id: string;
+                                purpose: string;
+                                receipt: string | null;
+                            }[];
+                            spent: {
+                                /** @description Minor units */
+                                amount: number;
+                                currency: string;
+                            }[];
+                            spentConverted: number;
+                            supporters: {
+                                country: string | null;
+                                date: string;
+                                message: string | null;
+                                name: string | null;
+                            }[];
+                            /** @description Currencies without a rate, left out of the converted totals */
+                            unconverted: string[];
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                        language: string;
+                        purpose: string;
+                        ways: {
+                            key: string;
+                            text: string;
+                            title: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE, UPDATE_ORIGINAL_REQUIRED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, EVENT_REPORT_NOT_FOUND, UPDATE_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, SESSION_NOT_FOUND, ACCOUNT_LINK_INVALID, PUBLIC_LIST_DISABLED, FUND_NOT_FOUND, CONTRIBUTION_NOT_FOUND, SPENDING_NOT_FOUND, RECEIPT_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A path parameter is too long. Codes: URL_TOO_LONG */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: Retry-After says when to try again. Codes: RATE_LIMITED */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our fault; nothing was recorded. Codes: INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unavailable for a moment (shutting down, overloaded or without its database): Retry-After says when to try again. Codes: SERVICE_UNAVAILABLE */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postAppealsBySlugFundContributions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description As typed, in the currency's units: "12.50" or "12,50" */
+                    amount: string;
+                    anonymous?: boolean | "true" | "false" | "on";
+                    /**
+                     * @description ISO 3166-1 alpha-2 code
+                     * @enum {string}
+                     */
+                    country?: "AD" | "AE" | "AF" | "AG" | "AI" | "AL" | "AM" | "AO" | "AQ" | "AR" | "AS" | "AT" | "AU" | "AW" | "AX" | "AZ" | "BA" | "BB" | "BD" | "BE" | "BF" | "BG" | "BH" | "BI" | "BJ" | "BL" | "BM" | "BN" | "BO" | "BQ" | "BR" | "BS" | "BT" | "BV" | "BW" | "BY" | "BZ" | "CA" | "CC" | "CD" | "CF" | "CG" | "CH" | "CI" | "CK" | "CL" | "CM" | "CN" | "CO" | "CR" | "CU" | "CV" | "CW" | "CX" | "CY" | "CZ" | "DE" | "DJ" | "DK" | "DM" | "DO" | "DZ" | "EC" | "EE" | "EG" | "EH" | "ER" | "ES" | "ET" | "FI" | "FJ" | "FK" | "FM" | "FO" | "FR" | "GA" | "GB" | "GD" | "GE" | "GF" | "GG" | "GH" | "GI" | "GL" | "GM" | "GN" | "GP" | "GQ" | "GR" | "GS" | "GT" | "GU" | "GW" | "GY" | "HK" | "HM" | "HN" | "HR" | "HT" | "HU" | "ID" | "IE" | "IL" | "IM" | "IN" | "IO" | "IQ" | "IR" | "IS" | "IT" | "JE" | "JM" | "JO" | "JP" | "KE" | "KG" | "KH" | "KI" | "KM" | "KN" | "KP" | "KR" | "KW" | "KY" | "KZ" | "LA" | "LB" | "LC" | "LI" | "LK" | "LR" | "LS" | "LT" | "LU" | "LV" | "LY" | "MA" | "MC" | "MD" | "ME" | "MF" | "MG" | "MH" | "MK" | "ML" | "MM" | "MN" | "MO" | "MP" | "MQ" | "MR" | "MS" | "MT" | "MU" | "MV" | "MW" | "MX" | "MY" | "MZ" | "NA" | "NC" | "NE" | "NF" | "NG" | "NI" | "NL" | "NO" | "NP" | "NR" | "NU" | "NZ" | "OM" | "PA" | "PE" | "PF" | "PG" | "PH" | "PK" | "PL" | "PM" | "PN" | "PR" | "PS" | "PT" | "PW" | "PY" | "QA" | "RE" | "RO" | "RS" | "RU" | "RW" | "SA" | "SB" | "SC" | "SD" | "SE" | "SG" | "SH" | "SI" | "SJ" | "SK" | "SL" | "SM" | "SN" | "SO" | "SR" | "SS" | "ST" | "SV" | "SX" | "SY" | "SZ" | "TC" | "TD" | "TF" | "TG" | "TH" | "TJ" | "TK" | "TL" | "TM" | "TN" | "TO" | "TR" | "TT" | "TV" | "TW" | "TZ" | "UA" | "UG" | "UM" | "US" | "UY" | "UZ" | "VA" | "VC" | "VE" | "VG" | "VI" | "VN" | "VU" | "WF" | "WS" | "XK" | "YE" | "YT" | "ZA" | "ZM" | "ZW";
+                    /**
+                     * @description ISO 4217 code, e.g. "EUR"
+                     * @enum {string}
+                     */
+                    currency: "AED" | "AFN" | "ALL" | "AMD" | "ANG" | "AOA" | "ARS" | "AUD" | "AWG" | "AZN" | "BAM" | "BBD" | "BDT" | "BGN" | "BHD" | "BIF" | "BMD" | "BND" | "BOB" | "BRL" | "BSD" | "BTN" | "BWP" | "BYN" | "BZD" | "CAD" | "CDF" | "CHF" | "CLP" | "CNY" | "COP" | "CRC" | "CUC" | "CUP" | "CVE" | "CZK" | "DJF" | "DKK" | "DOP" | "DZD" | "EGP" | "ERN" | "ETB" | "EUR" | "FJD" | "FKP" | "GBP" | "GEL" | "GHS" | "GIP" | "GMD" | "GNF" | "GTQ" | "GYD" | "HKD" | "HNL" | "HRK" | "HTG" | "HUF" | "IDR" | "ILS" | "INR" | "IQD" | "IRR" | "ISK" | "JMD" | "JOD" | "JPY" | "KES" | "KGS" | "KHR" | "KMF" | "KPW" | "KRW" | "KWD" | "KYD" | "KZT" | "LAK" | "LBP" | "LKR" | "LRD" | "LSL" | "LYD" | "MAD" | "MDL" | "MGA" | "MKD" | "MMK" | "MNT" | "MOP" | "MRU" | "MUR" | "MVR" | "MWK" | "MXN" | "MYR" | "MZN" | "NAD" | "NGN" | "NIO" | "NOK" | "NPR" | "NZD" | "OMR" | "PAB" | "PEN" | "PGK" | "PHP" | "PKR" | "PLN" | "PYG" | "QAR" | "RON" | "RSD" | "RUB" | "RWF" | "SAR" | "SBD" | "SCR" | "SDG" | "SEK" | "SGD" | "SHP" | "SLE" | "SLL" | "SOS" | "SRD" | "SSP" | "STN" | "SVC" | "SYP" | "SZL" | "THB" | "TJS" | "TMT" | "TND" | "TOP" | "TRY" | "TTD" | "TWD" | "TZS" | "UAH" | "UGX" | "USD" | "UYU" | "UZS" | "VES" | "VND" | "VUV" | "WST" | "XAF" | "XCD" | "XCG" | "XDR" | "XOF" | "XPF" | "XSU" | "YER" | "ZAR" | "ZMW" | "ZWG" | "ZWL";
+                    /**
+                     * Format: date
+                     * @description A calendar date, "2026-05-03"
+                     */
+                    date: string;
+                    /** Format: email */
+                    email?: string;
+                    locale?: string;
+                    message?: string;
+                    name?: string;
+                    /**
+                     * Format: byte
+                     * @description A photo (JPEG, PNG, WebP) or PDF, base64; multipart uploads send the file itself
+                     */
+                    receipt?: string;
+                    reference?: string;
+                    way: string;
+                    /** @description Leave out: a honeypot */
+                    website?: string;
+                };
+                "multipart/form-data": {
+                    /** @description As typed, in the currency's units: "12.50" or "12,50" */
+                    amount: string;
+                    anonymous?: boolean | "true" | "false" | "on";
+                    /**
+                     * @description ISO 3166-1 alpha-2 code
+                     * @enum {string}
+                     */
+                    country?: "AD" | "AE" | "AF" | "AG" | "AI" | "AL" | "AM" | "AO" | "AQ" | "AR" | "AS" | "AT" | "AU" | "AW" | "AX" | "AZ" | "BA" | "BB" | "BD" | "BE" | "BF" | "BG" | "BH" | "BI" | "BJ" | "BL" | "BM" | "BN" | "BO" | "BQ" | "BR" | "BS" | "BT" | "BV" | "BW" | "BY" | "BZ" | "CA" | "CC" | "CD" | "CF" | "CG" | "CH" | "CI" | "CK" | "CL" | "CM" | "CN" | "CO" | "CR" | "CU" | "CV" | "CW" | "CX" | "CY" | "CZ" | "DE" | "DJ" | "DK" | "DM" | "DO" | "DZ" | "EC" | "EE" | "EG" | "EH" | "ER" | "ES" | "ET" | "FI" | "FJ" | "FK" | "FM" | "FO" | "FR" | "GA" | "GB" | "GD" | "GE" | "GF" | "GG" | "GH" | "GI" | "GL" | "GM" | "GN" | "GP" | "GQ" | "GR" | "GS" | "GT" | "GU" | "GW" | "GY" | "HK" | "HM" | "HN" | "HR" | "HT" | "HU" | "ID" | "IE" | "IL" | "IM" | "IN" | "IO" | "IQ" | "IR" | "IS" | "IT" | "JE" | "JM" | "JO" | "JP" | "KE" | "KG" | "KH" | "KI" | "KM" | "KN" | "KP" | "KR" | "KW" | "KY" | "KZ" | "LA" | "LB" | "LC" | "LI" | "LK" | "LR" | "LS" | "LT" | "LU" | "LV" | "LY" | "MA" | "MC" | "MD" | "ME" | "MF" | "MG" | "MH" | "MK" | "ML" | "MM" | "MN" | "MO" | "MP" | "MQ" | "MR" | "MS" | "MT" | "MU" | "MV" | "MW" | "MX" | "MY" | "MZ" | "NA" | "NC" | "NE" | "NF" | "NG" | "NI" | "NL" | "NO" | "NP" | "NR" | "NU" | "NZ" | "OM" | "PA" | "PE" | "PF" | "PG" | "PH" | "PK" | "PL" | "PM" | "PN" | "PR" | "PS" | "PT" | "PW" | "PY" | "QA" | "RE" | "RO" | "RS" | "RU" | "RW" | "SA" | "SB" | "SC" | "SD" | "SE" | "SG" | "SH" | "SI" | "SJ" | "SK" | "SL" | "SM" | "SN" | "SO" | "SR" | "SS" | "ST" | "SV" | "SX" | "SY" | "SZ" | "TC" | "TD" | "TF" | "TG" | "TH" | "TJ" | "TK" | "TL" | "TM" | "TN" | "TO" | "TR" | "TT" | "TV" | "TW" | "TZ" | "UA" | "UG" | "UM" | "US" | "UY" | "UZ" | "VA" | "VC" | "VE" | "VG" | "VI" | "VN" | "VU" | "WF" | "WS" | "XK" | "YE" | "YT" | "ZA" | "ZM" | "ZW";
+                    /**
+                     * @description ISO 4217 code, e.g. "EUR"
+                     * @enum {string}
+                     */
+                    currency: "AED" | "AFN" | "ALL" | "AMD" | "ANG" | "AOA" | "ARS" | "AUD" | "AWG" | "AZN" | "BAM" | "BBD" | "BDT" | "BGN" | "BHD" | "BIF" | "BMD" | "BND" | "BOB" | "BRL" | "BSD" | "BTN" | "BWP" | "BYN" | "BZD" | "CAD" | "CDF" | "CHF" | "CLP" | "CNY" | "COP" | "CRC" | "CUC" | "CUP" | "CVE" | "CZK" | "DJF" | "DKK" | "DOP" | "DZD" | "EGP" | "ERN" | "ETB" | "EUR" | "FJD" | "FKP" | "GBP" | "GEL" | "GHS" | "GIP" | "GMD" | "GNF" | "GTQ" | "GYD" | "HKD" | "HNL" | "HRK" | "HTG" | "HUF" | "IDR" | "ILS" | "INR" | "IQD" | "IRR" | "ISK" | "JMD" | "JOD" | "JPY" | "KES" | "KGS" | "KHR" | "KMF" | "KPW" | "KRW" | "KWD" | "KYD" | "KZT" | "LAK" | "LBP" | "LKR" | "LRD" | "LSL" | "LYD" | "MAD" | "MDL" | "MGA" | "MKD" | "MMK" | "MNT" | "MOP" | "MRU" | "MUR" | "MVR" | "MWK" | "MXN" | "MYR" | "MZN" | "NAD" | "NGN" | "NIO" | "NOK" | "NPR" | "NZD" | "OMR" | "PAB" | "PEN" | "PGK" | "PHP" | "PKR" | "PLN" | "PYG" | "QAR" | "RON" | "RSD" | "RUB" | "RWF" | "SAR" | "SBD" | "SCR" | "SDG" | "SEK" | "SGD" | "SHP" | "SLE" | "SLL" | "SOS" | "SRD" | "SSP" | "STN" | "SVC" | "SYP" | "SZL" | "THB" | "TJS" | "TMT" | "TND" | "TOP" | "TRY" | "TTD" | "TWD" | "TZS" | "UAH" | "UGX" | "USD" | "UYU" | "UZS" | "VES" | "VND" | "VUV" | "WST" | "XAF" | "XCD" | "XCG" | "XDR" | "XOF" | "XPF" | "XSU" | "YER" | "ZAR" | "ZMW" | "ZWG" | "ZWL";
+                    /**
+                     * Format: date
+                     * @description A calendar date, "2026-05-03"
+                     */
+                    date: string;
+                    /** Format: email */
+                    email?: string;
+                    locale?: string;
+                    message?: string;
+                    name?: string;
+                    /**
+                     * Format: byte
+                     * @description A photo (JPEG, PNG, WebP) or PDF, base64; multipart uploads send the file itself
+                     */
+                    receipt?: string;
+                    reference?: string;
+                    way: string;
+                    /** @description Leave out: a honeypot */
+                    website?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        receipt: boolean;
+                        /** @enum {string} */
+                        status: "reported";
+                    };
+                };
+            };
+            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE, UPDATE_ORIGINAL_REQUIRED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, EVENT_REPORT_NOT_FOUND, UPDATE_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, SESSION_NOT_FOUND, ACCOUNT_LINK_INVALID, PUBLIC_LIST_DISABLED, FUND_NOT_FOUND, CONTRIBUTION_NOT_FOUND, SPENDING_NOT_FOUND, RECEIPT_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state. Codes: EVENT_REPORT_TOO_EARLY, APPEAL_NOT_OPEN, APPEAL_NOT_YET_OPEN, APPEAL_CLOSED, SLUG_TAKEN, ORGANISER_EXISTS, SETUP_DONE, ORIGINAL_TEXT_REQUIRED, UPDATE_LOCKED, TWO_FACTOR_ALREADY_ON, TWO_FACTOR_NOT_STARTED */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is larger than the server accepts. Codes: BODY_TOO_LARGE, RECEIPT_TOO_LARGE */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A path parameter is too long. Codes: URL_TOO_LONG */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Send application/json in UTF-8. Codes: UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: Retry-After says when to try again. Codes: RATE_LIMITED */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our fault; nothing was recorded. Codes: INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unavailable for a moment (shutting down, overloaded or without its database): Retry-After says when to try again. Codes: SERVICE_UNAVAILABLE */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getAppealsBySlugFundReceiptsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE, UPDATE_ORIGINAL_REQUIRED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, EVENT_REPORT_NOT_FOUND, UPDATE_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, SESSION_NOT_FOUND, ACCOUNT_LINK_INVALID, PUBLIC_LIST_DISABLED, FUND_NOT_FOUND, CONTRIBUTION_NOT_FOUND, SPENDING_NOT_FOUND, RECEIPT_NOT_FOUND */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5933,7 +12406,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE */
+            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE, UPDATE_ORIGINAL_REQUIRED */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5942,7 +12415,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, PUBLIC_LIST_DISABLED */
+            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, EVENT_REPORT_NOT_FOUND, UPDATE_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, SESSION_NOT_FOUND, ACCOUNT_LINK_INVALID, PUBLIC_LIST_DISABLED, FUND_NOT_FOUND, CONTRIBUTION_NOT_FOUND, SPENDING_NOT_FOUND, RECEIPT_NOT_FOUND */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6029,7 +12502,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE */
+            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE, UPDATE_ORIGINAL_REQUIRED */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6038,7 +12511,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, PUBLIC_LIST_DISABLED */
+            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, EVENT_REPORT_NOT_FOUND, UPDATE_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, SESSION_NOT_FOUND, ACCOUNT_LINK_INVALID, PUBLIC_LIST_DISABLED, FUND_NOT_FOUND, CONTRIBUTION_NOT_FOUND, SPENDING_NOT_FOUND, RECEIPT_NOT_FOUND */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6137,7 +12610,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE */
+            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE, UPDATE_ORIGINAL_REQUIRED */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6146,7 +12619,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, PUBLIC_LIST_DISABLED */
+            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, EVENT_REPORT_NOT_FOUND, UPDATE_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, SESSION_NOT_FOUND, ACCOUNT_LINK_INVALID, PUBLIC_LIST_DISABLED, FUND_NOT_FOUND, CONTRIBUTION_NOT_FOUND, SPENDING_NOT_FOUND, RECEIPT_NOT_FOUND */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6155,7 +12628,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Conflicts with the current state. Codes: APPEAL_NOT_OPEN, APPEAL_NOT_YET_OPEN, APPEAL_CLOSED, SLUG_TAKEN, ORGANISER_EXISTS, SETUP_DONE, ORIGINAL_TEXT_REQUIRED */
+            /** @description Conflicts with the current state. Codes: EVENT_REPORT_TOO_EARLY, APPEAL_NOT_OPEN, APPEAL_NOT_YET_OPEN, APPEAL_CLOSED, SLUG_TAKEN, ORGANISER_EXISTS, SETUP_DONE, ORIGINAL_TEXT_REQUIRED, UPDATE_LOCKED, TWO_FACTOR_ALREADY_ON, TWO_FACTOR_NOT_STARTED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6164,7 +12637,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The body is larger than the server accepts. Codes: BODY_TOO_LARGE */
+            /** @description The body is larger than the server accepts. Codes: BODY_TOO_LARGE, RECEIPT_TOO_LARGE */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -6275,7 +12748,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE */
+            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE, UPDATE_ORIGINAL_REQUIRED */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6284,7 +12757,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, PUBLIC_LIST_DISABLED */
+            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, EVENT_REPORT_NOT_FOUND, UPDATE_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, SESSION_NOT_FOUND, ACCOUNT_LINK_INVALID, PUBLIC_LIST_DISABLED, FUND_NOT_FOUND, CONTRIBUTION_NOT_FOUND, SPENDING_NOT_FOUND, RECEIPT_NOT_FOUND */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6295,6 +12768,76 @@ export interface operations {
             };
             /** @description A path parameter is too long. Codes: URL_TOO_LONG */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: Retry-After says when to try again. Codes: RATE_LIMITED */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Our fault; nothing was recorded. Codes: INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unavailable for a moment (shutting down, overloaded or without its database): Retry-After says when to try again. Codes: SERVICE_UNAVAILABLE */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getPlaces: {
+        parameters: {
+            query: {
+                country?: string;
+                q: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            city: string | null;
+                            country: string;
+                            latitude: number;
+                            longitude: number;
+                        }[];
+                    };
+                };
+            };
+            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE, UPDATE_ORIGINAL_REQUIRED */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6356,7 +12899,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE */
+            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE, UPDATE_ORIGINAL_REQUIRED */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6388,7 +12931,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE */
+            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE, UPDATE_ORIGINAL_REQUIRED */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6445,7 +12988,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE */
+            /** @description The request is invalid (see error.code, and error.fields for each invalid field). Codes: VALIDATION_FAILED, BAD_REQUEST, INVALID_JSON, NESTING_TOO_DEEP, SPAM_SUSPECTED, ORGANISATIONS_NOT_ALLOWED, IMPORT_UNREADABLE, IMPORT_EMPTY, IMPORT_TOO_LARGE, IMPORT_MAPPING_INCOMPLETE, UPDATE_ORIGINAL_REQUIRED */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6454,7 +12997,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, PUBLIC_LIST_DISABLED */
+            /** @description Not found. Codes: NOT_FOUND, APPEAL_NOT_FOUND, SIGNATURE_NOT_FOUND, EVENT_NOT_FOUND, EVENT_REPORT_NOT_FOUND, UPDATE_NOT_FOUND, ORGANISER_NOT_FOUND, TOKEN_NOT_FOUND, WEBHOOK_NOT_FOUND, SESSION_NOT_FOUND, ACCOUNT_LINK_INVALID, PUBLIC_LIST_DISABLED, FUND_NOT_FOUND, CONTRIBUTION_NOT_FOUND, SPENDING_NOT_FOUND, RECEIPT_NOT_FOUND */
             404: {
                 headers: {
                     [name: string]: unknown;
