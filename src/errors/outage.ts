@@ -12,7 +12,12 @@ export interface Outage {
   recovered: (startedAt?: number) => void
 }
 
-export function createOutage (log: FastifyBaseLogger, dependency: string): Outage {
+/**
+ * `graceMs`: a success of unknown start (a connection made) within this of the outage being noticed does
+ * not end it: its handshake may have begun before the server went.
+ */
+export function createOutage (log: FastifyBaseLogger, dependency: string, options: { graceMs?: number } = {}): Outage {
+  const graceMs = options.graceMs ?? 1000
   let since: number | undefined
   return {
     get down () { return since !== undefined },
@@ -22,7 +27,8 @@ export function createOutage (log: FastifyBaseLogger, dependency: string): Outag
       log.error({ err }, `${dependency} is unreachable: requests that need it answer 503 until it is back`)
     },
     recovered (startedAt) {
-      if (since === undefined || (startedAt !== undefined && startedAt < since)) return
+      if (since === undefined) return
+      if (startedAt !== undefined ? startedAt < since : Date.now() - since < graceMs) return
       log.warn(`${dependency} is reachable again after ${Date.now() - since} ms`)
       since = undefined
     }

@@ -10,7 +10,7 @@ declare module 'fastify' {
 }
 
 async function outagesPlugin (app: FastifyInstance): Promise<void> {
-  app.decorate('outages', { database: createOutage(app.log, 'PostgreSQL'), redis: createOutage(app.log, 'Redis') })
+  app.decorate('outages', { database: createOutage(app.log, 'PostgreSQL'), redis: createOutage(app.log, 'Redis', { graceMs: 0 }) })
 }
 
 export default fp(outagesPlugin, { name: 'outages' })

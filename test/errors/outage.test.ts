@@ -5,7 +5,7 @@ import { createOutage } from '../../src/errors/outage.js'
 t.test('an outage is logged once when it begins and once when it ends, however many requests fail', async (t) => {
   const lines: string[] = []
   const log = { error: (_obj: unknown, msg: string) => { lines.push(`error ${msg}`) }, warn: (msg: string) => { lines.push(`warn ${msg}`) } } as unknown as FastifyBaseLogger
-  const outage = createOutage(log, 'PostgreSQL')
+  const outage = createOutage(log, 'PostgreSQL', { graceMs: 0 })
   outage.recovered()
   t.same(lines, [], 'nothing to say while it is up')
   for (let i = 0; i < 100; i++) outage.failed(new Error('connect ECONNREFUSED'))
@@ -30,4 +30,14 @@ t.test('a success that began before the outage was noticed does not end it (a qu
   outage.recovered(Date.now())
   t.equal(outage.down, false, 'a check begun after it ends it')
   t.equal(lines.length, 2, lines.join('\n'))
+})
+
+t.test('a connection made just after the outage was noticed does not end it (its handshake may have begun before)', async (t) => {
+  const log = { error: () => {}, warn: () => {} } as unknown as FastifyBaseLogger
+  const outage = createOutage(log, 'PostgreSQL', { graceMs: 60_000 })
+  outage.failed(new Error('connect ECONNREFUSED'))
+  outage.recovered()
+  t.equal(outage.down, true, 'within the grace: still down')
+  outage.recovered(Date.now())
+  t.equal(outage.down, false, 'a check begun after the outage ends it at once')
 })
