@@ -54,7 +54,7 @@ import erasureAdminRoutes from './erasure/admin-routes.js'
 import webhookRoutes from './webhooks/routes.js'
 import adminUpdateRoutes from './updates/admin-routes.js'
 import unsubscribeRoutes from './updates/routes.js'
-import auditRoutes from './audit/routes.js'
+import auditRoutes from './organisers/audit-routes.js'
 
 // The paths of links in mails carry their token: logged, they would let a log reader confirm or remove
 // someone's signature. Query strings are left out too (an organiser's search may be an email address,

@@ -1,6 +1,7 @@
 import { and, eq, inArray, isNull, sql } from 'drizzle-orm'
 import { selectRows, type Database } from '../db/connection.js'
-import { appeals, signatures } from '../db/schema.js'
+import { dueAppeals } from '../appeals/retention.js'
+import { signatures } from '../db/schema.js'
 
 // Each appeal keeps its signers' personal data for `retention_months` after it closed (12 by default).
 // After that, every personal field is emptied and only country, kind, members and times remain: the
@@ -10,14 +11,6 @@ import { appeals, signatures } from '../db/schema.js'
 const BATCH = 5000
 
 export interface RetentionRun { appeals: number, anonymised: number, deletedPending: number }
-
-/** The appeals whose retention period has run out: closed (or past their closing date) long enough. */
-export async function dueAppeals (db: Database, now: Date): Promise<string[]> {
-  const at = now.toISOString()
-  const rows = await db.select({ id: appeals.id }).from(appeals).where(sql`coalesce(${appeals.closedAt},
-    case when ${appeals.closesAt} <= ${at}::timestamptz then ${appeals.closesAt} end) + make_interval(months => ${appeals.retentionMonths}) <= ${at}::timestamptz`)
-  return rows.map((r) => r.id)
-}
 
 export async function applyRetention (db: Database, now = new Date()): Promise<RetentionRun> {
   const due = await dueAppeals(db, now)

@@ -1,7 +1,7 @@
 import { and, inArray, isNull } from 'drizzle-orm'
 import type { Database } from '../db/connection.js'
 import { contributions, fundReceipts, mailOutbox } from '../db/schema.js'
-import { dueAppeals } from '../erasure/retention.js'
+import { dueAppeals } from '../appeals/retention.js'
 
 // The fund keeps its supporters' details as long as the appeal keeps its signers' (retention_months
 // after closing): then who gave, their receipts and messages go, and amounts, currencies, dates and

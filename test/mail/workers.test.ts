@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm'
 import type { FastifyInstance } from 'fastify'
 import t from 'tap'
-import { createMailWorker } from '../../src/mail/worker.js'
+import { createMailWorker } from '../../src/jobs/mail-worker.js'
 import { siteUrl } from '../../src/config.js'
 import { mailOutbox } from '../../src/db/schema.js'
 import { build, databases, freshPostgresDatabase } from '../helpers/app.js'

@@ -7,9 +7,9 @@ import type { Database } from '../db/connection.js'
 import { appeals, signatures } from '../db/schema.js'
 import type { Sealer } from '../secrets/sealing.js'
 import { openPersonal } from '../signatures/personal-fields.js'
-import { composeMail, type MailFooter } from './messages.js'
-import { storableError, type ClaimedMail, type Outbox } from './outbox.js'
-import { isPermanentRefusal, type MailSender, type OutgoingMail } from './transport.js'
+import { composeMail, type MailFooter } from '../mail/messages.js'
+import { storableError, type ClaimedMail, type Outbox } from '../mail/outbox.js'
+import { isPermanentRefusal, type MailSender, type OutgoingMail } from '../mail/transport.js'
 
 type Written = { subject: string, text: string, html: string }
 

@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { Nullable, SlugParams, TimestampOut, withErrors } from '../http/schemas.js'
-import { assertMay, signedIn } from '../organisers/auth.js'
-import { auditActions } from './service.js'
+import { assertMay, signedIn } from './auth.js'
+import { auditActions } from '../audit/service.js'
 
 export const AuditEntry = Type.Object({
   id: Type.Integer(),
