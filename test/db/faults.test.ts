@@ -109,6 +109,8 @@ t.test('PostgreSQL stopped under load: quick 503s with Retry-After, service back
   await cluster.stop()
   const stoppedAt = Date.now()
   await pause(3000)
+  // Down until the restart begins: a request may reach the new server before the poll below sees it.
+  const restartAt = Date.now()
   const restart = cluster.start()
   const upAt = await acceptsQueries(cluster.url, 20_000)
   await restart
@@ -119,8 +121,8 @@ t.test('PostgreSQL stopped under load: quick 503s with Retry-After, service back
   const before = answers.filter((a) => a.sent + a.took < stopAt)
   t.ok(before.length > 0 && before.every((a) => a.status < 300), `before the stop every request succeeds (${before.length})`)
 
-  const during = answers.filter((a) => a.sent >= stoppedAt && a.sent + a.took < upAt - 50)
-  t.ok(during.length > 20, `requests were sent while PostgreSQL was down (${during.length})`)
+  const during = answers.filter((a) => a.sent >= stoppedAt && a.sent + a.took < restartAt)
+  t.ok(during.length > 10, `requests were sent while PostgreSQL was down (${during.length})`)
   const slow = during.filter((a) => a.took >= 5000)
   t.same(slow, [], 'every one answered within 5 s')
   t.ok(during.every((a) => a.took < 2000), `most quickly: the slowest took ${Math.max(...during.map((a) => a.took))} ms`)
