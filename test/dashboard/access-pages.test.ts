@@ -117,5 +117,5 @@ t.test('a forgotten password: the same answer for anything typed; a weak new pas
   t.equal(done.statusCode, 303)
   t.equal(done.headers.location, '/admin/sign-in?notice=passwordReset')
   await signedInBrowser(app, who, NEW_PASSWORD)
-  t.rejects(signedInBrowser(app, who, PASSWORD), 'the old password no longer works')
+  await t.rejects(signedInBrowser(app, who, PASSWORD), 'the old password no longer works')
 })
