@@ -36,7 +36,7 @@ t.test('written, edited (a refused edit changes nothing), previewed in a languag
   const created = await b.post(base, { subject_en: 'The hearing is on Friday', body_en: 'Come to the **hearing**.', countries: 've, gb', kind_individual: 'on' })
   t.equal(created.statusCode, 303)
   id = /updates\/([0-9a-f-]{36})\?done=saved$/.exec(created.headers.location as string)?.[1] ?? ''
-  t.ok(id, created.headers.location)
+  t.ok(id, String(created.headers.location))
   const shown = decodeHtml((await b.get(created.headers.location as string)).body)
   t.match(shown, /<p class="notice" role="status">Saved\.<\/p>/)
   t.match(shown, /It would reach 1 person now\./)
