@@ -77,6 +77,7 @@ t.test('scheduling: a time that is no time is refused, then set; a second send i
 
   const again = await b.post(`${page}/send`, {})
   t.equal(again.statusCode, 409)
+  t.match(decodeHtml(again.body), /<div class="form-errors" role="alert"[^>]*><p>This update can no longer be changed that way: it has been sent, scheduled or paused\.<\/p>/, 'saying why')
   t.equal((await detail()).scheduledAt, '2099-05-01T09:30:00.000Z', 'the time set stays')
   const paused = await b.post(`${page}/pause`)
   t.equal(paused.statusCode, 303)
