@@ -1,20 +1,14 @@
 import { randomUUID } from 'node:crypto'
 import t from 'tap'
 import { build, json } from '../helpers/app.js'
-import { decodeHtml, signedInBrowser } from '../helpers/dashboard.js'
-import { appeal, organiser } from '../helpers/fixtures.js'
+import { appealWithViewer, decodeHtml, signedInBrowser } from '../helpers/dashboard.js'
 
 // The events' dashboard pages without JavaScript: an event refused is shown again as typed and not
 // made; one added with its place and attendance shows them, its edit form holds them, a refused edit
 // changes nothing; removing, a wrong id, and a viewer who reads the list but may not add.
 
 const app = await build(t)
-const owner = await organiser(app)
-const viewer = await organiser(app)
-const slug = await appeal(app, owner)
-const added = await app.inject({ method: 'POST', url: `/api/admin/appeals/${slug}/members`, headers: owner.auth, payload: { email: viewer.email, role: 'viewer' } })
-if (added.statusCode !== 200) throw new Error(added.body)
-const b = await signedInBrowser(app, owner)
+const { viewer, slug, b } = await appealWithViewer(app)
 const base = `/admin/appeals/${slug}/events`
 const listed = async (): Promise<Array<Record<string, any>>> => json(await app.inject({ url: `/api/appeals/${slug}/events` })).items
 const rally = {

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto'
 import t from 'tap'
 import { build, json } from '../helpers/app.js'
-import { decodeHtml, signedInBrowser } from '../helpers/dashboard.js'
-import { appeal, organiser } from '../helpers/fixtures.js'
+import { appealWithViewer, decodeHtml, signedInBrowser } from '../helpers/dashboard.js'
+import { organiser } from '../helpers/fixtures.js'
 import { report, tinyPdf } from '../fund/fixtures.js'
 
 // The fund's dashboard page without JavaScript: the settings form (rates, goal and ways typed as text),
@@ -10,14 +10,9 @@ import { report, tinyPdf } from '../fund/fixtures.js'
 // language with nothing written, and what a viewer, an outsider or a wrong id are answered.
 
 const app = await build(t)
-const owner = await organiser(app)
-const viewer = await organiser(app)
-const slug = await appeal(app, owner)
+const { owner, viewer, slug, b } = await appealWithViewer(app)
 const translated = await app.inject({ method: 'PUT', url: `/api/admin/appeals/${slug}/texts/es`, headers: owner.auth, payload: { title: 'Fuera las manos', summary: 'Un fondo', body: 'Texto.', demands: [] } })
 if (translated.statusCode !== 200) throw new Error(translated.body)
-const added = await app.inject({ method: 'POST', url: `/api/admin/appeals/${slug}/members`, headers: owner.auth, payload: { email: viewer.email, role: 'viewer' } })
-if (added.statusCode !== 200) throw new Error(added.body)
-const b = await signedInBrowser(app, owner)
 // The same organiser reading in Spanish (?lang= is remembered in a cookie, so a browser of its own).
 const es = await signedInBrowser(app, owner)
 const page = `/admin/appeals/${slug}/fund`

@@ -1,21 +1,16 @@
 import { randomUUID } from 'node:crypto'
 import t from 'tap'
 import { build, json } from '../helpers/app.js'
-import { decodeHtml, signedInBrowser } from '../helpers/dashboard.js'
-import { appeal, organiser, person, sign } from '../helpers/fixtures.js'
+import { appealWithViewer, decodeHtml, signedInBrowser } from '../helpers/dashboard.js'
+import { person, sign } from '../helpers/fixtures.js'
 
 // The updates' dashboard pages without JavaScript: writing one (refused without the original's subject,
 // nothing saved), editing, previewing a language without its text, scheduling (a bad time, a second
 // send), pausing, the organisers' own texts, and what a viewer or a wrong id are answered.
 
 const app = await build(t)
-const owner = await organiser(app)
-const viewer = await organiser(app)
-const slug = await appeal(app, owner)
-const added = await app.inject({ method: 'POST', url: `/api/admin/appeals/${slug}/members`, headers: owner.auth, payload: { email: viewer.email, role: 'viewer' } })
-if (added.statusCode !== 200) throw new Error(added.body)
+const { owner, viewer, slug, b } = await appealWithViewer(app)
 if ((await sign(app, slug, person({ contact: true }))).statusCode !== 201) throw new Error('signing failed')
-const b = await signedInBrowser(app, owner)
 const base = `/admin/appeals/${slug}/updates`
 let id = ''
 const detail = async (): Promise<Record<string, any>> => json(await app.inject({ url: `/api/admin/appeals/${slug}/updates/${id}`, headers: owner.auth }))

@@ -1,20 +1,15 @@
 import { randomUUID } from 'node:crypto'
 import t from 'tap'
 import { build } from '../helpers/app.js'
-import { decodeHtml, signedInBrowser } from '../helpers/dashboard.js'
-import { appeal, organiser, person, sign } from '../helpers/fixtures.js'
+import { appealWithViewer, decodeHtml, signedInBrowser } from '../helpers/dashboard.js'
+import { person, sign } from '../helpers/fixtures.js'
 
 // The webhooks' dashboard page without JavaScript: an endpoint refused (not https, no event) is shown
 // again and not made; one made shows its secret once, its deliveries, a new secret, its removal; a
 // viewer and a wrong id are refused.
 
 const app = await build(t)
-const owner = await organiser(app)
-const viewer = await organiser(app)
-const slug = await appeal(app, owner)
-const added = await app.inject({ method: 'POST', url: `/api/admin/appeals/${slug}/members`, headers: owner.auth, payload: { email: viewer.email, role: 'viewer' } })
-if (added.statusCode !== 200) throw new Error(added.body)
-const b = await signedInBrowser(app, owner)
+const { viewer, slug, b } = await appealWithViewer(app)
 const base = `/admin/appeals/${slug}/webhooks`
 const URL = 'https://hooks.example.org/solidaria'
 const secretOf = (body: string): string | undefined => /id="new-secret" type="text" readonly value="([^"]+)"/.exec(body)?.[1]
