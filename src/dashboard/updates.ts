@@ -125,6 +125,7 @@ const updatePages: FastifyPluginAsyncTypebox = async (app) => {
 <p>${u('dashboard.status')}: <strong class="update-status">${u(`status.${update.status}`)}</strong>!${update.scheduledAt === null || update.status !== 'scheduled' ? '' : html` (<time datetime="${update.scheduledAt.toISOString()}">${update.scheduledAt.toISOString().slice(0, 16).replace('T', ' ')} UTC</time>)`}</p>
 !${audience === undefined ? '' : html`<p class="update-audience">${u('dashboard.audienceNow', { count: audience })}</p>`}
 !${update.status === 'draft' ? '' : progressList(view, u, update)}
+!${update.status === 'draft' ? '' : errorSummary(view, form.message, {})}
 <section aria-labelledby="preview-heading" class="panel"><h2 id="preview-heading">${u('dashboard.previewAndTest')}</h2>
 <ul class="update-previews">!${written.map((language) => html`<li><a href="${here}/preview?language=${language}">${u('dashboard.preview', { language: autonym(language) })}</a></li>`)}</ul>
 !${buttonForm(view, `${here}/test`, u('dashboard.test', { email: view.organiser?.email ?? '' }), { secondary: true })}

@@ -2,9 +2,10 @@
 // Everything is cleaned before validation, so length limits and duplicate checks see what is stored.
 
 // Multi-line: an appeal's text, and in the dashboard's forms the demands (one a line) and an update's
-// body in each language (body_en, body_es, ...). Pasted CSV keeps its tabs too (they may separate its columns).
-const MULTILINE_FIELDS = new Set(['body', 'summary', 'demandsText', 'csv'])
-const MULTILINE_FORM_FIELD = /^body_[a-z]{2,3}$/
+// body in each language (body_en, body_es, ...), and the fund's rates (one a line), its purpose and its ways
+// (blocks between "---" lines) in each language. Pasted CSV keeps its tabs too (they may separate its columns).
+const MULTILINE_FIELDS = new Set(['body', 'summary', 'demandsText', 'csv', 'rates'])
+const MULTILINE_FORM_FIELD = /^(body|purpose|ways)_[a-z]{2,3}$/
 const TABULAR_FIELDS = new Set(['csv'])
 // C0 and C1 controls and DEL; line breaks and tabs are handled separately.
 // eslint-disable-next-line no-control-regex -- matching control characters is the point

@@ -1,5 +1,5 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
-import type { Organiser } from './fixtures.js'
+import { appeal, organiser, type Organiser } from './fixtures.js'
 
 /** A file as a browser uploads it: its bytes as they are (a legacy encoding, a workbook) and its type. */
 export interface UploadedFile { name: string, field: string, content: string | Buffer, type?: string }
@@ -70,4 +70,14 @@ export async function signedInBrowser (app: FastifyInstance, who: Organiser, pas
   const response = await b.post('/admin/sign-in', { email: who.email, password })
   if (response.statusCode !== 303) throw new Error(`sign-in failed: ${response.statusCode} ${response.body.slice(0, 500)}`)
   return b
+}
+
+/** An open appeal, its owner signed in, and another organiser on its team as a viewer (who may read it, not change it). */
+export async function appealWithViewer (app: FastifyInstance): Promise<{ owner: Organiser, viewer: Organiser, slug: string, b: Browser }> {
+  const owner = await organiser(app)
+  const viewer = await organiser(app)
+  const slug = await appeal(app, owner)
+  const added = await app.inject({ method: 'POST', url: `/api/admin/appeals/${slug}/members`, headers: owner.auth, payload: { email: viewer.email, role: 'viewer' } })
+  if (added.statusCode !== 200) throw new Error(`adding the viewer failed: ${added.body}`)
+  return { owner, viewer, slug, b: await signedInBrowser(app, owner) }
 }
