@@ -17,6 +17,14 @@ import { appealHeader } from './templates/appeal-nav.js'
 import { buttonForm, checkboxField, csrfField, errorSummary, inputField, selectField, textareaField } from './templates/forms.js'
 import { adminView, redirectAfter, sendAdmin, type AdminView } from './view.js'
 
+/** The settings form's field for a refused API field: `rates.XYZ` is the rates box, `texts.es.ways.0.text` the Spanish ways. */
+function settingsField (field: string): string {
+  const [first, language, part] = field.split('.')
+  if (first === 'rates') return 'rates'
+  if (first === 'texts' && language !== undefined && (part === 'purpose' || part === 'ways')) return `${part}_${language}`
+  return field
+}
+
 const ContributionParams = Type.Object({ slug: Slug, id: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) })
 // Checked in the handler, after the appeal is found among the organiser's: another organiser's appeal is a 404 whatever the id.
 const UuidParams = Type.Object({ slug: Slug, id: Type.String({ maxLength: 40 }) })
@@ -190,7 +198,7 @@ const fundPages: FastifyPluginAsyncTypebox = async (app) => {
     const appeal = await managed(request)
     const current = await fund.settings(appeal)
     const input = settingsInput(request.body, current, Object.keys(await appeals.texts(appeal)))
-    const saved = await throughSchema(request, FundSettingsInput, input, async () => fund.saveSettings(appeal, input as FundSettings))
+    const saved = await throughSchema(request, FundSettingsInput, input, async () => fund.saveSettings(appeal, input as FundSettings), settingsField)
     if (isRefusal(saved)) return page(request, reply, appeal, { settings: saved }, saved.status)
     return redirectAfter(reply, `/admin/appeals/${appeal.slug}/fund`, 'fundSaved')
   })

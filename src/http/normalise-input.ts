@@ -7,6 +7,14 @@
 const MULTILINE_FIELDS = new Set(['body', 'summary', 'demandsText', 'csv', 'rates'])
 const MULTILINE_FORM_FIELD = /^(body|purpose|ways)_[a-z]{2,3}$/
 const TABULAR_FIELDS = new Set(['csv'])
+// Multi-line where the name alone is ambiguous, by the place in a JSON body ('*' is any key or item): the
+// fund's texts in the API (`texts.es.purpose`, `texts.es.ways[0].text`) are Markdown, though a spending's
+// `purpose` and other `text` fields are one line.
+const MULTILINE_PATHS: ReadonlyArray<readonly string[]> = [['texts', '*', 'purpose'], ['texts', '*', 'ways', '*', 'text']]
+
+function matchesPath (pattern: readonly string[], path: readonly string[]): boolean {
+  return pattern.length === path.length && pattern.every((part, i) => part === '*' || part === path[i])
+}
 // C0 and C1 controls and DEL; line breaks and tabs are handled separately.
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/g
@@ -29,21 +37,22 @@ export class NestingTooDeepError extends RangeError {}
  * counts as not given, so optional fields can be left blank and required ones report "required".
  * A body nested deeper than any request needs is refused.
  */
-export function normaliseInput (value: unknown, key = '', depth = 0): unknown {
+export function normaliseInput (value: unknown, key = '', depth = 0, path: readonly string[] = []): unknown {
   if (typeof value === 'string') {
-    const text = normaliseText(value, MULTILINE_FIELDS.has(key) || MULTILINE_FORM_FIELD.test(key), TABULAR_FIELDS.has(key))
+    const multiline = MULTILINE_FIELDS.has(key) || MULTILINE_FORM_FIELD.test(key) || MULTILINE_PATHS.some((pattern) => matchesPath(pattern, path))
+    const text = normaliseText(value, multiline, TABULAR_FIELDS.has(key))
     return text === '' ? undefined : text
   }
   // An uploaded file (the dashboard's paper signatures) is left as it came; it is read as CSV later.
   if (Buffer.isBuffer(value)) return value
   if (value !== null && typeof value === 'object' && depth >= MAX_DEPTH) throw new NestingTooDeepError(`nested deeper than ${MAX_DEPTH}`)
   if (Array.isArray(value)) {
-    return value.map((item) => normaliseInput(item, key, depth + 1)).filter((item) => item !== undefined)
+    return value.map((item) => normaliseInput(item, key, depth + 1, [...path, '*'])).filter((item) => item !== undefined)
   }
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {}
     for (const [k, v] of Object.entries(value)) {
-      const cleaned = normaliseInput(v, k, depth + 1)
+      const cleaned = normaliseInput(v, k, depth + 1, [...path, k])
       if (cleaned !== undefined) out[k] = cleaned
     }
     return out

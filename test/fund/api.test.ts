@@ -40,6 +40,21 @@ t.test('the fund through the API', async (t) => {
     t.same(Object.keys(settings.texts).sort(), ['en', 'es'])
   })
 
+  t.test('the fund\'s texts keep their lines through the API (Markdown); a spending\'s purpose is one line', async (t) => {
+    const purpose = 'Hospital bills.\n\n- the operation\n- the flight home'
+    const way = 'Send it to:\n\n**the family**\nIBAN on request'
+    await setUpFund(app, owner, slug, { texts: { en: { purpose, ways: [{ key: 'money-transfer', title: 'Money\ntransfer', text: way }] } } })
+    const settings = json(await app.inject({ url: `/api/admin/appeals/${slug}/fund`, headers: owner.auth }))
+    t.equal(settings.texts.en.purpose, purpose, 'the purpose, as typed')
+    t.equal(settings.texts.en.ways[0].text, way, 'a way\'s text, as typed')
+    t.equal(settings.texts.en.ways[0].title, 'Money transfer', 'a title is one line')
+    const spent = await app.inject({ method: 'POST', url: `/api/admin/appeals/${slug}/fund/spending`, headers: owner.auth, payload: { amount: 100, currency: 'EUR', date: '2026-06-12', purpose: 'Taxi\nto the hospital' } })
+    t.equal(spent.statusCode, 201)
+    t.match(json(await app.inject({ url: `/api/admin/appeals/${slug}/fund/spending`, headers: owner.auth })).items, [{ purpose: 'Taxi to the hospital' }])
+    await app.inject({ method: 'DELETE', url: `/api/admin/appeals/${slug}/fund/spending/${json(spent).id as string}`, headers: owner.auth })
+    await setUpFund(app, owner, slug)
+  })
+
   t.test('a report with a phone photo: the photo is stored re-encoded, without EXIF or GPS, and everything personal is sealed', async (t) => {
     const photo = await phonePhoto()
     t.ok((await exifr.gps(photo))?.latitude, 'the photo as taken has a GPS position')

@@ -14,7 +14,8 @@ t.test('the fund on the public pages and in the dashboard', async (t) => {
   const owner = await organiser(app)
   const stranger = await organiser(app)
   const slug = await appeal(app, owner, { originalLanguage: 'es', text: { title: 'Solidaridad con Tomás', summary: 'Un fondo', body: 'Texto.', demands: [] } })
-  await app.inject({ method: 'PUT', url: `/api/admin/appeals/${slug}/text/en`, headers: owner.auth, payload: { title: 'Solidarity with Tomás', summary: 'A fund', body: 'Text.', demands: [] } })
+  const english = await app.inject({ method: 'PUT', url: `/api/admin/appeals/${slug}/texts/en`, headers: owner.auth, payload: { title: 'Solidarity with Tomás', summary: 'A fund', body: 'Text.', demands: [] } })
+  t.equal(english.statusCode, 200, 'the appeal has an English text too')
   t.notMatch((await app.inject({ url: `/appeals/${slug}` })).body, /id="fund"/, 'no fund section before the fund is switched on')
   await setUpFund(app, owner, slug)
 
