@@ -1,0 +1,19 @@
+import t from 'tap'
+import { createGiveWay } from '../../src/jobs/give-way.js'
+
+t.test('work that can wait gives way while requests are answered, for its share of the time', async (t) => {
+  const waits: number[] = []
+  let busy = true
+  const giveWay = createGiveWay({ busy: () => busy, share: 0.25, wait: async (ms) => { waits.push(ms) } })
+  await giveWay(performance.now() - 100)
+  t.equal(waits.length, 1)
+  t.ok(waits[0]! >= 300 && waits[0]! < 400, `a step of 100 ms is followed by three times as long (${waits[0]} ms)`)
+  await giveWay(performance.now() - 10_000)
+  t.equal(waits[1], 1000, 'never more than a second at once (a shutdown waits for it)')
+  busy = false
+  await giveWay(performance.now() - 100)
+  t.equal(waits.length, 2, 'no wait when nobody is signing')
+  const never = createGiveWay({ busy: () => true, share: 1, wait: async (ms) => { waits.push(ms) } })
+  await never(performance.now() - 100)
+  t.equal(waits.length, 2, 'a share of 1: no wait at all')
+})
