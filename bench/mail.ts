@@ -1,7 +1,8 @@
+import { spawn } from 'node:child_process'
 import type { AddressInfo } from 'node:net'
+import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import autocannon, { type Request, type Result } from 'autocannon'
-import nodemailer from 'nodemailer'
 import type postgres from 'postgres'
 import { SMTPServer } from 'smtp-server'
 
@@ -104,7 +105,7 @@ export async function mailBench (o: MailBenchOptions): Promise<MailBenchResult> 
       await cannon({ ...signOptions, duration: 2 })
       const alone = await cannon({ ...signOptions, duration: o.seconds })
 
-      // (6b) and (4): an update to everyone, queued by one INSERT ... SELECT and sent while signing goes on.
+      // (6b) and (4): an update to everyone, queued by set-based INSERT ... SELECTs (a chunk of recipients each) and sent while signing goes on.
       const [{ n: recipients } = { n: 0 }] = await o.sql<Array<{ n: number }>>`select count(*)::int as n from signatures s join appeals a on a.id = s.appeal_id
         where a.slug = ${o.slug} and s.status = 'confirmed' and s.contact and s.hidden_at is null`
       const update = await api(app.url, o.token, 'POST', `/api/admin/appeals/${o.slug}/updates`, {
@@ -126,25 +127,23 @@ export async function mailBench (o: MailBenchOptions): Promise<MailBenchResult> 
       // The worker's rate once the update is all queued (while it is, its mails are not yet claimable).
       await watch
       const workerRate = await rateOver(smtp, o.seconds)
-      notes.push(`(6) the update to ${fmt(recipients)} was queued by one INSERT ... SELECT in ${queueingSeconds === undefined ? 'more than the run' : `${fmt(queueingSeconds, 1)} s`}; ` +
+      notes.push(`(6) the update to ${fmt(recipients)} was queued (INSERT ... SELECTs of 10,000 recipients each, giving way to signing between them) in ${queueingSeconds === undefined ? 'more than the run' : `${fmt(queueingSeconds, 1)} s`}; ` +
         `${fmt(sentDuring)} of its mails went out during the ${o.seconds} s of signing; signing alone ${fmt(alone.requests.average)} req/s (p99 ${alone.latency.p99} ms), during ${fmt(during.requests.average)} req/s (p99 ${during.latency.p99} ms).`)
       await api(app.url, o.token, 'POST', `/api/admin/appeals/${o.slug}/updates/${update.id}/pause`)
 
-      // (4b) the bare pool: the same connections and mails in flight, mails of the same average size.
+      // (4b) the bare pool, in a process of its own (as the worker is in the app's): the same connections and
+      // mails in flight, mails of the same average size.
       const size = Math.max(1000, Math.round(smtp.bytes / Math.max(1, smtp.count)))
-      const bare = nodemailer.createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true, pool: true, maxConnections: SMTP_CONNECTIONS, maxMessages: 1000 })
-      const body = 'x'.repeat(size - 600)
-      const running = { on: true }
-      const lanes = Array.from({ length: IN_FLIGHT }, async (_, lane) => {
-        for (let i = 0; running.on; i++) {
-          await bare.sendMail({ from: 'bench@bench.example.org', to: `bare${lane}-${i}@example.org`, subject: 'We delivered the signatures', text: body, html: `<p>${body}</p>` })
-        }
+      const bare = spawn(process.execPath, ['--import=tsx', join(import.meta.dirname, 'bare-mail.ts')], {
+        env: { ...process.env, PORT: String(port), SIZE: String(size), CONNECTIONS: String(SMTP_CONNECTIONS), IN_FLIGHT: String(IN_FLIGHT) }, stdio: ['ignore', 'inherit', 'inherit']
       })
-      await sleep(500) // let the worker's paused batches finish
+      const bareExited = new Promise((resolve) => bare.once('exit', resolve))
+      await sleep(1500) // its start-up, and the worker's paused batches finishing
+      const [bareFrom, bareBytes] = [smtp.count, smtp.bytes]
       const bareRate = await rateOver(smtp, o.seconds)
-      running.on = false
-      await Promise.all(lanes)
-      bare.close()
+      notes.push(`(4) the worker's mails averaged ${fmt(size)} bytes, the bare pool's ${fmt((smtp.bytes - bareBytes) / Math.max(1, smtp.count - bareFrom))}.`)
+      bare.kill('SIGTERM')
+      await bareExited
 
       // (5) confirmation backlog: a fixed rate of signatures needing confirmation, open loop, worker on.
       await o.sql`update mail_outbox set status = 'cancelled' where update_id = ${update.id}::uuid and status = 'queued'`

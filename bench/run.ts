@@ -23,7 +23,7 @@ const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.
 const dbName = `solidaria_bench_${Date.now()}`
 const benchUrl = Object.assign(new URL(adminUrl), { pathname: '/' + dbName }).toString()
 // BENCH_ROWS, BENCH_SECONDS and BENCH_BACKLOG_SECONDS shorten a run (a shared machine); BENCH_ONLY=mail runs only
-// the mail measurements (4 to 6).
+// the mail measurements (4 to 6); BENCH_CPU_PROF=<folder> profiles the servers it starts.
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000)
 const CONNECTIONS = 50
 const DURATION = Number(process.env.BENCH_SECONDS ?? 10)
@@ -63,7 +63,9 @@ async function startServer (name: string, script: string, env: Record<string, st
   const port = await freePort()
   // process.execPath itself, not npm or a shell, so that the pid is the server's and /proc shows its memory.
   // Solidaria runs compiled, as `npm start` runs it; the baseline is a single TypeScript file.
-  const args = script.endsWith('.js') ? [script] : ['--import=tsx', script]
+  // BENCH_CPU_PROF=<folder> writes a V8 CPU profile of each process there when it stops (open it in Chrome's DevTools).
+  const profile = process.env.BENCH_CPU_PROF === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`, `--cpu-prof-name=${name}.${Date.now()}.cpuprofile`]
+  const args = [...profile, ...(script.endsWith('.js') ? [script] : ['--import=tsx', script])]
   const proc = spawn(process.execPath, args, {
     cwd: root,
     env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },

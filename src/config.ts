@@ -13,6 +13,8 @@ export const ConfigSchema = Type.Object({
   DATA_DIR: Type.String({ default: './data' }),
   DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
   DATABASE_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 200, default: 10 }),
+  // Connections of the mail worker and the update queueing, besides the pool above (0: they share it).
+  DATABASE_BACKGROUND_POOL_SIZE: Type.Integer({ minimum: 0, maximum: 50, default: 3 }),
   // Read replicas (comma-separated postgres:// URLs) for public reads and exports; writes stay on DATABASE_URL.
   DATABASE_READ_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://[^,]+(,\\s*postgres(ql)?://[^,]+)*$' })),
   // A replica further behind the primary than this is skipped until it catches up.
@@ -53,6 +55,9 @@ export const ConfigSchema = Type.Object({
   // SMTP connections the worker keeps open, and mails it has in flight at once (spread over them).
   MAIL_SMTP_CONNECTIONS: Type.Integer({ minimum: 1, maximum: 50, default: 5 }),
   MAIL_IN_FLIGHT: Type.Integer({ minimum: 1, maximum: 500, default: 40 }),
+  // While the instance answers requests, the share of time updates (queueing them, sending their mail) may
+  // take; the rest is left to the people signing. 1: updates go at full speed. Confirmation mail always does.
+  MAIL_UPDATE_SHARE: Type.Number({ minimum: 0.05, maximum: 1, default: 0.2 }),
   // How long a claimed mail is its worker's: longer than one batch can take (the SMTP timeouts in
   // mail/transport.ts add up to two minutes). An update's mail still unrecorded past it is given up.
   MAIL_LEASE_SECONDS: Type.Integer({ minimum: 1, maximum: 3600, default: 300 }),

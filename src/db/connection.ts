@@ -21,6 +21,11 @@ export interface DatabaseHandle {
   db: Database
   /** For reads that need not see this instance's own latest writes: a read replica's when there are any, else `db`. */
   readDb: Database
+  /**
+   * For background work (the mail worker, queueing updates): connections of its own on PostgreSQL, so
+   * that a busy worker never makes a request wait for a connection; `db` itself on PGlite.
+   */
+  backgroundDb: Database
   /** The replicas' state, when DATABASE_READ_URL names any. */
   replicas?: ReadRouting['replicas']
   driver: 'pglite' | 'postgres'
@@ -33,6 +38,8 @@ export interface DatabaseOptions {
   /** Folder for PGlite's files, or 'memory://' for a throw-away database. */
   dataDir: string
   poolSize?: number
+  /** Connections of background work's own (PostgreSQL only); 0 shares the pool of requests. */
+  backgroundPoolSize?: number
   /** Read replicas' URLs (PostgreSQL only), the lag past which one is skipped, and how often that is checked. */
   readUrls?: string[]
   readMaxLagMs?: number
@@ -63,7 +70,7 @@ export async function openDatabase (options: DatabaseOptions): Promise<DatabaseH
 async function pgliteHandle (client: PGlite): Promise<DatabaseHandle> {
   const { drizzle: drizzlePglite } = await import('drizzle-orm/pglite')
   const db = drizzlePglite({ client, schema }) as unknown as Database
-  return { db, readDb: db, driver: 'pglite', close: async () => { await client.close() } }
+  return { db, readDb: db, backgroundDb: db, driver: 'pglite', close: async () => { await client.close() } }
 }
 
 // postgres.js waits 30 s to connect and backs off up to 20 s between attempts by default: a database that
@@ -85,8 +92,12 @@ async function openPostgres (url: string, options: DatabaseOptions): Promise<Dat
   await migrate(url, options)
   const client = postgres(url, { ...postgresOptions(options), max: options.poolSize ?? 10 })
   const db = drizzlePostgres({ client, schema }) as unknown as Database
+  const backgroundSize = options.backgroundPoolSize ?? 0
+  const backgroundClient = backgroundSize === 0 ? undefined : postgres(url, { ...postgresOptions(options), max: backgroundSize })
+  const backgroundDb = backgroundClient === undefined ? db : drizzlePostgres({ client: backgroundClient, schema }) as unknown as Database
+  const closePrimary = async () => { await Promise.all([client.end({ timeout: 5 }), backgroundClient?.end({ timeout: 5 })]) }
   const readUrls = options.readUrls ?? []
-  if (readUrls.length === 0) return { db, readDb: db, driver: 'postgres', close: async () => { await client.end({ timeout: 5 }) } }
+  if (readUrls.length === 0) return { db, readDb: db, backgroundDb, driver: 'postgres', close: closePrimary }
   const { onConnect: _primaryOnly, ...replicaOptions } = options
   const routing = createReadRouting(client, readUrls, { ...postgresOptions(replicaOptions), max: options.poolSize ?? 10 }, {
     maxLagMs: options.readMaxLagMs ?? 5000,
@@ -98,9 +109,10 @@ async function openPostgres (url: string, options: DatabaseOptions): Promise<Dat
   return {
     db,
     readDb,
+    backgroundDb,
     replicas: routing.replicas,
     driver: 'postgres',
-    close: async () => { await Promise.all([routing.close(), client.end({ timeout: 5 })]) }
+    close: async () => { await Promise.all([routing.close(), closePrimary()]) }
   }
 }
 

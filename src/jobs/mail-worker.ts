@@ -1,16 +1,18 @@
-import { eq, getTableColumns, inArray } from 'drizzle-orm'
+import { eq, sql } from 'drizzle-orm'
 import type { FastifyBaseLogger } from 'fastify'
 import type { i18n } from 'i18next'
 import { chooseText } from '../appeals/choose-text.js'
-import type { AppealsService } from '../appeals/service.js'
-import type { Database } from '../db/connection.js'
-import { appeals, signatures } from '../db/schema.js'
+import type { Appeal, AppealsService } from '../appeals/service.js'
+import { selectRows, type Database } from '../db/connection.js'
+import { appeals, mailSuppressions, signatures } from '../db/schema.js'
 import type { Sealer } from '../secrets/sealing.js'
 import { openPersonal } from '../signatures/personal-fields.js'
+import type { GiveWay } from './give-way.js'
 import { composeMail, type MailFooter } from '../mail/messages.js'
 import { storableError, type ClaimedMail, type Outbox } from '../mail/outbox.js'
 import { isPermanentRefusal, type MailSender, type OutgoingMail } from '../mail/transport.js'
 
+type Signature = typeof signatures.$inferSelect
 type Written = { subject: string, text: string, html: string }
 
 /** What the worker asks of the domains whose texts it sends (updates/): it imports none of them. */
@@ -37,15 +39,32 @@ export interface MailWorkerOptions {
   /** The signed link with which a signature's owner stops mail about its appeal. */
   unsubscribePath: (signatureId: number) => string
   texts?: MailTexts
-  /** Mails a claim takes. */
+  /** Mails a claim takes (by default half of `inFlight`). */
   batchSize?: number
   /** Writes a mail about a contribution to an appeal's fund (src/fund/), or says why there is none to send. */
   prepareFundMail?: (mail: ClaimedMail) => Promise<OutgoingMail | string>
   /** Mails being sent at once: this many divided by the batch size claim and send side by side. */
   inFlight?: number
+  /** Called after each batch of nothing but updates' mail (signings' mail is never held back): see jobs/give-way.ts. */
+  giveWay?: GiveWay
 }
 
 export interface WorkerRun { sent: number, retried: number, failed: number, cancelled: number }
+
+// How long an appeal's title and slug, as mails carry them, may be out of date.
+const APPEAL_CACHE_MS = 5000
+
+interface RecipientRow {
+  id: string | number, status: Signature['status'], anonymised: boolean, contact: boolean, hidden: boolean, email_hash: string | null, suppressed: boolean
+  sealed: string | null, legacy_email: string | null, name: string | null, city: string | null, organisation: string | null, role: string | null
+}
+/** What the worker needs of a signature to write to it, read as the mail is written. */
+interface Recipient {
+  id: number, status: Signature['status'], anonymised: boolean, contact: boolean, hidden: boolean, emailHash: string | null
+  /** The address refused mail for good (a 5xx). */
+  suppressed: boolean
+  personal: Parameters<typeof openPersonal>[1]
+}
 
 type Prepared = { mail: ClaimedMail, emailHash: string | null, outgoing: OutgoingMail } | { mail: ClaimedMail, cancel: string }
 
@@ -57,19 +76,45 @@ type Prepared = { mail: ClaimedMail, emailHash: string | null, outgoing: Outgoin
  * update) no longer consents, is not sent. Every mail is claimed by one worker at a time.
  */
 export function createMailWorker (o: MailWorkerOptions) {
-  const batchSize = o.batchSize ?? 10
+  // Two lanes by default: while one lane's mails are on their way, the other claims and writes the next batch.
+  const batchSize = o.batchSize ?? Math.max(10, Math.floor((o.inFlight ?? 20) / 2))
   const lanes = Math.max(1, Math.floor((o.inFlight ?? batchSize) / batchSize))
   const siteName = new URL(o.siteUrl).host
 
   const texts: MailTexts = o.texts ?? { update: async () => undefined, confirmNote: async () => undefined }
 
+  // An appeal's row and texts, read at most every few seconds per appeal: confirmation mails go out at
+  // the pace of signing, and the title they carry need not be fresher than that (as in updates/messages.ts).
+  const appealCache = new Map<string, { at: number, appeal: Appeal, texts: Awaited<ReturnType<AppealsService['texts']>> }>()
+  async function appealOf (appealId: string) {
+    const hit = appealCache.get(appealId)
+    if (hit !== undefined && Date.now() - hit.at < APPEAL_CACHE_MS) return hit
+    const [appeal] = await o.db.select().from(appeals).where(eq(appeals.id, appealId))
+    if (appeal === undefined) return undefined
+    const entry = { at: Date.now(), appeal, texts: await o.appeals.texts(appeal) }
+    if (appealCache.size > 1000) appealCache.clear()
+    appealCache.set(appealId, entry)
+    return entry
+  }
+
+  /** The signatures a batch is about, as they are now, with whether their address refused mail for good: one query. */
+  async function recipientsOf (batch: ClaimedMail[]): Promise<Map<number, Recipient>> {
+    const ids = [...new Set(batch.flatMap((m) => m.signatureId === null ? [] : [m.signatureId]))]
+    if (ids.length === 0) return new Map()
+    const rows = await selectRows<RecipientRow>(o.db, sql`
+      select ${signatures.id} as id, ${signatures.status} as status, ${signatures.anonymisedAt} is not null as anonymised, ${signatures.contact} as contact,
+        ${signatures.hiddenAt} is not null as hidden, ${signatures.emailHash} as email_hash, ${signatures.sealed} as sealed, ${signatures.legacyEmail} as legacy_email,
+        ${signatures.name} as name, ${signatures.city} as city, ${signatures.organisation} as organisation, ${signatures.role} as role,
+        exists (select 1 from ${mailSuppressions} where ${mailSuppressions.emailHash} = ${signatures.emailHash}) as suppressed
+      from ${signatures} where ${signatures.id} in ${ids}`)
+    return new Map(rows.map((r) => [Number(r.id), {
+      id: Number(r.id), status: r.status, anonymised: r.anonymised, contact: r.contact, hidden: r.hidden, emailHash: r.email_hash, suppressed: r.suppressed,
+      personal: { sealed: r.sealed, legacyEmail: r.legacy_email, name: r.name, city: r.city, organisation: r.organisation, role: r.role }
+    }]))
+  }
+
   async function prepareBatch (batch: ClaimedMail[]): Promise<Prepared[]> {
-    const rows = await o.db.select({ signature: getTableColumns(signatures), appeal: getTableColumns(appeals) })
-      .from(signatures).innerJoin(appeals, eq(appeals.id, signatures.appealId))
-      .where(inArray(signatures.id, [...new Set(batch.flatMap((m) => m.signatureId === null ? [] : [m.signatureId]))]))
-    const found = new Map(rows.map((r) => [r.signature.id, r]))
-    const suppressed = await o.outbox.suppressed(rows.flatMap((r) => r.signature.emailHash === null ? [] : [r.signature.emailHash]))
-    const appealTexts = new Map<string, Awaited<ReturnType<AppealsService['texts']>>>()
+    const found = await recipientsOf(batch)
     const prepared: Prepared[] = []
     for (const mail of batch) {
       try {
@@ -79,7 +124,7 @@ export function createMailWorker (o: MailWorkerOptions) {
           prepared.push(typeof written === 'string' ? { mail, cancel: written } : { mail, emailHash: null, outgoing: written })
           continue
         }
-        prepared.push(await prepare(mail, mail.signatureId === null ? undefined : found.get(mail.signatureId), suppressed, appealTexts))
+        prepared.push(await prepare(mail, mail.signatureId === null ? undefined : found.get(mail.signatureId)))
       } catch (err) {
         // A value that cannot be opened (a key gone) fails this mail only.
         prepared.push({ mail, cancel: `not written: ${storableError(err)}` })
@@ -88,18 +133,17 @@ export function createMailWorker (o: MailWorkerOptions) {
     return prepared
   }
 
-  async function prepare (
-    mail: ClaimedMail, row: { signature: typeof signatures.$inferSelect, appeal: typeof appeals.$inferSelect } | undefined,
-    suppressed: Set<string>, appealTexts: Map<string, Awaited<ReturnType<AppealsService['texts']>>>
-  ): Promise<Prepared> {
-    if (row === undefined) return { mail, cancel: 'signature deleted' }
-    const { signature, appeal } = row
-    if (signature.status === 'erased' || signature.anonymisedAt !== null) return { mail, cancel: 'signature erased' }
+  async function prepare (mail: ClaimedMail, signature: Recipient | undefined): Promise<Prepared> {
+    if (signature === undefined) return { mail, cancel: 'signature deleted' }
+    if (signature.status === 'erased' || signature.anonymised) return { mail, cancel: 'signature erased' }
     if (mail.kind === 'confirm' && signature.status !== 'pending') return { mail, cancel: 'already confirmed' }
-    if (mail.kind === 'update' && (!signature.contact || signature.status !== 'confirmed' || signature.hiddenAt !== null)) return { mail, cancel: 'no longer to be contacted' }
-    if (signature.emailHash !== null && suppressed.has(signature.emailHash)) return { mail, cancel: 'address refused mail for good' }
-    const personal = openPersonal(o.sealer, signature)
+    if (mail.kind === 'update' && (!signature.contact || signature.status !== 'confirmed' || signature.hidden)) return { mail, cancel: 'no longer to be contacted' }
+    if (signature.suppressed) return { mail, cancel: 'address refused mail for good' }
+    const personal = openPersonal(o.sealer, signature.personal)
     if (personal.email === null) return { mail, cancel: 'no address' }
+    const known = await appealOf(mail.appealId)
+    if (known === undefined) return { mail, cancel: 'signature deleted' }
+    const { appeal } = known
     const footer: MailFooter = {
       language: mail.language,
       removeUrl: `${o.siteUrl}${o.removalPath(signature.id)}?lang=${mail.language}`,
@@ -113,9 +157,7 @@ export function createMailWorker (o: MailWorkerOptions) {
       if (written === undefined) return { mail, cancel: 'the update has no text' }
       return { mail, emailHash: signature.emailHash, outgoing: { ...base, ...written, link: appealUrl } }
     }
-    let known = appealTexts.get(appeal.id)
-    if (known === undefined) appealTexts.set(appeal.id, known = await o.appeals.texts(appeal))
-    const { language: titleLanguage, text } = chooseText(appeal, known, mail.language)
+    const { language: titleLanguage, text } = chooseText(appeal, known.texts, mail.language)
     const token = mail.sealed === null ? undefined : o.outbox.open(mail.sealed).token
     const confirmUrl = token === undefined ? undefined : `${o.siteUrl}/confirm/${token}?lang=${mail.language}`
     const note = mail.kind === 'confirm' ? await texts.confirmNote(appeal.id, mail.language) : undefined
@@ -179,9 +221,12 @@ export function createMailWorker (o: MailWorkerOptions) {
 
   async function lane (active: () => boolean, run: WorkerRun): Promise<void> {
     while (active()) {
+      const began = performance.now()
       const batch = await o.outbox.claim(batchSize)
       if (batch.length > 0) await deliverBatch(batch, run)
       if (batch.length < batchSize) break
+      // An update is not urgent; the people signing are.
+      if (o.giveWay !== undefined && batch.every((m) => m.kind === 'update')) await o.giveWay(began)
     }
   }
 

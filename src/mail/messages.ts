@@ -29,15 +29,39 @@ export interface MailFooter { language: string, removeUrl: string, unsubscribeUr
 const BUTTON_STYLE = 'display:inline-block;background:#b3261e;color:#ffffff;padding:0.6em 1.2em;border-radius:4px;text-decoration:none;font-weight:bold'
 const FOOT_STYLE = 'font-size:0.9em;color:#4d4d4d'
 
+// The frame's words in each language, looked up once per process (mail goes out at the pace of
+// signing); per i18n instance, as tests make several.
+const footWordsByI18n = new WeakMap<i18n, Map<string, ReturnType<typeof lookUpFootWords>>>()
+function lookUpFootWords (i18n: i18n, language: string, siteName: string) {
+  const t = i18n.getFixedT(language, 'mail')
+  const u = i18n.getFixedT(language, 'updates')
+  return {
+    t,
+    greetingNoName: t('greetingNoName'),
+    unsubscribe: u('mail.unsubscribe'),
+    unsubscribeLink: u('mail.unsubscribeLink'),
+    remove: t('footer.remove'),
+    removeLink: t('footer.removeLink'),
+    why: t('footer.why', { site: siteName })
+  }
+}
+function footWords (i18n: i18n, language: string, siteName: string) {
+  let known = footWordsByI18n.get(i18n)
+  if (known === undefined) footWordsByI18n.set(i18n, known = new Map())
+  const key = `${language} ${siteName}`
+  let words = known.get(key)
+  if (words === undefined) known.set(key, words = lookUpFootWords(i18n, language, siteName))
+  return words
+}
+
 /**
  * The one frame every mail is written in: greeting, body, and the footer with the links to stop mail
  * about the appeal and to remove the signature. `bodyHtml` is markup already escaped.
  */
 export function frameMail (i18n: i18n, footer: MailFooter, parts: { subject: string, name: string | null, text: string[], bodyHtml: string }) {
-  const t = i18n.getFixedT(footer.language, 'mail')
-  const u = i18n.getFixedT(footer.language, 'updates')
-  const greeting = parts.name === null ? t('greetingNoName') : t('greeting', { name: parts.name })
-  const foot = [u('mail.unsubscribe'), footer.unsubscribeUrl, '', t('footer.remove'), footer.removeUrl, '', t('footer.why', { site: footer.siteName })]
+  const words = footWords(i18n, footer.language, footer.siteName)
+  const greeting = parts.name === null ? words.greetingNoName : words.t('greeting', { name: parts.name })
+  const foot = [words.unsubscribe, footer.unsubscribeUrl, '', words.remove, footer.removeUrl, '', words.why]
   const text = [greeting, '', ...parts.text, '', '--', ...foot].join('\n') + '\n'
   const document = '<!doctype html>\n' + html`<html lang="${footer.language}" dir="${directionOf(footer.language)}">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${parts.subject}</title></head>
@@ -45,9 +69,9 @@ export function frameMail (i18n: i18n, footer: MailFooter, parts: { subject: str
 <p>${greeting}</p>
 !${parts.bodyHtml}
 <hr style="border:0;border-top:1px solid #cccccc;margin:2em 0 1em">
-<p style="${FOOT_STYLE}">${u('mail.unsubscribe')} <a href="${footer.unsubscribeUrl}" style="color:#4d4d4d">${u('mail.unsubscribeLink')}</a></p>
-<p style="${FOOT_STYLE}">${t('footer.remove')} <a href="${footer.removeUrl}" style="color:#4d4d4d">${t('footer.removeLink')}</a></p>
-<p style="${FOOT_STYLE}">${t('footer.why', { site: footer.siteName })}</p>
+<p style="${FOOT_STYLE}">${words.unsubscribe} <a href="${footer.unsubscribeUrl}" style="color:#4d4d4d">${words.unsubscribeLink}</a></p>
+<p style="${FOOT_STYLE}">${words.remove} <a href="${footer.removeUrl}" style="color:#4d4d4d">${words.removeLink}</a></p>
+<p style="${FOOT_STYLE}">${words.why}</p>
 </body>
 </html>
 `
@@ -60,7 +84,7 @@ const inLanguage = (mailLanguage: string, text: string, language: string): strin
 
 /** A signing's mail (confirmation, already signed): subject, plain text and HTML, in the signer's language. */
 export function composeMail (i18n: i18n, c: MailContent): { subject: string, text: string, html: string } {
-  const t = i18n.getFixedT(c.language, 'mail')
+  const { t } = footWords(i18n, c.language, c.siteName)
   const section = c.kind === 'confirm' ? 'confirm' : 'alreadySigned'
   const subject = t(`${section}.subject`, { title: c.title })
   const note = c.kind === 'confirm' ? c.note : undefined

@@ -78,17 +78,34 @@ export function createOutbox (db: Database, options: { sealer: Sealer, maxPerDay
      */
     async claim (limit: number): Promise<ClaimedMail[]> {
       const claim = randomUUID()
-      const claimed = (where: SQL, count: number) => selectRows<ClaimedRow>(db, sql`
-        update ${mailOutbox} set claimed_by = ${claim}::uuid, locked_until = now() + make_interval(secs => ${options.leaseSeconds}), attempts = attempts + 1
-        where id in (select id from ${mailOutbox} where ${where} order by next_attempt_at, id limit ${count} for update skip locked)
-        returning id, kind, appeal_id, signature_id, contribution_id, update_id, language, sealed, attempts`)
-      const rows = await claimed(sql`status = 'queued' and update_id is null and next_attempt_at <= now() and (locked_until is null or locked_until < now())`, limit)
+      const taking = sql`claimed_by = ${claim}::uuid, locked_until = now() + make_interval(secs => ${options.leaseSeconds}), attempts = attempts + 1`
+      const columns = sql`id, kind, appeal_id, signature_id, contribution_id, update_id, language, sealed, attempts`
+      const ofUpdate = (update: SQL) => sql`status = 'queued' and update_id = ${update} and next_attempt_at <= now() and locked_until is null`
+      // One statement for the usual case: the signings' mails, and as many more as fit of the update queued first.
+      const rows = await selectRows<ClaimedRow>(db, sql`
+        with signing as (
+          update ${mailOutbox} set ${taking}
+          where id in (select id from ${mailOutbox} where status = 'queued' and update_id is null and next_attempt_at <= now() and (locked_until is null or locked_until < now())
+            order by next_attempt_at, id limit ${limit} for update skip locked)
+          returning ${columns}),
+        first_update as (select ${updates.id} from ${updates} where ${updates.status} = 'sending' order by ${updates.queuedAt} limit 1),
+        of_first_update as (
+          update ${mailOutbox} set ${taking}
+          where id in (select id from ${mailOutbox} where ${ofUpdate(sql`(select id from first_update)`)}
+            order by next_attempt_at, id limit (select ${limit} - count(*) from signing) for update skip locked)
+          returning ${columns})
+        select * from signing union all select * from of_first_update`)
       if (rows.length < limit) {
-        const sending = await db.select({ id: updates.id }).from(updates).where(eq(updates.status, 'sending')).orderBy(updates.queuedAt)
-        for (const update of sending) {
+        // The first update had no more mail due (its last ones are being retried, or claimed): the ones queued after it.
+        const others = await db.select({ id: updates.id }).from(updates).where(eq(updates.status, 'sending')).orderBy(updates.queuedAt).offset(1)
+        for (const update of others) {
           if (rows.length >= limit) break
-          rows.push(...await claimed(sql`status = 'queued' and update_id = ${update.id}::uuid and next_attempt_at <= now() and locked_until is null
-            and exists (select 1 from ${updates} where ${updates.id} = ${update.id}::uuid and ${updates.status} = 'sending')`, limit - rows.length))
+          rows.push(...await selectRows<ClaimedRow>(db, sql`
+            update ${mailOutbox} set ${taking}
+            where id in (select id from ${mailOutbox} where ${ofUpdate(sql`${update.id}::uuid`)}
+              and exists (select 1 from ${updates} where ${updates.id} = ${update.id}::uuid and ${updates.status} = 'sending')
+              order by next_attempt_at, id limit ${limit - rows.length} for update skip locked)
+            returning ${columns}`))
         }
       }
       return rows.map((r) => ({
@@ -113,13 +130,6 @@ export function createOutbox (db: Database, options: { sealer: Sealer, maxPerDay
         .where(and(eq(mailOutbox.id, mail.id), eq(mailOutbox.claimedBy, mail.claim)))
     },
 
-    /** Which of these addresses (keyed hashes) are not to be written to. */
-    async suppressed (emailHashes: string[]): Promise<Set<string>> {
-      if (emailHashes.length === 0) return new Set()
-      const rows = await db.select({ emailHash: mailSuppressions.emailHash }).from(mailSuppressions).where(inArray(mailSuppressions.emailHash, emailHashes))
-      return new Set(rows.map((r) => r.emailHash))
-    },
-
     /**
      * Update mails whose worker stopped (a crash, a kill) between claiming and recording them: perhaps
      * sent, perhaps not. An update is never to reach anyone twice, so they are given up, not sent again;
@@ -132,10 +142,10 @@ export function createOutbox (db: Database, options: { sealer: Sealer, maxPerDay
       return given.length
     },
 
-    /** Marks the updates being sent whose every mail is done as sent. */
+    /** Marks the updates being sent whose every mail is queued (they have their count) and done as sent. */
     async finishUpdates (): Promise<void> {
       await db.update(updates).set({ status: 'sent', finishedAt: sql`now()`, updatedAt: sql`now()` })
-        .where(and(eq(updates.status, 'sending'),
+        .where(and(eq(updates.status, 'sending'), sql`${updates.recipients} is not null`,
           sql`not exists (select 1 from ${mailOutbox} where ${mailOutbox.updateId} = ${updates.id} and ${mailOutbox.status} = 'queued')`))
     },
 

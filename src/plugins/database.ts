@@ -9,6 +9,8 @@ declare module 'fastify' {
     db: Database
     /** Public reads and exports: a read replica when DATABASE_READ_URL names any (falling back to the primary), else `db`. */
     readDb: Database
+    /** The mail worker's and the update queueing's own connections (see db/connection.ts). */
+    backgroundDb: Database
     replicas: readonly ReplicaState[]
     dbDriver: 'pglite' | 'postgres'
   }
@@ -20,6 +22,8 @@ async function databasePlugin (app: FastifyInstance, opts: { pglite?: DatabaseOp
     url: app.config.DATABASE_URL,
     dataDir: paths.dataDir(app.config),
     poolSize: app.config.DATABASE_POOL_SIZE,
+    // Only an instance that does background work needs connections for it.
+    backgroundPoolSize: app.config.BACKGROUND_JOBS ? app.config.DATABASE_BACKGROUND_POOL_SIZE : 0,
     connectTimeoutMs: app.config.DATABASE_CONNECT_TIMEOUT_MS,
     statementTimeoutMs: app.config.DATABASE_STATEMENT_TIMEOUT_MS,
     onConnect: () => { app.outages.database.recovered() },
@@ -34,6 +38,7 @@ async function databasePlugin (app: FastifyInstance, opts: { pglite?: DatabaseOp
   })
   app.decorate('db', handle.db)
   app.decorate('readDb', handle.readDb)
+  app.decorate('backgroundDb', handle.backgroundDb)
   app.decorate('replicas', handle.replicas ?? [])
   app.decorate('dbDriver', handle.driver)
   // Registered here so that app.close() is the one shutdown path: in-flight requests end, then the database.

@@ -11,6 +11,7 @@ import { createFundService } from '../fund/service.js'
 import { createExportsService } from '../exports/service.js'
 import { createImportsService } from '../imports/service.js'
 import { createOutbox } from '../mail/outbox.js'
+import { createGiveWay } from '../jobs/give-way.js'
 import { createMailWorker } from '../jobs/mail-worker.js'
 import { createAccountLinks } from '../organisers/account-links.js'
 import { createOrganisersService } from '../organisers/service.js'
@@ -24,13 +25,20 @@ import { createMessagesService } from '../updates/messages.js'
 import { createUpdatesService } from '../updates/service.js'
 import { createUnsubscribeService } from '../updates/unsubscribe.js'
 
+// Whether requests came in within the last second: background work that can wait then gives way to them.
+const BUSY_WINDOW_MS = 1000
+
 function createServices (app: FastifyInstance) {
-  const { db, readDb, config, keys, sealer } = app
+  let lastRequestAt = Number.NEGATIVE_INFINITY
+  app.addHook('onRequest', async () => { lastRequestAt = Date.now() })
+  const { db, readDb, backgroundDb, config, keys, sealer } = app
+  const giveWay = createGiveWay({ busy: () => Date.now() - lastRequestAt < BUSY_WINDOW_MS, share: config.MAIL_UPDATE_SHARE })
   const appeals = createAppealsService(db, { requireTwoFactor: config.REQUIRE_TWO_FACTOR })
   const organisers = createOrganisersService(db, {
     sessionTtlHours: config.SESSION_TTL_HOURS, passwordHashCost: config.PASSWORD_HASH_COST, sealer, recoveryKey: keys.recoveryCode
   })
-  const outbox = createOutbox(db, { sealer, maxPerDay: config.MAIL_MAX_PER_DAY, leaseSeconds: config.MAIL_LEASE_SECONDS })
+  // Everything the outbox itself runs is the worker's (claims, records) or a scheduled job's.
+  const outbox = createOutbox(backgroundDb, { sealer, maxPerDay: config.MAIL_MAX_PER_DAY, leaseSeconds: config.MAIL_LEASE_SECONDS })
   const webhooks = createWebhooks(db, { sealer })
   const notices = createWebhookNotices(webhooks)
   // A webhook is queued in the transaction that confirms or erases a signature, and right after a
@@ -42,12 +50,13 @@ function createServices (app: FastifyInstance) {
   const fund = createFundService(db, { keys, sealer, receiptMaxBytes: config.FUND_RECEIPT_MAX_BYTES, mailMaxPerDay: config.MAIL_MAX_PER_DAY })
   const unsubscribe = createUnsubscribeService(db, keys)
   const messages = createMessagesService(db)
-  const updates = createUpdatesService(db, { i18n: app.i18n, sender: app.mailSender, siteUrl: siteUrl(config) })
+  const updates = createUpdatesService(db, { i18n: app.i18n, sender: app.mailSender, siteUrl: siteUrl(config), queueDb: backgroundDb, giveWay })
   const worker = createMailWorker({
-    db, appeals, outbox, sender: app.mailSender, sealer, i18n: app.i18n, log: app.log,
+    db: backgroundDb, appeals, outbox, sender: app.mailSender, sealer, i18n: app.i18n, log: app.log,
     siteUrl: siteUrl(config), ttlDays: config.CONFIRMATION_TTL_DAYS, removalPath: erasure.removalPath, unsubscribePath: unsubscribe.path,
     texts: { ...updates.mailTexts, confirmNote: async (appealId, language) => messages.choose(appealId, 'confirmNote', language) },
     inFlight: config.MAIL_IN_FLIGHT,
+    giveWay,
     prepareFundMail: createFundMailWriter({ db, appeals, sealer, i18n: app.i18n, siteUrl: siteUrl(config), removalPath: fund.removalPath })
   })
   const signatures = createSignaturesService(db, {

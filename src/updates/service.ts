@@ -6,6 +6,7 @@ import { mailOutbox, mailSuppressions, signatures, updates, updateTexts } from '
 import { appError, invalidFields } from '../errors/app-error.js'
 import { languages } from '../i18n/index.js'
 import type { MailFooter } from '../mail/messages.js'
+import type { GiveWay } from '../jobs/give-way.js'
 import type { MailTexts } from '../jobs/mail-worker.js'
 import type { MailSender } from '../mail/transport.js'
 import type { SignedIn } from '../organisers/service.js'
@@ -13,10 +14,11 @@ import { composeUpdate, renderUpdate, type RenderedUpdate, type UpdateText } fro
 
 // An update: the organisers' mail to an appeal's signers. Written per language (the appeal's original
 // required), tried out (a preview, a test mail to oneself), then sent now or at a set time. Sending
-// queues one mail per recipient with ONE set-based INSERT ... SELECT, in its own transaction (no row
-// passes through Node; signing, which writes other rows, is never waited on), and the mail worker
-// sends them as it sends any mail. Each recipient gets it once: one row per (update, signature), and
-// a mail whose sending was interrupted is given up rather than sent again (mail/outbox.ts).
+// queues one mail per recipient with set-based INSERT ... SELECTs of a chunk of recipients each, each
+// in its own short transaction (no row passes through Node; signing, which writes other rows, is never
+// waited on, and gets its turn between chunks), and the mail worker sends them as it sends any mail.
+// Each recipient gets it once: one row per (update, signature), and a mail whose sending was
+// interrupted is given up rather than sent again (mail/outbox.ts).
 
 export type Update = typeof updates.$inferSelect
 export type UpdateKind = 'individual' | 'organisation'
@@ -24,8 +26,10 @@ export interface UpdateInput { texts: Record<string, UpdateText>, countries?: st
 export interface Progress { queued: number, sent: number, failed: number, cancelled: number }
 export interface UpdateDetail extends Update { texts: Record<string, UpdateText>, progress: Progress }
 
-// The set-based insert of a million rows takes longer than a request's statement deadline.
-const QUEUEING_TIMEOUT_MS = 30 * 60_000
+// An update's recipients are queued this many at a time: a chunk takes a fraction of a second, and
+// between chunks signing (and other instances) go ahead. A chunk may take longer than a request's deadline.
+const QUEUEING_CHUNK = 10_000
+const QUEUEING_TIMEOUT_MS = 5 * 60_000
 
 /** A text[] parameter (the drivers would spread a JS array into a row); values are codes the schemas checked, quoted anyway. */
 const textArray = (values: string[]): SQL => sql`${`{${values.map((v) => `"${v.replace(/["\\]/g, '')}"`).join(',')}}`}::text[]`
@@ -46,7 +50,20 @@ function audienceOf (appealId: SQL | string, countries: string[], kinds: UpdateK
   return sql.join(conditions, sql` and `)
 }
 
-export function createUpdatesService (db: Database, options: { i18n: i18n, sender: MailSender, siteUrl: string }) {
+export interface UpdatesOptions {
+  i18n: i18n
+  sender: MailSender
+  siteUrl: string
+  /** Where updates are queued (background work's connections), if not `db`. */
+  queueDb?: Database
+  /** Called between two chunks of an update's recipients being queued (jobs/give-way.ts). */
+  giveWay?: GiveWay
+  /** Recipients queued per transaction. */
+  queueingChunk?: number
+}
+
+export function createUpdatesService (db: Database, options: UpdatesOptions) {
+  const chunk = options.queueingChunk ?? QUEUEING_CHUNK
   const siteName = new URL(options.siteUrl).host
 
   async function textsOf (id: string, executor: Executor = db): Promise<Record<string, UpdateText>> {
@@ -208,37 +225,52 @@ export function createUpdatesService (db: Database, options: { i18n: i18n, sende
     },
 
     /**
-     * Queues every update whose time has come, one at a time, each in one transaction: the update
-     * turns to 'sending' (which no other instance can then do) and one INSERT ... SELECT writes a mail
-     * row per recipient, in their language where the update has it, else the original. A crash rolls
-     * both back, and the next run does it again. Returns how many mails were queued.
+     * Queues the mail of every update whose time has come, one update at a time, in chunks of
+     * recipients taken in the order of their signatures: each chunk is one set-based INSERT ... SELECT,
+     * in a transaction that holds the update's row (so no other instance writes the same chunk) and
+     * turns it to 'sending' (its mail goes out while the rest is queued). Each recipient is written in
+     * their language where the update has it, else the original. A crash loses no more than a chunk,
+     * which the next run writes again (it goes on after the last signature queued); the last chunk
+     * records how many recipients there are. Returns how many mails were queued.
      */
     async queueDue (): Promise<number> {
       let total = 0
       for (;;) {
-        const queued = await db.transaction(async (tx) => {
+        const began = performance.now()
+        // On background work's connections: queueing a large audience takes a while.
+        const step = await (options.queueDb ?? db).transaction(async (tx) => {
           const [due] = await selectRows<{ id: string, appeal_id: string, countries: string[], kinds: UpdateKind[], original: string }>(tx, sql`
-            update ${updates} set status = 'sending', queued_at = now(), updated_at = now()
-            where id = (select id from ${updates} where status = 'scheduled' and scheduled_at <= now() order by scheduled_at limit 1 for update skip locked)
+            update ${updates} set status = 'sending', queued_at = coalesce(queued_at, now()), updated_at = now()
+            where id = (select id from ${updates} where (status = 'scheduled' and scheduled_at <= now()) or (status = 'sending' and recipients is null)
+              order by scheduled_at limit 1 for update skip locked)
             returning id, appeal_id, countries, kinds, (select original_language from appeals where appeals.id = ${updates.appealId}) as original`)
           if (due === undefined) return undefined
           await tx.execute(sql.raw(`set local statement_timeout = ${QUEUEING_TIMEOUT_MS}`))
           const languages = Object.keys(await textsOf(due.id, tx))
-          const inserted = await selectRows<{ n: number }>(tx, sql`
-            with queued as (
+          const [queued] = await selectRows<{ n: number, taken: number }>(tx, sql`
+            with chunk as (
+              select ${signatures.appealId} as appeal_id, ${signatures.id} as signature_id, ${signatures.locale} as locale from ${signatures}
+              where ${audienceOf(due.appeal_id, due.countries, due.kinds)}
+                and ${signatures.id} > coalesce((select max(signature_id) from ${mailOutbox} where update_id = ${due.id}::uuid), 0)
+              order by ${signatures.id} limit ${chunk}),
+            queued as (
               insert into ${mailOutbox} (kind, appeal_id, signature_id, language, update_id)
-              select 'update', ${signatures.appealId}, ${signatures.id},
-                case when ${signatures.locale} = any(${textArray(languages)}) then ${signatures.locale} else ${due.original}::text end, ${due.id}::uuid
-              from ${signatures} where ${audienceOf(due.appeal_id, due.countries, due.kinds)}
+              select 'update', appeal_id, signature_id, case when locale = any(${textArray(languages)}) then locale else ${due.original}::text end, ${due.id}::uuid
+              from chunk
               on conflict (update_id, signature_id) where update_id is not null do nothing
               returning 1)
-            select count(*)::int as n from queued`)
-          const n = Number(inserted[0]?.n ?? 0)
-          await tx.update(updates).set({ recipients: n }).where(eq(updates.id, due.id))
-          return n
+            select (select count(*)::int from queued) as n, (select count(*)::int from chunk) as taken`)
+          const n = Number(queued?.n ?? 0)
+          const last = Number(queued?.taken ?? 0) < chunk
+          if (last) {
+            await tx.update(updates).set({ recipients: sql`(select count(*)::int from ${mailOutbox} where ${mailOutbox.updateId} = ${due.id}::uuid)` })
+              .where(eq(updates.id, due.id))
+          }
+          return { n, last }
         })
-        if (queued === undefined) return total
-        total += queued
+        if (step === undefined) return total
+        total += step.n
+        if (!step.last) await options.giveWay?.(began)
       }
     }
   }
