@@ -1,11 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
-import { createServer, type AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { simpleParser } from 'mailparser'
 import t from 'tap'
-import { ConfigSchema } from '../../src/config.js'
 import { databases, freshPostgresDatabase, TEST_DATA_KEY, type TestContext } from '../helpers/app.js'
+import { call, printed, startServer, type Server } from '../helpers/server-process.js'
 import { linkIn, smtpServer } from '../helpers/mail.js'
 
 // A signer who was answered gets their mail even if the server dies right after answering: the mail was
@@ -13,47 +11,10 @@ import { linkIn, smtpServer } from '../helpers/mail.js'
 // processes, killed with SIGKILL (no shutdown code runs).
 
 t.setTimeout(300_000)
-const root = join(import.meta.dirname, '..', '..')
-
-interface Server { proc: ChildProcess, url: string, output: () => string, exited: Promise<unknown> }
-
-async function freePort (): Promise<number> {
-  const probe = createServer()
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve))
-  const { port } = probe.address() as AddressInfo
-  await new Promise((resolve) => probe.close(resolve))
-  return port
-}
-
-async function startServer (t: TestContext, env: Record<string, string>): Promise<Server> {
-  const childEnv: Record<string, string | undefined> = { ...process.env }
-  for (const key of Object.keys(ConfigSchema.properties)) delete childEnv[key]
-  const port = await freePort()
-  Object.assign(childEnv, { HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'info' }, env)
-  const proc = spawn(process.execPath, ['--import=tsx', 'src/server.ts'], { cwd: root, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] })
-  let output = ''
-  for (const stream of [proc.stdout, proc.stderr]) stream?.setEncoding('utf8').on('data', (chunk: string) => { output += chunk })
-  const exited = new Promise((resolve) => proc.once('exit', resolve))
-  t.teardown(async () => { if (proc.exitCode === null && proc.signalCode === null) { proc.kill('SIGKILL'); await exited } })
-  for (const deadline = Date.now() + 60_000; Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 50))) {
-    if (output.includes('Solidaria is listening on')) return { proc, url: `http://127.0.0.1:${port}`, output: () => output, exited }
-    if (proc.exitCode !== null) break
-  }
-  throw new Error(`the server did not start:\n${output}`)
-}
-
-async function call (server: Server, method: string, path: string, body?: unknown, cookie?: string) {
-  const response = await fetch(server.url + path, {
-    method,
-    headers: { ...(body !== undefined && { 'content-type': 'application/json' }), ...(cookie !== undefined && { cookie }) },
-    ...(body !== undefined && { body: JSON.stringify(body) })
-  })
-  return { status: response.status, body: await response.json() as any, cookie: response.headers.get('set-cookie')?.split(';')[0] }
-}
 
 /** Sets up the first admin with the token the server printed, opens an appeal that requires confirmation, and signs it. */
 async function signOnFreshServer (t: TestContext, server: Server, email: string): Promise<void> {
-  const token = /"token":"([^"]+)"/.exec(server.output())?.[1]
+  const token = await printed(server, /"token":"([^"]+)"/)
   t.ok(token, 'the new server printed its set-up token')
   const admin = { email: 'admin@example.org', password: 'a long enough password' }
   t.equal((await call(server, 'POST', '/api/admin/setup', { token, name: 'Admin', ...admin })).status, 201)

@@ -1,58 +1,15 @@
-import { spawn, type ChildProcess } from 'node:child_process'
-import { createServer, type AddressInfo } from 'node:net'
-import { join } from 'node:path'
+import type { AddressInfo } from 'node:net'
 import { SMTPServer } from 'smtp-server'
 import t from 'tap'
-import { ConfigSchema } from '../../src/config.js'
-import { databases, freshPostgresDatabase, TEST_DATA_KEY, type TestContext } from '../helpers/app.js'
+import { databases, freshPostgresDatabase, TEST_DATA_KEY } from '../helpers/app.js'
+import { call, printed, startServer } from '../helpers/server-process.js'
 
 // An update reaches nobody twice, whatever happens to the instances sending it: real server processes,
 // one killed with SIGKILL in the middle of sending (no shutdown code runs). On PostgreSQL a second
 // instance sends alongside and carries on; on the embedded database the same instance is restarted.
 
 t.setTimeout(300_000)
-const root = join(import.meta.dirname, '..', '..')
 const SIGNERS = 120
-
-interface Server { proc: ChildProcess, url: string, output: () => string, exited: Promise<unknown> }
-
-async function freePort (): Promise<number> {
-  const probe = createServer()
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve))
-  const { port } = probe.address() as AddressInfo
-  await new Promise((resolve) => probe.close(resolve))
-  return port
-}
-
-async function startServer (t: TestContext, env: Record<string, string>): Promise<Server> {
-  const childEnv: Record<string, string | undefined> = { ...process.env }
-  for (const key of Object.keys(ConfigSchema.properties)) delete childEnv[key]
-  Object.assign(childEnv, { HOST: '127.0.0.1', PORT: String(await freePort()), LOG_LEVEL: 'info' }, env)
-  const proc = spawn(process.execPath, ['--import=tsx', 'src/server.ts'], { cwd: root, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] })
-  let output = ''
-  for (const stream of [proc.stdout, proc.stderr]) stream?.setEncoding('utf8').on('data', (chunk: string) => { output += chunk })
-  const exited = new Promise((resolve) => proc.once('exit', resolve))
-  t.teardown(async () => { if (proc.exitCode === null && proc.signalCode === null) { proc.kill('SIGKILL'); await exited } })
-  for (const deadline = Date.now() + 90_000; Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 50))) {
-    if (output.includes('Solidaria is listening on')) return { proc, url: `http://127.0.0.1:${childEnv.PORT}`, output: () => output, exited }
-    if (proc.exitCode !== null) break
-  }
-  throw new Error(`the server did not start:\n${output}`)
-}
-
-async function call (server: Server, method: string, path: string, body?: unknown, cookie?: string) {
-  const send = () => fetch(server.url + path, {
-    method,
-    headers: { ...(body !== undefined && { 'content-type': 'application/json' }), ...(cookie !== undefined && { cookie }) },
-    ...(body !== undefined && { body: JSON.stringify(body) })
-  })
-  // A kept-alive connection the server closed as it was reused resets a GET: asked once more on a new one.
-  const response = await send().catch(async (err: unknown) => {
-    if (method !== 'GET' || !String((err as { cause?: unknown }).cause ?? err).includes('ECONNRESET')) throw err
-    return send()
-  })
-  return { status: response.status, body: await response.json() as any, cookie: response.headers.get('set-cookie')?.split(';')[0] }
-}
 
 for (const database of databases) {
   t.test(`an update killed mid-send reaches nobody twice [${database.name}]`, async (t) => {
@@ -91,7 +48,7 @@ for (const database of databases) {
     const first = await startServer(t, env)
     const second = database.serverUrl === undefined ? undefined : await startServer(t, env)
 
-    const token = /"token":"([^"]+)"/.exec(first.output())?.[1]
+    const token = await printed(first, /"token":"([^"]+)"/)
     const admin = { email: 'admin@example.org', password: 'a long enough password' }
     t.equal((await call(first, 'POST', '/api/admin/setup', { token, name: 'Admin', ...admin })).status, 201)
     let cookie = (await call(first, 'POST', '/api/admin/session', admin)).cookie
