@@ -3,6 +3,7 @@ import type { FastifyBaseLogger } from 'fastify'
 import type { i18n } from 'i18next'
 import { chooseText } from '../appeals/choose-text.js'
 import type { Appeal, AppealsService } from '../appeals/service.js'
+import { createSlugCache } from '../appeals/slug-cache.js'
 import { selectRows, type Database } from '../db/connection.js'
 import { appeals, mailSuppressions, signatures } from '../db/schema.js'
 import type { Sealer } from '../secrets/sealing.js'
@@ -85,14 +86,12 @@ export function createMailWorker (o: MailWorkerOptions) {
 
   // An appeal's row and texts, read at most every few seconds per appeal: confirmation mails go out at
   // the pace of signing, and the title they carry need not be fresher than that (as in updates/messages.ts).
-  const appealCache = new Map<string, { at: number, appeal: Appeal, texts: Awaited<ReturnType<AppealsService['texts']>> }>()
+  const appealCache = createSlugCache<{ appeal: Appeal, texts: Awaited<ReturnType<AppealsService['texts']>> }>({ ttlMs: APPEAL_CACHE_MS, maxKnown: 1000, maxUnknown: 100 })
   async function appealOf (appealId: string) {
     const hit = appealCache.get(appealId)
-    if (hit !== undefined && Date.now() - hit.at < APPEAL_CACHE_MS) return hit
+    if (hit.found) return hit.value
     const [appeal] = await o.db.select().from(appeals).where(eq(appeals.id, appealId))
-    if (appeal === undefined) return undefined
-    const entry = { at: Date.now(), appeal, texts: await o.appeals.texts(appeal) }
-    if (appealCache.size > 1000) appealCache.clear()
+    const entry = appeal === undefined ? undefined : { appeal, texts: await o.appeals.texts(appeal) }
     appealCache.set(appealId, entry)
     return entry
   }
@@ -142,7 +141,7 @@ export function createMailWorker (o: MailWorkerOptions) {
     const personal = openPersonal(o.sealer, signature.personal)
     if (personal.email === null) return { mail, cancel: 'no address' }
     const known = await appealOf(mail.appealId)
-    if (known === undefined) return { mail, cancel: 'signature deleted' }
+    if (known === undefined) return { mail, cancel: 'appeal deleted' }
     const { appeal } = known
     const footer: MailFooter = {
       language: mail.language,
