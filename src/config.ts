@@ -73,7 +73,13 @@ export const ConfigSchema = Type.Object({
   BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, default: 262144 }),
   // The largest receipt (photo or PDF) a contribution report or a spending may carry.
   FUND_RECEIPT_MAX_BYTES: Type.Integer({ minimum: 10_240, maximum: 52_428_800, default: 5_242_880 }),
+  // Group commit (db/group-commit.ts): signatures arriving within this many milliseconds of each other are
+  // written by one statement, at most SIGNING_GROUP_MAX of them; 0 writes each at once (groups then form
+  // only while the database is busy with earlier ones).
+  SIGNING_GROUP_WINDOW_MS: Type.Integer({ minimum: 0, maximum: 50, default: 1 }),
+  SIGNING_GROUP_MAX: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
   STATS_TTL_MS: Type.Integer({ minimum: 0, maximum: 60000, default: 1000 }),
+  EXPORT_WORKERS: Type.Integer({ minimum: 0, maximum: 32, default: 2 }),
   CONSENT_VERSION: Type.String({ minLength: 1, maxLength: 40, default: '2026-11' }),
   RATE_LIMIT_GLOBAL_MAX: Type.Integer({ minimum: 1, default: 600 }),
   RATE_LIMIT_GLOBAL_WINDOW: Type.String({ default: '1 minute' }),

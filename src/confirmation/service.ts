@@ -63,35 +63,38 @@ export function createConfirmationService (db: Database, options: ConfirmationOp
   }
 
   /**
-   * The statement that records a signature waiting for confirmation (its insert does nothing on a
-   * duplicate) together with its mail and link, all at once: a new link for a new or still unconfirmed
-   * signature, an "already signed" note for a confirmed one, nothing past the daily cap of mails for the
-   * address. One prepared statement: one round trip and one commit on the signing hot path.
+   * The statement that records signatures waiting for confirmation (an insert does nothing on a
+   * duplicate) together with their mails and links, all at once: a new link for a new or still
+   * unconfirmed signature, an "already signed" note for a confirmed one, nothing past the daily cap of
+   * mails for the address. One prepared statement for a whole group of signers (signatures/signing.ts):
+   * one round trip and one commit on the signing hot path.
    */
   const pendingStatement: PendingSignatureStatement = {
-    build: (insert) => {
-      const [appealId, emailHash] = [sql.placeholder('appealId'), sql.placeholder('emailHash')]
-      return sql`with new_signature as (${insert}),
+    columns: { token_hash: 'text', sealed_token: 'text' },
+    // A signer's row in `input` finds the signature it made, or (a duplicate) the one made before; what the
+    // statement's own insert wrote is not yet visible to its other parts, hence the two joins.
+    build: (insert) => sql`new_signature as (${insert}),
       target as (
-        select id, 'new' as state from new_signature
-        union all
-        select ${signatures.id}, ${signatures.status}::text from ${signatures}
-        where ${signatures.appealId} = ${appealId}::uuid and ${signatures.emailHash} = ${emailHash} and not exists (select 1 from new_signature)),
+        select i.appeal_id, i.email_hash, i.language, i.token_hash, i.sealed_token, n.id as new_id, s.id as old_id, s.status::text as old_status
+        from input i
+        left join new_signature n on n.appeal_id = i.appeal_id and n.email_hash = i.email_hash
+        left join ${signatures} s on n.id is null and s.appeal_id = i.appeal_id and s.email_hash = i.email_hash),
       recipient as (
-        select id as signature_id,
-          (case when state = 'confirmed' then 'already_signed' else 'confirm' end)::mail_kind as kind,
-          case when state = 'confirmed' then null else ${sql.placeholder('sealedToken')}::text end as sealed
-        from target limit 1),
-      ${outbox.queueing('recipient', { appealId, emailHash, language: sql.placeholder('language') })},
+        select coalesce(new_id, old_id) as signature_id,
+          (case when old_status = 'confirmed' then 'already_signed' else 'confirm' end)::mail_kind as kind,
+          case when old_status = 'confirmed' then null else sealed_token end as sealed,
+          appeal_id, email_hash, language, token_hash
+        from target where coalesce(new_id, old_id) is not null),
+      ${outbox.queueing('recipient')},
       link as (
         insert into ${confirmationTokens} (token_hash, signature_id, expires_at)
-        select ${sql.placeholder('tokenHash')}::text, signature_id, now() + make_interval(days => ${ttlDays}) from queued where kind = 'confirm'
+        select r.token_hash, q.signature_id, now() + make_interval(days => ${ttlDays}) from queued q join recipient r on r.signature_id = q.signature_id
+        where q.kind = 'confirm'
         returning 1)
-      select (select count(*) from new_signature)::int as created`
-    },
+      select id, appeal_id, email_hash from new_signature`,
     values: () => {
       const token = newToken()
-      return { tokenHash: hashToken(token), sealedToken: outbox.seal({ token }) }
+      return { token_hash: hashToken(token), sealed_token: outbox.seal({ token }) }
     }
   }
 

@@ -200,7 +200,11 @@ async function openPglite (dataDir: string): Promise<DatabaseHandle> {
  * (postgres-js: an array; PGlite: `{ rows }`); this is the one place that knows.
  */
 export async function selectRows<T> (executor: Executor, query: SQL): Promise<T[]> {
-  const result = await executor.execute(query) as unknown
+  return rowsOf<T>(await executor.execute(query))
+}
+
+/** The rows of what a raw statement returned, either driver's shape (see selectRows). */
+export function rowsOf<T> (result: unknown): T[] {
   return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[]
 }
 

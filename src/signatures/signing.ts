@@ -1,6 +1,7 @@
 import { and, eq, inArray, sql, type SQL } from 'drizzle-orm'
 import { assertSigningOpen, type Appeal } from '../appeals/service.js'
-import { isUniqueViolation, prepareStatement, type Database } from '../db/connection.js'
+import { prepareStatement, rowsOf, type Database } from '../db/connection.js'
+import { createGroupCommit } from '../db/group-commit.js'
 import { signatures } from '../db/schema.js'
 import { keyedHash, type Keys } from '../secrets/keys.js'
 import type { Sealer } from '../secrets/sealing.js'
@@ -11,13 +12,16 @@ import { checkSigningRules } from './signing-rules.js'
 import type { NewSignature, Signature, SignatureInput, SignatureSource, SigningContext } from './signature.js'
 
 /**
- * The one statement that records a signature waiting for email confirmation together with what it sets
- * off (its mail, see confirmation/): both are written at once or not at all, even if the process dies
- * right after. `build` makes it once, around `insert` (the signature's INSERT … ON CONFLICT DO NOTHING
- * RETURNING id), and may use the placeholders `appealId`, `emailHash` and `language`; `values` gives
- * the values of its own placeholders for each signature.
+ * The statement that records signatures waiting for email confirmation together with what they set off
+ * (their mails, see confirmation/): all are written at once or not at all, even if the process dies
+ * right after, for a whole group of signers at once. `build` makes it once: what follows the CTE `input`
+ * (one row per signature: the signature's columns, `language`, and the `columns` named here with their
+ * types) in the statement's WITH list, and its final SELECT. `insert` is the signatures' INSERT … SELECT
+ * from input … ON CONFLICT DO NOTHING RETURNING id, appeal_id, email_hash. `values` gives one signature's
+ * values of the `columns`.
  */
 export interface PendingSignatureStatement {
+  columns: Record<string, string>
   build: (insert: SQL) => SQL
   values: () => Record<string, unknown>
 }
@@ -27,49 +31,84 @@ const insertColumns = [
   'members', 'public', 'contact', 'consentVersion', 'locale', 'source', 'embedOrigin', 'ipHash', 'createdAt', 'confirmedAt'
 ] as const satisfies ReadonlyArray<keyof NewSignature>
 
-/** Undefined for a second signature with the same email on the same appeal (it changes nothing). */
-function duplicateAsNothing (err: unknown): undefined {
-  if (isUniqueViolation(err, 'signatures_appeal_email_uq')) return undefined
-  throw err
+/** How signatures that arrive together are written together (db/group-commit.ts). */
+export interface SigningGroups { windowMs: number, maxGroup: number, maxInFlight: number }
+
+export interface SigningOptions {
+  keys: Keys
+  sealer: Sealer
+  consentVersion: string
+  pendingStatement?: PendingSignatureStatement
+  groups?: SigningGroups
 }
 
-export interface SigningOptions { keys: Keys, sealer: Sealer, consentVersion: string, pendingStatement?: PendingSignatureStatement }
+// A group's statement fails as a whole; when PostgreSQL refused it for what one row holds (a data or
+// integrity error, SQLSTATE classes 22 and 23), each signature is tried alone so that one refused
+// signature does not fail the signers it happened to arrive with.
+const refusedForItsData = (err: unknown): boolean => /^2[23]/.test(String((err as { cause?: { code?: unknown } }).cause?.code ?? ''))
 
 /** Signing: on the site, in a widget, through the API, and paper signatures imported in bulk. */
 export function createSigning (db: Database, options: SigningOptions) {
-  // Signing is the hot path: its statement is built once and prepared, not rebuilt for every signature.
-  // Times go in as ISO text cast by PostgreSQL: drizzle's Date encoder would fail on a null placeholder.
-  const timeColumns = new Set<string>(['createdAt', 'confirmedAt'])
-  const placeholderRow = Object.fromEntries(insertColumns.map((c) => [c, timeColumns.has(c) ? sql`${sql.placeholder(c)}::timestamptz` : sql.placeholder(c)])) as unknown as NewSignature
-  const placeholderValues = (row: NewSignature): Record<string, unknown> => {
-    const values: Record<string, unknown> = {}
+  // Signing is the hot path: concurrent signatures are written by one statement (built once and prepared),
+  // their rows passed as one JSON array that PostgreSQL reads back with their columns' own types.
+  const record = sql.join([
+    ...insertColumns.map((c) => sql`${sql.identifier(signatures[c].name)} ${sql.raw(signatures[c].getSQLType())}`),
+    sql`language text`,
+    ...Object.entries(options.pendingStatement?.columns ?? {}).map(([name, type]) => sql`${sql.identifier(name)} ${sql.raw(type)}`)
+  ], sql`, `)
+  const columnList = sql.join(insertColumns.map((c) => sql.identifier(signatures[c].name)), sql`, `)
+  const withInput = (statement: SQL): SQL => sql`with input as (select * from json_to_recordset(${sql.placeholder('rows')}::json) as r(${record}))
+    ${statement}`
+  // A second signature with the same email on the same appeal does nothing (ON CONFLICT): it must not fail the group.
+  // Rows go in in the unique index's order, so that two groups waiting on each other's signers cannot deadlock.
+  const insert = sql`insert into ${signatures} (${columnList}) select ${columnList} from input order by appeal_id, email_hash
+    on conflict (${sql.identifier(signatures.appealId.name)}, ${sql.identifier(signatures.emailHash.name)}) do nothing
+    returning ${signatures.id} as id, ${signatures.appealId} as appeal_id, ${signatures.emailHash} as email_hash`
+  const confirmedStatement = prepareStatement(db, 'insert_signatures', withInput(insert))
+  const pendingStatement = options.pendingStatement === undefined
+    ? undefined
+    : prepareStatement(db, 'insert_pending_signatures', withInput(sql`, ${options.pendingStatement.build(insert)}`))
+
+  interface Row { row: NewSignature, language: string, extra?: Record<string, unknown> }
+  const keyOf = ({ row }: Row): string => `${row.appealId} ${row.emailHash ?? ''}`
+  const jsonRows = (group: Row[]): string => JSON.stringify(group.map(({ row, language, extra }) => {
+    const values: Record<string, unknown> = { language, ...extra }
     for (const c of insertColumns) {
       const value = row[c] ?? null
-      values[c] = value instanceof Date ? value.toISOString() : value
+      values[signatures[c].name] = value instanceof Date ? value.toISOString() : value
     }
     return values
-  }
-  // A duplicate is found by the unique index on (appeal, email hash) failing the insert: duplicates are
-  // rare, and ON CONFLICT would make every insert take PostgreSQL's costlier speculative path.
-  const prepared = db.insert(signatures).values(placeholderRow).returning({ id: signatures.id }).prepare('insert_signature')
-  /** Inserts a signature; returns its id, or undefined for a duplicate. */
-  async function insertPrepared (row: NewSignature): Promise<number | undefined> {
-    const written = await prepared.execute(placeholderValues(row)).catch(duplicateAsNothing)
-    if (written !== undefined && written.length === 0) throw new Error('signature insert returned no row')
-    return written?.[0]?.id
-  }
-  // A signature waiting for confirmation, and what it sets off: one statement, prepared once, so that
-  // signing costs one round trip either way. Here a duplicate does nothing (the statement's mail tells
-  // the address's owner), so that the answer is the same.
-  const pending = options.pendingStatement === undefined
-    ? undefined
-    : {
-        statement: prepareStatement(db, 'insert_pending_signature', options.pendingStatement.build(
-          db.insert(signatures).values(placeholderRow)
-            .onConflictDoNothing({ target: [signatures.appealId, signatures.emailHash] })
-            .returning({ id: signatures.id }).getSQL())),
-        values: options.pendingStatement.values
+  }))
+
+  /** Writes a group; for signatures that count at once, the id of each one new (undefined for a duplicate). */
+  function writer (statement: typeof confirmedStatement) {
+    const writeGroup = async (group: Row[]): Promise<Array<PromiseSettledResult<number | undefined>>> => {
+      const written = rowsOf<{ id: number | string | null, appeal_id: string, email_hash: string | null }>(await statement.execute({ rows: jsonRows(group) }))
+      const ids = new Map<string, number>()
+      for (const r of written) if (r.id !== null && r.id !== undefined) ids.set(`${r.appeal_id} ${r.email_hash ?? ''}`, Number(r.id))
+      return group.map((item) => ({ status: 'fulfilled', value: ids.get(keyOf(item)) }))
+    }
+    return async (group: Row[]): Promise<Array<PromiseSettledResult<number | undefined>>> => {
+      try {
+        return await writeGroup(group)
+      } catch (err) {
+        if (group.length === 1 || !refusedForItsData(err)) throw err
+        const alone: Array<PromiseSettledResult<number | undefined>> = []
+        for (const item of group) {
+          try {
+            alone.push(...await writeGroup([item]))
+          } catch (reason) {
+            if (!refusedForItsData(reason)) throw reason
+            alone.push({ status: 'rejected', reason })
+          }
+        }
+        return alone
       }
+    }
+  }
+  const groups = options.groups ?? { windowMs: 1, maxGroup: 100, maxInFlight: 1 }
+  const confirmedGroups = createGroupCommit({ ...groups, key: keyOf, write: writer(confirmedStatement) })
+  const pendingGroups = pendingStatement === undefined ? undefined : createGroupCommit({ ...groups, key: keyOf, write: writer(pendingStatement) })
 
   /** A signature's row: its personal fields sealed, its email and address only as keyed hashes. */
   function buildRow (appeal: Appeal, input: SignatureInput, context: { ip?: string, source: SignatureSource, embedOrigin?: string, now?: Date, status: 'pending' | 'confirmed' }): NewSignature {
@@ -119,12 +158,13 @@ export function createSigning (db: Database, options: SigningOptions) {
       checkSigningRules(appeal, input)
       const needsConfirmation = appeal.requireConfirmation
       const row = buildRow(appeal, input, { ...context, status: needsConfirmation ? 'pending' : 'confirmed' })
-      if (!needsConfirmation || pending === undefined) {
-        const id = await insertPrepared(row)
+      const language = context.language ?? appeal.originalLanguage
+      if (!needsConfirmation || pendingGroups === undefined) {
+        const id = await confirmedGroups.submit({ row, language })
         // The id of a signature that counts from now (for webhooks); never answered to the signer.
         return { status: row.status, ...(id !== undefined && row.status === 'confirmed' && { confirmedId: id }) }
       }
-      await pending.statement.execute({ ...placeholderValues(row), language: context.language ?? appeal.originalLanguage, ...pending.values() })
+      await pendingGroups.submit({ row, language, extra: options.pendingStatement?.values() })
       return { status: 'pending' }
     },
 

@@ -8,11 +8,17 @@ import { linkIn, smtpServer } from '../helpers/mail.js'
 
 // A signer who was answered gets their mail even if the server dies right after answering: the mail was
 // queued in the signature's own transaction, and the next server to start sends it. Real server
-// processes, killed with SIGKILL (no shutdown code runs).
+// processes, killed with SIGKILL (no shutdown code runs). Signers who arrive together are written by one
+// statement (group commit): each of them was answered only after it committed, so none is lost either.
 
 t.setTimeout(300_000)
 
-/** Sets up the first admin with the token the server printed, opens an appeal that requires confirmation, and signs it. */
+const BURST = 30
+
+/**
+ * Sets up the first admin with the token the server printed, opens an appeal that requires confirmation
+ * and one that does not, and signs them: `email` and BURST others on the first, BURST on the second, all at once.
+ */
 async function signOnFreshServer (t: TestContext, server: Server, email: string): Promise<void> {
   const token = await printed(server, /"token":"([^"]+)"/)
   t.ok(token, 'the new server printed its set-up token')
@@ -22,8 +28,16 @@ async function signOnFreshServer (t: TestContext, server: Server, email: string)
   const created = await call(server, 'POST', '/api/admin/appeals', { slug: 'crash-test', originalLanguage: 'en', text: { title: 'Solidarity with the strikers' } }, cookie)
   t.equal(created.body.options?.requireConfirmation, true, 'the appeal requires confirmation')
   t.equal((await call(server, 'POST', '/api/admin/appeals/crash-test/open', undefined, cookie)).status, 200)
-  const signed = await call(server, 'POST', '/api/appeals/crash-test/signatures', { kind: 'individual', name: 'Olga', email, country: 'UA' })
-  t.same([signed.status, signed.body], [201, { status: 'pending' }], 'the signer is answered')
+  await call(server, 'POST', '/api/admin/appeals', { slug: 'crash-counted', originalLanguage: 'en', text: { title: 'Counted at once' }, requireConfirmation: false }, cookie)
+  t.equal((await call(server, 'POST', '/api/admin/appeals/crash-counted/open', undefined, cookie)).status, 200)
+  const signer = (slug: string, name: string, address: string) => call(server, 'POST', `/api/appeals/${slug}/signatures`, { kind: 'individual', name, email: address, country: 'UA' })
+  const [signed, ...burst] = await Promise.all([
+    signer('crash-test', 'Olga', email),
+    ...Array.from({ length: BURST }, (_, i) => signer('crash-test', `Signer ${i}`, `burst-${i}@example.org`)),
+    ...Array.from({ length: BURST }, (_, i) => signer('crash-counted', `Counted ${i}`, `counted-${i}@example.org`))
+  ])
+  t.same([signed!.status, signed!.body], [201, { status: 'pending' }], 'the signer is answered')
+  t.same(burst.map((r) => r.status), burst.map(() => 201), `and so are the ${2 * BURST} who signed at the same moment`)
 }
 
 for (const database of databases) {
@@ -35,6 +49,8 @@ for (const database of databases) {
       : { DATA_DIR: dataDir, DATABASE_URL: await freshPostgresDatabase(t, database.serverUrl), SECRET_KEY: 'crash-test-secret-key-long-enough-0123456789', DATA_KEY: TEST_DATA_KEY, SMTP_URL: smtp!.url, PUBLIC_URL: 'https://solidaria.example.org' }
 
     // The first server's worker polls once at start, then not for ten minutes: the mail is still queued when it dies.
+    // Signers within 5 ms of each other share a statement; the burst of signers is let through the rate limit.
+    Object.assign(env, { SIGNING_GROUP_WINDOW_MS: '5', RATE_LIMIT_SIGN_MAX: '1000' })
     const first = await startServer(t, { ...env, MAIL_POLL_MS: '600000' })
     await signOnFreshServer(t, first, 'olga@example.org')
     first.proc.kill('SIGKILL')
@@ -45,17 +61,20 @@ for (const database of databases) {
 
     const second = await startServer(t, { ...env, MAIL_POLL_MS: '100' })
     let link: URL
+    const mails = 1 + BURST
     if (smtp !== undefined) {
-      const [mail] = await smtp.received(1)
-      t.equal(mail?.to && 'text' in mail.to ? mail.to.text : undefined, 'olga@example.org', 'the restarted server sent the mail')
+      const received = await smtp.received(mails)
+      const mail = received.find((m) => m.to !== undefined && 'text' in m.to && m.to.text === 'olga@example.org')
+      t.ok(mail, 'the restarted server sent the mail')
       link = linkIn(mail?.text ?? '', '/confirm/')
     } else {
-      for (const deadline = Date.now() + 30_000; !(existsSync(outbox) && readdirSync(outbox).length > 0) && Date.now() < deadline;) {
+      for (const deadline = Date.now() + 30_000; !(existsSync(outbox) && readdirSync(outbox).length >= mails) && Date.now() < deadline;) {
         await new Promise((resolve) => setTimeout(resolve, 50))
       }
       const files = existsSync(outbox) ? readdirSync(outbox) : []
-      t.equal(files.length, 1, 'the restarted server wrote the mail into DATA_DIR/outbox')
-      const mail = await simpleParser(readFileSync(join(outbox, files[0]!)))
+      t.equal(files.length, mails, 'the restarted server wrote the mails into DATA_DIR/outbox')
+      const parsed = await Promise.all(files.map(async (file) => simpleParser(readFileSync(join(outbox, file)))))
+      const mail = parsed.find((m) => m.to !== undefined && 'text' in m.to && m.to.text === 'olga@example.org')!
       link = linkIn(mail.text ?? '', '/confirm/')
       for (const deadline = Date.now() + 5000; !second.output().includes(link.href) && Date.now() < deadline;) {
         await new Promise((resolve) => setTimeout(resolve, 50))
@@ -65,7 +84,9 @@ for (const database of databases) {
       t.match(first.output(), /Generated a new DATA_KEY in DATA_DIR\/data\.key: back it up/, 'and said to back it up')
     }
     await new Promise((resolve) => setTimeout(resolve, 500))
-    t.equal(smtp?.messages.length ?? readdirSync(outbox).length, 1, 'exactly once')
+    t.equal(smtp?.messages.length ?? readdirSync(outbox).length, mails, 'each exactly once')
+    const counted = await call(second, 'GET', '/api/appeals/crash-counted/stats')
+    t.equal(counted.body.signatures, BURST, 'and every signature that counted at once is there')
 
     // The request log names the page, never the token in its address, nor the reader's address.
     t.equal((await fetch(second.url + link.pathname)).status, 200)

@@ -196,12 +196,13 @@ eachDatabase(t, 'a pending signature and what it sets off are one statement: wri
     sealer: app.sealer,
     consentVersion: '2026-11',
     pendingStatement: {
-      build: (insert) => sql`with new_signature as (${insert}) ${after}`,
+      columns: { marker: 'text' },
+      build: (insert) => sql`new_signature as (${insert}) ${after}`,
       values: () => ({ marker: name })
     }
   })
   const context = { ip: '192.0.2.7', source: 'api', language: 'es' } as const
-  const working = service('working', sql`select count(*), ${sql.placeholder('language')}::text, ${sql.placeholder('marker')}::text from new_signature`)
+  const working = service('working', sql`select count(*), min(i.language), min(i.marker) from new_signature, input i`)
   t.same(await working.sign(target, person({ email: 'Hook@Example.org' }) as never, context), { status: 'pending' })
   const failing = service('failing', sql`select 1 / (count(*) - 1) from new_signature`)
   await t.rejects(failing.sign(target, person({ email: 'lost@example.org' }) as never, context), 'what it sets off fails')
