@@ -147,6 +147,12 @@ export function createAppealsService (db: Database, options: { now?: () => numbe
       return publicCache.get(slug).found
     },
 
+    /** The appeal getPublic would answer for this slug at once, if it is cached and public. */
+    cachedPublic (slug: string): Appeal | undefined {
+      const cached = publicCache.get(slug)
+      return cached.found && cached.value !== undefined && cached.value.status !== 'draft' ? cached.value : undefined
+    },
+
     /** A draft by its address (its team previews it; see pages/preview.ts). */
     async findDraft (slug: string): Promise<Appeal | undefined> {
       const appeal = await bySlug(slug)

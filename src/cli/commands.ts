@@ -9,6 +9,7 @@ import { MIN_PASSWORD_LENGTH } from '../organisers/passwords.js'
 import { applyRetention } from '../erasure/retention.js'
 import { applyFundRetention } from '../fund/retention.js'
 import { deleteExpiredSignatures } from '../confirmation/service.js'
+import { recountCounts } from '../stats/recount.js'
 import { reencrypt } from './keys.js'
 import { deriveKeys, resolveSecret } from '../secrets/keys.js'
 import { createSealer, resolveDataKeys } from '../secrets/sealing.js'
@@ -28,6 +29,10 @@ export const USAGE = `Usage: npm run cli -- <command> [options]
   keys reencrypt
       Seal every email and private name again under DATA_KEY, opening them with the keys in
       DATA_KEY_PREVIOUS: the step that completes a key rotation (see the README's Privacy section).
+  stats recount [--repair]
+      Count every appeal's signatures afresh and compare with the counts the site shows (kept in a
+      rollup: see "The API in short" in the README); list the differences, and exit 1 if there are any.
+      With --repair, rewrite the rollup where it differs.
 
 The database is the one the server uses: DATABASE_URL, or the embedded one in DATA_DIR.`
 
@@ -38,11 +43,12 @@ export interface CliIo {
   err: (line: string) => void
 }
 
-async function run (argv: string[], handle: DatabaseHandle, config: Config, io: CliIo): Promise<void> {
+/** Runs one command; answers the exit code of a command that finished (1 for a check that found something wrong). */
+async function run (argv: string[], handle: DatabaseHandle, config: Config, io: CliIo): Promise<number> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { email: { type: 'string' }, name: { type: 'string' }, admin: { type: 'boolean', default: false } }
+    options: { email: { type: 'string' }, name: { type: 'string' }, admin: { type: 'boolean', default: false }, repair: { type: 'boolean', default: false } }
   })
   const organisers = createOrganisersService(handle.db, { sessionTtlHours: config.SESSION_TTL_HOURS, passwordHashCost: config.PASSWORD_HASH_COST })
   const sealer = () => {
@@ -80,9 +86,22 @@ async function run (argv: string[], handle: DatabaseHandle, config: Config, io: 
     const run = await reencrypt(handle.db, sealer())
     io.out(`Sealed again under the current DATA_KEY: ${run.signatures} signatures, ${run.mails} queued mails, ${run.contributions} contributions and ${run.receipts} receipts` +
       (run.legacy > 0 ? `; sealed for the first time: ${run.legacy} signatures stored in clear.` : '.'))
+  } else if (command === 'stats recount') {
+    const differences = await recountCounts(handle.db, { repair: values.repair })
+    for (const d of differences) {
+      io.out(`${d.slug ?? `${d.appealId} (deleted)`} ${d.country} ${d.kind}: counted ${d.counted.signatures} signatures and ${d.counted.members} members, ` +
+        `kept ${d.kept.signatures} and ${d.kept.members}`)
+    }
+    if (differences.length === 0) io.out('The counts of every appeal agree with a recount of its signatures.')
+    else if (values.repair) io.out(`Repaired ${differences.length} counts (each an appeal's signatures of one country and kind).`)
+    else {
+      io.err(`${differences.length} counts (each an appeal's signatures of one country and kind) differ from a recount: "stats recount --repair" rewrites them.`)
+      return 1
+    }
   } else {
     throw new UsageError(command === '' ? 'no command given' : `unknown command "${command}"`)
   }
+  return 0
 }
 
 class UsageError extends Error {}
@@ -90,8 +109,7 @@ class UsageError extends Error {}
 /** Runs one command on an open database; answers the exit code, having said why on `io.err` when it is not 0. */
 export async function runCommand (argv: string[], handle: DatabaseHandle, config: Config, io: CliIo): Promise<number> {
   try {
-    await run(argv, handle, config, io)
-    return 0
+    return await run(argv, handle, config, io)
   } catch (err) {
     if (err instanceof UsageError) { io.err(`Error: ${err.message}\n\n${USAGE}`); return 1 }
     if (err instanceof ConfigError) { io.err(err.message); return 1 }

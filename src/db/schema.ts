@@ -192,12 +192,38 @@ export const signatures = pgTable('signatures', {
   index('signatures_domain_missing_idx').on(t.id).where(sql`${t.emailDomainHash} is null and ${t.sealed} is not null`),
   uniqueIndex('signatures_appeal_email_uq').on(t.appealId, t.emailHash),
   index('signatures_appeal_id_idx').on(t.appealId, t.id),
-  // Covers the stats aggregate as an index-only scan over the counted rows.
+  // Covers a recount of the counts (stats/recount.ts) as an index-only scan over the counted rows.
   index('signatures_counted_idx').on(t.appealId, t.country, t.kind, t.members)
     .where(sql`${t.status} = 'confirmed' and ${t.hiddenAt} is null`),
   index('signatures_public_list_idx').on(t.appealId, t.createdAt.desc(), t.id.desc())
     .where(sql`${t.status} = 'confirmed' and ${t.hiddenAt} is null and ${t.public}`)
 ])
+
+// The counts by appeal, country and kind (stats/rollup.ts): what signatureCountChanges held when it was
+// last folded in. Triggers on `signatures` (migration 0010) append the changes of every statement to
+// signatureCountChanges; the fold moves them here in batches, one instance at a time. The counts are
+// these rows plus the changes not folded yet, exact in any one snapshot.
+// Neither table references `appeals`: a foreign key would make the fold and the triggers lock the
+// appeal's row, and deadlock against the appeal's deletion, which waits for their signature rows. A
+// trigger on `appeals` deletes an appeal's rows of both after its signatures have gone.
+export const signatureCounts = pgTable('signature_counts', {
+  appealId: uuid('appeal_id').notNull(),
+  country: text('country').notNull(),
+  kind: signatureKind('kind').notNull(),
+  signatures: bigint('signatures', { mode: 'number' }).notNull(),
+  members: bigint('members', { mode: 'number' }).notNull()
+}, (t) => [primaryKey({ columns: [t.appealId, t.country, t.kind] })])
+
+// Appended to by the triggers, one row per appeal, country and kind a statement changed (the sums of its
+// rows, never one row per signature), and emptied by the fold.
+export const signatureCountChanges = pgTable('signature_count_changes', {
+  id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+  appealId: uuid('appeal_id').notNull(),
+  country: text('country').notNull(),
+  kind: signatureKind('kind').notNull(),
+  signatures: integer('signatures').notNull(),
+  members: bigint('members', { mode: 'number' }).notNull()
+}, (t) => [index('signature_count_changes_appeal_idx').on(t.appealId)])
 
 export const events = pgTable('events', {
   id: uuid('id').primaryKey().defaultRandom(),

@@ -21,9 +21,15 @@ const cacheHeaders = {
   'Cache-Control': { type: 'string', description: 'How long the counts may be reused' }
 }
 
+// The counts are the same in every language and for every origin (CORS allows any, with the same header):
+// only their encoding tells one answer from another.
+const KEYED = ['accept-encoding']
+
 const statsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { appeals, stats } = app.services
   const maxAge = Math.max(1, Math.ceil(app.config.STATS_TTL_MS / 1000))
+  // An overloaded instance refuses through its hooks (plugins/pressure.ts), which a prepared answer skips.
+  const underPressure = app.hasDecorator('isUnderPressure') ? () => app.isUnderPressure() : () => false
 
   app.get('/appeals/:slug/stats', {
     schema: {
@@ -45,6 +51,11 @@ const statsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     reply.header('cache-control', `public, max-age=${maxAge}, stale-while-revalidate=${maxAge * 5}`)
     reply.header('etag', entry.etag)
     if (noneMatch(request.headers['if-none-match'], entry.etag)) return reply.code(304).send(null)
+    // Everyone polling the same counts is sent the same bytes (http/prepared-answers.ts) until they are
+    // recounted, the appeal changes or the instance is shutting down or overloaded.
+    const { slug } = request.params
+    app.preparedAnswers.keep(request.raw, () =>
+      stats.isCurrent(appeal.id, entry) && appeals.cachedPublic(slug)?.id === appeal.id && !app.draining.begun && !underPressure(), KEYED)
     // Serialised once per refresh, not once per reader.
     return reply.type('application/json; charset=utf-8').serializer((payload) => payload as string).send(entry.json)
   })

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto'
 import { and, eq, sql } from 'drizzle-orm'
 import type { Database } from '../db/connection.js'
-import { events, signatures } from '../db/schema.js'
-import { counted } from '../signatures/public-lists.js'
+import { events } from '../db/schema.js'
 import type { AppealStats } from './appeal-stats.js'
+import { appealCounts } from './rollup.js'
 
 interface CacheEntry {
   stats: AppealStats
@@ -13,25 +13,32 @@ interface CacheEntry {
   lastReadAt: number
 }
 
-// An appeal's counts are aggregated from the signatures themselves (an index-only scan over the counted
-// rows), at most once per TTL per instance, and every reader in between gets the cached answer. Nothing is
-// written per signature, so signing never contends on a counter row. With several instances each one
-// refreshes on its own, so every answer is at most two TTLs (plus one query) old, on every instance.
-export function createStatsService (db: Database, options: { ttlMs: number, now?: () => number }) {
+export interface StatsOptions {
+  ttlMs: number
+  /**
+   * Moves the count changes waiting into the rollup (stats/rollup.ts), on the primary, before a refresh
+   * reads: so that they are folded even where no instance runs the background jobs. The counts read are
+   * exact without it; it keeps what they read short.
+   */
+  fold: () => Promise<unknown>
+  now?: () => number
+}
+
+// An appeal's counts are read from the rollup (stats/rollup.ts: a few hundred rows whatever the number of
+// signatures, exact when read), at most once per TTL per instance, and every reader in between gets the
+// cached answer. Nothing is written per signature, so signing never contends on a counter row. With
+// several instances each one refreshes on its own, so every answer is at most two TTLs (plus one fold and
+// one query) old, on every instance.
+export function createStatsService (db: Database, options: StatsOptions) {
   const now = options.now ?? Date.now
   const cache = new Map<string, CacheEntry>()
   const inFlight = new Map<string, Promise<CacheEntry>>()
   const EVICT_AFTER_MS = 10 * 60_000
 
   async function compute (appealId: string): Promise<AppealStats> {
+    await options.fold()
     const [byCountryKind, [eventTotals]] = await Promise.all([
-      db.select({
-        country: signatures.country,
-        kind: signatures.kind,
-        n: sql<number>`count(*)::int`,
-        members: sql<string>`coalesce(sum(${signatures.members}), 0)::text`
-      }).from(signatures).where(and(eq(signatures.appealId, appealId), counted()))
-        .groupBy(signatures.country, signatures.kind),
+      appealCounts(db, appealId),
       db.select({ n: sql<number>`count(*)::int`, countries: sql<number>`count(distinct ${events.country})::int` })
         .from(events).where(and(eq(events.appealId, appealId), eq(events.status, 'approved')))
     ])
@@ -39,15 +46,15 @@ export function createStatsService (db: Database, options: { ttlMs: number, now?
       signatures: 0, individuals: 0, organisations: 0, countries: 0, membersRepresented: 0,
       events: eventTotals?.n ?? 0, eventCountries: eventTotals?.countries ?? 0, byCountry: {}, updatedAt: new Date(now()).toISOString()
     }
-    for (const row of byCountryKind) {
-      stats.signatures += row.n
-      if (row.kind === 'organisation') {
-        stats.organisations += row.n
-        stats.membersRepresented += Number(row.members)
+    for (const group of byCountryKind) {
+      stats.signatures += group.signatures
+      if (group.kind === 'organisation') {
+        stats.organisations += group.signatures
+        stats.membersRepresented += group.members
       } else {
-        stats.individuals += row.n
+        stats.individuals += group.signatures
       }
-      stats.byCountry[row.country] = (stats.byCountry[row.country] ?? 0) + row.n
+      stats.byCountry[group.country] = (stats.byCountry[group.country] ?? 0) + group.signatures
     }
     stats.countries = Object.keys(stats.byCountry).length
     return stats
@@ -75,6 +82,16 @@ export function createStatsService (db: Database, options: { ttlMs: number, now?
   }
 
   return {
+    /**
+     * Whether this is still the answer get() would give at once, within one TTL (what a prepared answer of
+     * the counts holds on: http/prepared-answers.ts); counts as a read.
+     */
+    isCurrent (appealId: string, entry: CacheEntry): boolean {
+      if (cache.get(appealId) !== entry || now() - entry.computedAt >= options.ttlMs) return false
+      entry.lastReadAt = now()
+      return true
+    },
+
     /**
      * The counts: within one TTL straight from the cache; within two, still from the cache while one
      * refresh runs in the background (so readers of a busy appeal never wait); older than that, after

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import { eq } from 'drizzle-orm'
 import t from 'tap'
 import { appeals } from '../../src/db/schema.js'
+import { foldCountChanges } from '../../src/stats/rollup.js'
 import { createStatsService } from '../../src/stats/service.js'
 import { build, eachDatabase, freshPostgresDatabase, json, postgresUrl } from '../helpers/app.js'
 import { appeal, idOf, organisation, organiser, person, sign, type Organiser } from '../helpers/fixtures.js'
@@ -143,7 +144,7 @@ eachDatabase(t, 'a reader after a quiet spell does not get counts older than the
   const slug = await appeal(app, owner)
   const [{ id } = { id: '' }] = await app.db.select({ id: appeals.id }).from(appeals).where(eq(appeals.slug, slug))
   let clock = Date.parse('2026-12-01T12:00:00Z')
-  const counts = createStatsService(app.db, { ttlMs: 1000, now: () => clock })
+  const counts = createStatsService(app.db, { ttlMs: 1000, fold: () => foldCountChanges(app.db), now: () => clock })
   t.equal((await sign(app, slug, person())).statusCode, 201)
   t.equal((await counts.get(id)).stats.signatures, 1)
   t.equal((await sign(app, slug, person())).statusCode, 201)
