@@ -48,13 +48,13 @@ async function * countBatches<T> (batches: AsyncIterable<T[]>, report: (rows: nu
 }
 
 async function * countRows (
-  chunks: AsyncGenerator<string>, header: boolean, report: (rows: number, complete: boolean) => Promise<void>
-): AsyncGenerator<string> {
+  chunks: AsyncGenerator<Buffer>, header: boolean, report: (rows: number, complete: boolean) => Promise<void>
+): AsyncGenerator<Buffer> {
   let lines = 0
   let complete = false
   try {
     for await (const chunk of chunks) {
-      for (let at = chunk.indexOf('\n'); at !== -1; at = chunk.indexOf('\n', at + 1)) lines++
+      for (let at = chunk.indexOf(0x0a); at !== -1; at = chunk.indexOf(0x0a, at + 1)) lines++
       yield chunk
     }
     complete = true
@@ -79,7 +79,7 @@ const exportRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
       // The request deadline runs until the last byte is sent: an export of a large appeal streams for
       // minutes (each of its batches is a statement under the statement deadline), as long as nginx allows.
-      handlerTimeout: EXPORT_TIMEOUT_MS
+      config: { deadlineMs: EXPORT_TIMEOUT_MS }
     }, async (request, reply) => {
       const appeal = await appeals.getManaged(signedIn(request), request.params.slug, 'signatures.export')
       const actor = actorOf(request)

@@ -5,13 +5,18 @@ import { selectRows, type Database } from '../db/connection.js'
 import { signatures as s } from '../db/schema.js'
 import type { Keys } from '../secrets/keys.js'
 import type { Sealer } from '../secrets/sealing.js'
-import { openPersonal, type PersonalFields } from '../signatures/personal-fields.js'
+import type { PersonalFields } from '../signatures/personal-fields.js'
 import { adminFilterConditions, type AdminFilters } from '../signatures/admin-search.js'
+import type { Piece, SheetValue } from './format-batch.js'
+import { collectGarbage } from './collect.js'
+import { createFormatPool } from './format-pool.js'
 
 // The export formats what it can in PostgreSQL and what it must in the application. Every column but
 // the personal ones (sealed under DATA_KEY, which the database never sees) is formatted by PostgreSQL:
 // each run of them into one finished piece of the CSV line. The application opens the sealed fields
-// and puts each line together. Rows come a batch at a time, in id order, two batches in flight.
+// and puts each line together, on worker threads (format-pool.ts). Rows come a batch at a time, in id
+// order, one more batch in flight than there are workers, and the next is fetched only as the client
+// takes the bytes: the export holds a few batches whatever its size.
 
 const iso = (column: AnyPgColumn): SQL => sql`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`
 // What spreadsheet programs read as a date and time (LibreOffice and Excel take ISO 8601's "T" and "Z" for
@@ -50,25 +55,10 @@ export const sheetColumns = columns.map((c) => c.sheetName)
 export const csvSeparators = { comma: ',', semicolon: ';' } as const
 export type CsvSeparator = keyof typeof csvSeparators
 
-/** Text a spreadsheet would run as a formula gets a leading apostrophe (as OWASP recommends). */
-export function neutralise (value: string): string {
-  return /^[=+\-@\t\r]/.test(value) ? "'" + value : value
-}
-
-/**
- * A CSV cell as solidaria_csv_cell (migrations/0001, made to quote semicolons too by the webhooks
- * migration) writes it: RFC 4180 quoting, formulas neutralised. A cell with either separator is quoted,
- * so one line is right with both.
- */
-export function csvCell (value: string | null): string {
-  if (value === null) return ''
-  const safe = neutralise(value)
-  return /[",;\n\r]/.test(safe) ? '"' + safe.replace(/"/g, '""') + '"' : safe
-}
+export { csvCell, neutralise } from './format-batch.js'
 
 // The CSV line as pieces: runs of columns PostgreSQL formats (as `piece0`, `piece1`, ...) and the personal
 // fields between them.
-type Piece = { sql: string } | { personal: keyof PersonalFields }
 const pieces: Piece[] = []
 const pieceCells: SQL[][] = []
 for (const column of columns) {
@@ -82,84 +72,60 @@ for (const column of columns) {
     pieceCells.push([column.cell])
   }
 }
+// Each is a list of a batch row's keys and values, for json_build_object.
 const csvSelects = Object.fromEntries(Object.entries(csvSeparators).map(([name, separator]) => [name, sql.join(
-  pieceCells.map((cells, i) => sql`${sql.join(cells, sql.raw(` || '${separator}' || `))} as ${sql.identifier(`piece${i}`)}`), sql`, `
+  pieceCells.map((cells, i) => sql`${`piece${i}`}::text, ${sql.join(cells, sql.raw(` || '${separator}' || `))}`), sql`, `
 )])) as Record<CsvSeparator, SQL>
 // The JSON object with the personal fields in their places, as nulls the application fills in.
-const jsonSelect = sql`json_build_object(${sql.join(columns.map((c) => c.kind === 'personal' ? sql`${c.name}::text, null` : sql`${c.name}::text, ${c.value}`), sql`, `)})::text as object`
+const jsonSelect = sql`'object', json_build_object(${sql.join(columns.map((c) => c.kind === 'personal' ? sql`${c.name}::text, null` : sql`${c.name}::text, ${c.value}`), sql`, `)})`
 
-interface BatchRow {
-  sealed: string | null
-  legacyEmail: string | null
-  name: string | null
-  city: string | null
-  organisation: string | null
-  role: string | null
-  object?: string
-  [piece: string]: string | null | undefined
-}
+export type { SheetValue }
 
-/** A spreadsheet cell: text (neutralised), a number, a yes/no, a time, or empty. */
-export type SheetValue = string | number | boolean | Date | null
+// Batches between full collections: about 25 MB of garbage at 5,000 rows a batch, 30 ms of collecting.
+const COLLECT_EVERY = 8
 
-export function createExportsService (db: Database, options: { sealer: Sealer, keys: Keys, batchSize?: number, parallel?: number }) {
+/** `workers`: how many threads open the sealed fields (0: the process itself). */
+export function createExportsService (db: Database, options: { sealer: Sealer, keys: Keys, workers: number, batchSize?: number }) {
   const batchSize = options.batchSize ?? 5000
-  const parallel = options.parallel ?? 2
-  const open = (row: BatchRow): PersonalFields => openPersonal(options.sealer, row)
-
-  function csvLine (row: BatchRow, separator: string): string {
-    const fields = open(row)
-    let line = ''
-    for (let i = 0; i < pieces.length; i++) {
-      const piece = pieces[i]!
-      if (i > 0) line += separator
-      line += 'sql' in piece ? row[piece.sql] ?? '' : csvCell(fields[piece.personal])
-    }
-    return line
-  }
-
-  function record (row: BatchRow): Record<string, unknown> {
-    return Object.assign(JSON.parse(row.object ?? '{}') as Record<string, unknown>, open(row))
-  }
-
-  /** A row of the XLSX export: the NDJSON record's values, times as dates, text neutralised as in the CSV. */
-  function sheetRow (row: BatchRow): SheetValue[] {
-    const values = record(row)
-    return columns.map((column) => {
-      const value = values[column.name] ?? null
-      if (value === null) return null
-      // To the second, as the CSV has it (and as a spreadsheet shows it).
-      if (column.kind === 'time') return new Date(Math.floor(Date.parse(value as string) / 1000) * 1000)
-      if (typeof value === 'string') return neutralise(value)
-      return value as number | boolean
-    })
-  }
+  // While the workers format a batch each, the main thread fetches the next.
+  const parallel = options.workers + 1
+  const pool = createFormatPool({
+    size: options.workers, dataKeys: options.sealer.dataKeys,
+    layout: { pieces, columns: columns.map((c) => ({ name: c.name, kind: c.kind })) }
+  })
 
   /**
    * The signatures matching the filters, in id order, a batch at a time: the application holds a few
    * batches, never a million rows. Where each batch ends is found first with a cheap index-only query;
    * fetching (and formatting, by `format`) then runs for `parallel` batches at once.
    */
-  async function * batches<T> (appeal: Appeal, filters: AdminFilters, select: SQL, format: (rows: BatchRow[]) => T): AsyncGenerator<T> {
+  async function * batches<T> (appeal: Appeal, filters: AdminFilters, select: SQL, format: (batch: string) => Promise<T>): AsyncGenerator<T> {
     const where = and(...adminFilterConditions(appeal.id, filters, options.keys))
-    const lastIdOfBatch = async (afterId: number): Promise<number | undefined> => {
+    // The rows there when the export starts: up to the highest id matching then, so that rows signed
+    // while it runs (for minutes, at a million rows) do not make it longer than it was asked to be.
+    const [{ last } = { last: null }] = await selectRows<{ last: number | null }>(db, sql`select max(${s.id})::float8 as last from ${s} where ${where}`)
+    if (last === null) return
+    const lastIdOfBatch = async (afterId: number): Promise<number> => {
       const [row] = await selectRows<{ id: number }>(db, sql`select ${s.id}::float8 as id from ${s}
-        where ${where} and ${s.id} > ${afterId}::bigint order by ${s.id} offset ${batchSize - 1} limit 1`)
-      return row?.id
+        where ${where} and ${s.id} > ${afterId}::bigint and ${s.id} <= ${last}::bigint order by ${s.id} offset ${batchSize - 1} limit 1`)
+      return row?.id ?? last
     }
-    const fetched = async (afterId: number, upToId: number | undefined): Promise<{ size: number, formatted: T }> => {
-      const upTo = upToId === undefined ? sql`` : sql` and ${s.id} <= ${upToId}::bigint`
-      const rows = await selectRows<BatchRow>(db, sql`
-        select ${select}, ${s.sealed} as sealed, ${s.legacyEmail} as "legacyEmail", ${s.name} as name, ${s.city} as city,
-          ${s.organisation} as organisation, ${s.role} as role
-        from ${s} where ${where} and ${s.id} > ${afterId}::bigint${upTo} order by ${s.id}`)
-      return { size: rows.length, formatted: format(rows) }
+    // A batch comes as one JSON text (an array of its rows): the main thread holds one string a batch and
+    // hands it to a worker as it is, rather than thousands of rows' objects made here, copied over and
+    // left for the collector (which let a million-row export's memory grow by hundreds of MB).
+    const fetched = async (afterId: number, upToId: number): Promise<{ size: number, formatted: T }> => {
+      const [row] = await selectRows<{ size: number, batch: string | null }>(db, sql`
+        select count(*)::int as size, json_agg(json_build_object(${select}, 'sealed', ${s.sealed}, 'legacyEmail', ${s.legacyEmail}, 'name', ${s.name},
+          'city', ${s.city}, 'organisation', ${s.organisation}, 'role', ${s.role}) order by ${s.id})::text as batch
+        from ${s} where ${where} and ${s.id} > ${afterId}::bigint and ${s.id} <= ${upToId}::bigint`)
+      return row?.batch == null ? { size: 0, formatted: undefined as T } : { size: row.size, formatted: await format(row.batch) }
     }
     const pending: Array<Promise<{ size: number, formatted: T }>> = []
-    let afterId: number | undefined = 0
-    while (afterId !== undefined || pending.length > 0) {
-      while (afterId !== undefined && pending.length < parallel) {
-        const upTo: number | undefined = await lastIdOfBatch(afterId)
+    let yielded = 0
+    let afterId = 0
+    while (afterId < last || pending.length > 0) {
+      while (afterId < last && pending.length < parallel) {
+        const upTo = await lastIdOfBatch(afterId)
         const batch = fetched(afterId, upTo)
         // Awaited in its turn below; until then a failure must not count as unhandled (it would end the process).
         batch.catch(() => {})
@@ -168,33 +134,33 @@ export function createExportsService (db: Database, options: { sealer: Sealer, k
       }
       const { size, formatted } = await pending.shift()!
       if (size > 0) yield formatted
+      // What went through is garbage: collected now and then, the export's memory stays flat (collect.ts).
+      if (++yielded % COLLECT_EVERY === 0) collectGarbage()
     }
   }
 
   return {
-    async * csv (appeal: Appeal, filters: AdminFilters, separator: CsvSeparator = 'comma'): AsyncGenerator<string> {
+    async * csv (appeal: Appeal, filters: AdminFilters, separator: CsvSeparator = 'comma'): AsyncGenerator<Buffer> {
       const character = csvSeparators[separator]
       // The byte-order mark lets spreadsheet programs recognise UTF-8 (names in Greek, Arabic, Spanish).
-      yield '\uFEFF' + sheetColumns.join(character) + '\r\n'
-      yield * batches(appeal, filters, csvSelects[separator], (rows) => {
-        let text = ''
-        for (const row of rows) text += csvLine(row, character) + '\r\n'
-        return text
-      })
+      yield Buffer.from('\uFEFF' + sheetColumns.join(character) + '\r\n')
+      yield * batches(appeal, filters, csvSelects[separator], async (batch) => pool.csv(batch, character))
     },
 
-    ndjson (appeal: Appeal, filters: AdminFilters): AsyncGenerator<string> {
-      return batches(appeal, filters, jsonSelect, (rows) => {
-        let text = ''
-        for (const row of rows) text += JSON.stringify(record(row)) + '\n'
-        return text
-      })
+    ndjson (appeal: Appeal, filters: AdminFilters): AsyncGenerator<Buffer> {
+      return batches(appeal, filters, jsonSelect, pool.ndjson)
     },
 
     /** The rows of the XLSX export (src/exports/xlsx.ts writes them), a batch at a time. */
     sheetRows (appeal: Appeal, filters: AdminFilters): AsyncGenerator<SheetValue[][]> {
-      return batches(appeal, filters, jsonSelect, (rows) => rows.map(sheetRow))
-    }
+      return batches(appeal, filters, jsonSelect, pool.sheet)
+    },
+
+    /** How many worker threads are running. */
+    get workers (): number { return pool.running },
+
+    /** Ends the worker threads (on the app's close). */
+    close: pool.close
   }
 }
 

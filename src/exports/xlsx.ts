@@ -1,6 +1,5 @@
 import { once } from 'node:events'
 import { PassThrough, type Readable } from 'node:stream'
-import ExcelJS from 'exceljs'
 import type { SheetValue } from './service.js'
 
 export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
@@ -13,16 +12,18 @@ export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsh
  */
 export function xlsxStream (header: string[], timeColumns: Set<string>, batches: AsyncIterable<SheetValue[][]>): Readable {
   const output = new PassThrough({ highWaterMark: 64 * 1024 })
-  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: output, useStyles: true, useSharedStrings: false })
-  const sheet = workbook.addWorksheet('signatures', { views: [{ state: 'frozen', ySplit: 1 }] })
-  sheet.columns = header.map((name) => ({
-    header: name,
-    key: name,
-    width: timeColumns.has(name) ? 20 : Math.max(10, name.length + 2),
-    ...(timeColumns.has(name) && { style: { numFmt: 'yyyy-mm-dd hh:mm:ss' } })
-  }))
-  sheet.getRow(1).font = { bold: true }
   const write = async (): Promise<void> => {
+    // Loaded on the first workbook (exceljs holds some 28 MB): most instances never write one.
+    const { default: excel } = await import('exceljs')
+    const workbook = new excel.stream.xlsx.WorkbookWriter({ stream: output, useStyles: true, useSharedStrings: false })
+    const sheet = workbook.addWorksheet('signatures', { views: [{ state: 'frozen', ySplit: 1 }] })
+    sheet.columns = header.map((name) => ({
+      header: name,
+      key: name,
+      width: timeColumns.has(name) ? 20 : Math.max(10, name.length + 2),
+      ...(timeColumns.has(name) && { style: { numFmt: 'yyyy-mm-dd hh:mm:ss' } })
+    }))
+    sheet.getRow(1).font = { bold: true }
     for await (const rows of batches) {
       for (const values of rows) sheet.addRow(values).commit()
       if (output.writableNeedDrain) await once(output, 'drain')

@@ -1,4 +1,3 @@
-import sharp from 'sharp'
 import { appError, invalidFields } from '../errors/app-error.js'
 
 // A receipt arrives as a photo or a PDF. What it is, is read from its first bytes, never from its name
@@ -32,6 +31,8 @@ export async function cleanReceipt (bytes: Buffer, maxBytes: number): Promise<Cl
   const type = sniffReceipt(bytes)
   if (type === undefined) throw invalidFields({ receipt: { key: 'fund.receiptType' } })
   if (type === 'application/pdf') return { mediaType: type, bytes }
+  // Loaded on the first image (sharp and libvips hold some 25 MB): most instances never receive one.
+  const { default: sharp } = await import('sharp')
   try {
     // rotate() applies the EXIF orientation to the pixels before the EXIF goes, so the photo stays upright.
     const image = sharp(bytes, { limitInputPixels: MAX_PIXELS, failOn: 'error' }).rotate()

@@ -1,5 +1,5 @@
 import chardet from 'chardet'
-import ExcelJS from 'exceljs'
+import type ExcelJS from 'exceljs'
 import iconv from 'iconv-lite'
 import { appError } from '../errors/app-error.js'
 
@@ -51,7 +51,9 @@ function cellText (value: ExcelJS.CellValue): string {
 
 /** The first worksheet of an .xlsx workbook as rows of text, with the line each had in the sheet. */
 export async function readWorkbook (bytes: Buffer): Promise<Array<{ line: number, cells: string[] }>> {
-  const workbook = new ExcelJS.Workbook()
+  // Loaded on the first workbook (exceljs holds some 28 MB): most instances never receive one.
+  const { default: excel } = await import('exceljs')
+  const workbook = new excel.Workbook()
   try {
     await workbook.xlsx.load(bytes as unknown as ArrayBuffer)
   } catch {

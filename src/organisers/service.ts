@@ -59,7 +59,8 @@ const noSealer: Sealer = {
   keyId: 'none',
   seal: () => { throw new Error('two-factor sign-in needs DATA_KEY') },
   open: () => { throw new Error('two-factor sign-in needs DATA_KEY') },
-  isCurrent: () => false
+  isCurrent: () => false,
+  dataKeys: []
 }
 
 export function createOrganisersService (db: Database, options: { sessionTtlHours: number, passwordHashCost: number, sealer?: Sealer, recoveryKey?: Buffer }) {

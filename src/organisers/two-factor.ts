@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { and, eq, isNull, sql } from 'drizzle-orm'
 import { Secret, TOTP } from 'otpauth'
-import QRCode from 'qrcode'
 import type { Database } from '../db/connection.js'
 import { organisers, recoveryCodes } from '../db/schema.js'
 import { appError } from '../errors/app-error.js'
@@ -9,6 +8,13 @@ import { keyedHash } from '../secrets/keys.js'
 import type { Sealer } from '../secrets/sealing.js'
 
 const PERIOD_S = 30
+
+/** The address as a QR code in SVG; qrcode is loaded on the first enrolment (8 MB most instances never need). */
+async function qrCode (uri: string): Promise<string> {
+  const { default: QRCode } = await import('qrcode')
+  return QRCode.toString(uri, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 })
+}
+
 export const RECOVERY_CODE_COUNT = 10
 const ISSUER = 'Solidaria'
 
@@ -80,8 +86,7 @@ export function createTwoFactor (db: Database, options: { sealer: Sealer, recove
       const secret = new Secret({ size: 20 }).base32
       await db.update(organisers).set({ totpSealed: options.sealer.seal(secret), totpLastStep: null }).where(eq(organisers.id, organiserId))
       const uri = totpOf(secret, email).toString()
-      const qrSvg = await QRCode.toString(uri, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 })
-      return { secret, uri, qrSvg }
+      return { secret, uri, qrSvg: await qrCode(uri) }
     },
 
     /** The enrolment under way again (a wrong first code): the same secret and its QR code. */
@@ -90,7 +95,7 @@ export function createTwoFactor (db: Database, options: { sealer: Sealer, recove
       if (totpEnabledAt !== null || totpSealed === null) throw appError('TWO_FACTOR_NOT_STARTED')
       const secret = options.sealer.open(totpSealed)
       const uri = totpOf(secret, email).toString()
-      return { secret, uri, qrSvg: await QRCode.toString(uri, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 }) }
+      return { secret, uri, qrSvg: await qrCode(uri) }
     },
 
     /** Ends enrolment with a first code from the app: two-factor sign-in is then on, and ten recovery codes are issued (shown once). */

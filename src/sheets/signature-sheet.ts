@@ -1,7 +1,6 @@
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
-import PDFDocument from 'pdfkit'
-import QRCode from 'qrcode'
+import type PDFDocument from 'pdfkit'
 import type { TFunction } from 'i18next'
 import type { AppealText } from '../appeals/service.js'
 import { directionOf } from '../i18n/index.js'
@@ -98,8 +97,10 @@ function table (doc: Doc, t: TFunction, rtl: boolean, top: number): void {
 export async function signatureSheetPdf (content: SheetContent): Promise<Buffer> {
   const { t, text } = content
   const rtl = directionOf(content.language) === 'rtl'
+  // Loaded on the first sheet (pdfkit and qrcode hold some 30 MB): most instances never print one.
+  const [{ default: Pdf }, { default: QRCode }] = await Promise.all([import('pdfkit'), import('qrcode')])
   const qr = await QRCode.toBuffer(content.formUrl, { type: 'png', margin: 1, width: 240, errorCorrectionLevel: 'M' })
-  const doc = new PDFDocument({
+  const doc = new Pdf({
     size: 'A4', layout: 'landscape', margin: PAGE.margin, lang: content.language, displayTitle: true,
     info: { Title: `${t('sheet.heading')}: ${text.title}`, Creator: 'Solidaria' }
   })

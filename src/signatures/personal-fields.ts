@@ -1,5 +1,6 @@
 import type { signatures } from '../db/schema.js'
 import type { Sealer } from '../secrets/sealing.js'
+import { openPersonalWith } from './open-personal.js'
 
 // A signature's email is always sealed (secrets/sealing.ts); a paper signature may have none. Its name, city, organisation and role are
 // kept in clear only when the signer chose to be shown publicly, since the public list shows them;
@@ -34,14 +35,7 @@ export function sealPersonal (sealer: Sealer, fields: PersonalFields, shownPubli
 
 /** A stored signature's personal fields, opened: for its owner's mail and its organisers' views and exports. */
 export function openPersonal (sealer: Sealer, row: StoredPersonal): PersonalFields {
-  const hidden: Partial<SealedJson> = row.sealed === null ? {} : JSON.parse(sealer.open(row.sealed)) as SealedJson
-  return {
-    email: hidden.e ?? row.legacyEmail ?? null,
-    name: row.name ?? hidden.n ?? null,
-    city: row.city ?? hidden.c ?? null,
-    organisation: row.organisation ?? hidden.o ?? null,
-    role: row.role ?? hidden.r ?? null
-  }
+  return openPersonalWith(sealer.open, row)
 }
 
 /** A signature as its organisers see it: personal fields opened, the sealed form left out. */

@@ -28,6 +28,20 @@ t.test('a sealed value opens only with its key, and not at all once altered', as
   t.throws(() => createSealer(key()).open(sealed), /neither DATA_KEY nor in DATA_KEY_PREVIOUS/, 'another key cannot open it, and says why')
 })
 
+t.test('every sealed value has an IV of its own, across refills of the block IVs are taken from', async (t) => {
+  const sealer = createSealer(key())
+  const ivs = new Set<string>()
+  const count = 256 * 3 + 7
+  let opened = 0
+  for (let i = 0; i < count; i++) {
+    const sealed = sealer.seal(`signer${i}@example.org`)
+    ivs.add(Buffer.from(sealed.slice(sealed.indexOf('.') + 1), 'base64url').subarray(0, 12).toString('hex'))
+    if (sealer.open(sealed) === `signer${i}@example.org`) opened++
+  }
+  t.equal(opened, count, 'each opens to its own value')
+  t.equal(ivs.size, count, 'no IV used twice')
+})
+
 t.test('a previous key opens what it sealed, while new values use the current one', async (t) => {
   const oldKey = key()
   const before = createSealer(oldKey).seal('kept@example.org')
