@@ -9,10 +9,11 @@ export const CONNECTION_CODES = new Set([
  * of the query: PostgreSQL's class 08 (connection exception), 57P0x (shutting down, starting up), 57014
  * (the statement deadline) and 53300 (too many connections), or a lost connection under a query (drizzle
  * and postgres.js both name the query they ran; a connection error from anything else is not the database's).
- * Drizzle wraps the driver's error, so the causes are looked at too.
+ * Drizzle wraps the driver's error, so the causes are looked at too. `fromDatabase`: the caller knows the
+ * error came from a database call (a transaction's BEGIN fails on a lost connection without naming a query).
  */
-export function isDatabaseUnavailable (err: unknown): boolean {
-  let ranQuery = false
+export function isDatabaseUnavailable (err: unknown, fromDatabase = false): boolean {
+  let ranQuery = fromDatabase
   let current = err
   for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth++) {
     const { code, query } = current as { code?: unknown, query?: unknown }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { and, eq, inArray, sql, type SQL, type SQLWrapper } from 'drizzle-orm'
+import { and, eq, inArray, sql, type SQL } from 'drizzle-orm'
 import { selectRows, type Database, type Executor } from '../db/connection.js'
 import { mailOutbox, mailQuota, mailSuppressions, updates } from '../db/schema.js'
 import type { Sealer } from '../secrets/sealing.js'
@@ -11,9 +11,6 @@ import type { Sealer } from '../secrets/sealing.js'
 // and only the claim that holds it may record what became of it.
 
 export type MailKind = typeof mailOutbox.$inferSelect['kind']
-
-/** Who a mail is about, as values in a statement: the appeal, the address (its keyed hash), the language to write in. */
-export interface MailAddress { appealId: SQLWrapper, emailHash: SQLWrapper, language: SQLWrapper }
 
 interface ClaimedRow {
   id: string | number, kind: MailKind, appeal_id: string
@@ -54,20 +51,23 @@ export function createOutbox (db: Database, options: { sealer: Sealer, maxPerDay
     open: (sealed: string): Record<string, string> => JSON.parse(options.sealer.open(sealed)) as Record<string, string>,
 
     /**
-     * The CTEs, for the statement that makes the mail necessary, that queue the mail described by the
-     * CTE named `recipient` (one row or none: signature_id, kind, sealed), unless the address had
-     * `maxPerDay` mails about this appeal today: `quota` counts it, atomically, and `queued` returns
-     * (signature_id, kind) of what was queued. A signer is not to be flooded, whoever signs in their name.
+     * The CTEs, for the statement that makes mails necessary, that queue the mails described by the CTE
+     * named `recipient` (signature_id, kind, sealed, and who each is to: appeal_id, email_hash, language;
+     * at most one row per address and appeal), except to an address that had `maxPerDay` mails about the
+     * appeal today: `quota` counts them, atomically, and `queued` returns (signature_id, kind) of what was
+     * queued. A signer is not to be flooded, whoever signs in their name.
      */
-    queueing (recipient: string, to: MailAddress): SQL {
+    queueing (recipient: string): SQL {
+      const from = sql.identifier(recipient)
       return sql`quota as (
         insert into ${mailQuota} (appeal_id, email_hash, day, mails)
-        select ${to.appealId}::uuid, ${to.emailHash}::text, current_date, 1 from ${sql.identifier(recipient)}
+        select appeal_id, email_hash, current_date, 1 from ${from} order by appeal_id, email_hash
         on conflict (appeal_id, email_hash, day) do update set mails = ${mailQuota}.mails + 1 where ${mailQuota}.mails < ${options.maxPerDay}
-        returning 1),
+        returning appeal_id, email_hash),
       queued as (
         insert into ${mailOutbox} (kind, appeal_id, signature_id, language, sealed)
-        select kind, ${to.appealId}::uuid, signature_id, ${to.language}::text, sealed from ${sql.identifier(recipient)} where exists (select 1 from quota)
+        select r.kind, r.appeal_id, r.signature_id, r.language, r.sealed from ${from} r
+        where exists (select 1 from quota q where q.appeal_id = r.appeal_id and q.email_hash = r.email_hash)
         returning signature_id, kind)`
     },
 

@@ -17,9 +17,11 @@ import { createAccountLinks } from '../organisers/account-links.js'
 import { createOrganisersService } from '../organisers/service.js'
 import { fillEmailDomains, sealLegacySignatures } from '../signatures/backfill.js'
 import { createSignaturesService } from '../signatures/service.js'
+import { foldCountChanges } from '../stats/rollup.js'
 import { createStatsService } from '../stats/service.js'
 import { createWebhookNotices } from '../webhooks/notices.js'
 import { createWebhooks } from '../webhooks/service.js'
+import { reportFailure } from './outages.js'
 import { createWebhookWorker } from '../webhooks/worker.js'
 import { createMessagesService } from '../updates/messages.js'
 import { createUpdatesService } from '../updates/service.js'
@@ -32,7 +34,9 @@ function createServices (app: FastifyInstance) {
   let lastRequestAt = Number.NEGATIVE_INFINITY
   app.addHook('onRequest', async () => { lastRequestAt = Date.now() })
   const { db, readDb, backgroundDb, config, keys, sealer } = app
-  const giveWay = createGiveWay({ busy: () => Date.now() - lastRequestAt < BUSY_WINDOW_MS, share: config.MAIL_UPDATE_SHARE })
+  // Answers sent from their bytes (http/prepared-answers.ts) pass no hook, and count as requests too.
+  const busy = (): boolean => Date.now() - Math.max(lastRequestAt, app.preparedAnswers.lastAnsweredAt) < BUSY_WINDOW_MS
+  const giveWay = createGiveWay({ busy, share: config.MAIL_UPDATE_SHARE })
   const appeals = createAppealsService(db, { requireTwoFactor: config.REQUIRE_TWO_FACTOR })
   const organisers = createOrganisersService(db, {
     sessionTtlHours: config.SESSION_TTL_HOURS, passwordHashCost: config.PASSWORD_HASH_COST, sealer, recoveryKey: keys.recoveryCode
@@ -60,7 +64,11 @@ function createServices (app: FastifyInstance) {
     prepareFundMail: createFundMailWriter({ db, appeals, sealer, i18n: app.i18n, siteUrl: siteUrl(config), removalPath: fund.removalPath })
   })
   const signatures = createSignaturesService(db, {
-    readDb, keys, sealer, consentVersion: config.CONSENT_VERSION, pendingStatement: confirmation.pendingStatement
+    readDb, keys, sealer, consentVersion: config.CONSENT_VERSION, pendingStatement: confirmation.pendingStatement,
+    // Half the pool may be writing groups of signatures; the other half stays free for everything else.
+    groups: {
+      windowMs: config.SIGNING_GROUP_WINDOW_MS, maxGroup: config.SIGNING_GROUP_MAX, maxInFlight: Math.max(1, Math.floor(config.DATABASE_POOL_SIZE / 2))
+    }
   })
   const sign = signatures.sign
   signatures.sign = async (appeal, input, context) => {
@@ -97,9 +105,15 @@ function createServices (app: FastifyInstance) {
       ...webhooks,
       worker: createWebhookWorker({ db, webhooks, sealer, log: app.log, allowPrivate: config.WEBHOOKS_ALLOW_PRIVATE })
     },
-    // Public counts and organisers' exports read from a replica where there is one (DATABASE_READ_URL).
-    stats: createStatsService(readDb, { ttlMs: config.STATS_TTL_MS }),
-    exports: createExportsService(readDb, { sealer, keys })
+    // Public counts and organisers' exports read from a replica where there is one (DATABASE_READ_URL);
+    // the count changes are folded on the primary. A fold that fails leaves them to be read unfolded.
+    stats: createStatsService(readDb, {
+      ttlMs: config.STATS_TTL_MS,
+      fold: async () => {
+        await foldCountChanges(db).catch(reportFailure(app, 'folding the count changes failed; the counts are read with them unfolded', true))
+      }
+    }),
+    exports: createExportsService(readDb, { sealer, keys, workers: config.EXPORT_WORKERS })
   }
 }
 
@@ -133,6 +147,8 @@ async function servicesPlugin (app: FastifyInstance): Promise<void> {
   })
   // Shutdown waits for a batch in hand rather than cutting it (and the database) off.
   app.addHook('preClose', async () => { await upkeep; await app.services.accountLinks.settled() })
+  // The export's worker threads end with the app (before the database, so no export outlives it).
+  app.addHook('onClose', async () => { await app.services.exports.close() })
 }
 
-export default fp(servicesPlugin, { name: 'services', dependencies: ['database', 'config', 'i18n', 'mail-sender'] })
+export default fp(servicesPlugin, { name: 'services', dependencies: ['database', 'config', 'i18n', 'mail-sender', 'outages'] })

@@ -8,6 +8,9 @@ t.test('a database failure is told from a query failure by its code, also when d
   }
   for (const code of ['23505', '22P02', '42P01']) t.notOk(isDatabaseUnavailable(wrapped(code)), `${code} is the query's own problem`)
   t.notOk(isDatabaseUnavailable(Object.assign(new Error('upstream'), { code: 'ECONNRESET' })), 'a lost connection to something other than the database is not an outage of it')
+  const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })
+  t.ok(isDatabaseUnavailable(refused, true), 'but it is when the caller knows it came from the database (a transaction\'s BEGIN names no query)')
+  t.notOk(isDatabaseUnavailable(Object.assign(new Error('duplicate'), { code: '23505' }), true), 'and a query\'s own problem still is not')
   t.notOk(isDatabaseUnavailable(new Error('no code')))
   t.notOk(isDatabaseUnavailable(undefined))
 })
