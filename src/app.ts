@@ -10,10 +10,12 @@ import { appError } from './errors/app-error.js'
 import { clientErrorHandler } from './errors/client-error.js'
 import errorHandler, { frameworkErrors } from './errors/handler.js'
 import { declaresOtherCharset } from './http/charset.js'
+import { createPreparedAnswers } from './http/prepared-answers.js'
 import { normaliseInput } from './http/normalise-input.js'
 import { serializerCompiler, validatorCompiler } from './http/validation.js'
 import configPlugin from './plugins/config.js'
 import databasePlugin from './plugins/database.js'
+import deadlinePlugin from './plugins/deadline.js'
 import drainingPlugin from './plugins/draining.js'
 import outagesPlugin from './plugins/outages.js'
 import pressurePlugin from './plugins/pressure.js'
@@ -80,7 +82,7 @@ export function fastifyOptions (config: Config): FastifyHttpOptions<Server> {
     keepAliveTimeout: config.KEEP_ALIVE_TIMEOUT_MS,
     // Node checks the headers and request deadlines every 30 s by default, which would let a drip run that long.
     http: { headersTimeout: config.HEADERS_TIMEOUT_MS, connectionsCheckingInterval: Math.min(1000, config.HEADERS_TIMEOUT_MS) },
-    handlerTimeout: config.REQUEST_HANDLER_TIMEOUT_MS,
+    // REQUEST_HANDLER_TIMEOUT_MS is kept by plugins/deadline.ts, not by Fastify's handlerTimeout (see there why).
     // Requests that still arrive while shutting down get our own 503 (plugins/draining.ts).
     return503OnClosing: false,
     // A first start creates and migrates the embedded database, which a slow machine may take a while over.
@@ -98,6 +100,8 @@ export interface AppOptions {
 export async function app (fastify: FastifyInstance, opts: AppOptions): Promise<void> {
   // 1. Configuration and infrastructure.
   await fastify.register(configPlugin, { config: opts.config })
+  // First of the hooks, so that a request's deadline counts from its arrival.
+  await fastify.register(deadlinePlugin)
   await fastify.register(outagesPlugin)
   await fastify.register(pressurePlugin)
   await fastify.register(i18nPlugin)
@@ -176,6 +180,14 @@ export async function app (fastify: FastifyInstance, opts: AppOptions): Promise<
 
 export async function createApp (config: Config, options: Omit<AppOptions, 'config'> = {}): Promise<FastifyInstance> {
   const fastify = Fastify(fastifyOptions(config)).withTypeProvider<TypeBoxTypeProvider>()
+  // Answers many clients share are sent again from their bytes, in front of Fastify (http/prepared-answers.ts);
+  // logged as Fastify logs the requests it answers.
+  const prepared = createPreparedAnswers()
+  const logAnswers = ['info', 'debug', 'trace'].includes(config.LOG_LEVEL)
+  prepared.install(fastify.server, logAnswers
+    ? (request) => { fastify.log.info({ req: requestForLog({ method: 'GET', url: request.url ?? '' }), res: { statusCode: 200 }, prepared: true }, 'request completed') }
+    : undefined)
+  fastify.decorate('preparedAnswers', prepared)
   fastify.setValidatorCompiler(validatorCompiler)
   fastify.setSerializerCompiler(serializerCompiler)
   // Only JSON is accepted (415 otherwise); Fastify would also parse text/plain.

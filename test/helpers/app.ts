@@ -183,8 +183,13 @@ export async function testDatabase (t: TestContext, database: (typeof databases)
   return { handle, url }
 }
 
-/** Builds the app as the server does, on the given database URL (or a fresh PGlite), closed when the test ends. */
-export async function build (t: TestContext, env: Record<string, string | undefined> = {}): Promise<FastifyInstance> {
+/**
+ * Builds the app as the server does, on the given database URL (or a fresh PGlite), closed when the test ends;
+ * `beforeReady` may add what a test needs (a route of its own) before it starts.
+ */
+export async function build (
+  t: TestContext, env: Record<string, string | undefined> = {}, beforeReady?: (app: FastifyInstance) => void
+): Promise<FastifyInstance> {
   const config = loadConfig(testEnv(env))
   const pglite = config.DATABASE_URL === undefined ? await emptyPglite() : undefined
   const app = await createApp(config, pglite === undefined ? {} : { pglite })
@@ -192,6 +197,7 @@ export async function build (t: TestContext, env: Record<string, string | undefi
     await app.close()
     if (pglite !== undefined) await releasePglite(pglite)
   })
+  beforeReady?.(app)
   await app.ready()
   return app
 }
