@@ -12,14 +12,18 @@ const smtp = await smtpServer(t)
 await withSite(t, { SMTP_URL: smtp.url, PUBLIC_URL: 'https://solidaria.example.org', RATE_LIMIT_SIGN_MAX: '1000' }, async (s) => {
   const owner = await organiser(s.app)
   const slug = await appeal(s.app, owner)
+  // Asserted inside the first subtest: an assertion on the file's own test between two awaits leaves it
+  // idle, and tap ends it by itself (a teardown is registered) if the next await takes a few ticks.
+  const signed: number[] = []
   for (const body of [
     person({ email: 'lucia@example.org', contact: true, locale: 'es', name: 'Lucía' }),
     person({ email: 'tom@example.org', contact: true, locale: 'en', name: 'Tom' }),
     person({ email: 'quiet@example.org', contact: false, locale: 'en' })
-  ]) t.equal((await sign(s.app, slug, body)).statusCode, 201)
+  ]) signed.push((await sign(s.app, slug, body)).statusCode)
   const to = (i: number): string => { const m = smtp.messages[i]; return m?.to !== undefined && 'text' in m.to ? m.to.text : '' }
 
   t.test('writing, previewing, testing and sending an update', async (t) => {
+    t.same(signed, [201, 201, 201], 'the three signed')
     const context = await s.context({ locale: 'en-GB', viewport: { width: 1280, height: 900 } })
     const page = await context.newPage()
     await page.goto(`${s.origin}/admin/sign-in`)

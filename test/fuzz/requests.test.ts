@@ -187,8 +187,11 @@ function formsIn (html: string): Form[] {
 function fingerprinter (app: FastifyInstance, tables: string[]): () => Promise<string> {
   // Using a token or a session notes when it was last used (and a wrong second-factor code counts against
   // the session): bookkeeping, not something the request did. A refused sign-in is recorded in the audit
-  // trail, as it must be: the trail is left out.
-  const parts = tables.filter((table) => table !== 'audit_log').map((table) => table === 'api_tokens'
+  // trail, as it must be: the trail is left out. So are the counts (stats/rollup.ts): any page that shows
+  // them may fold in the changes earlier accepted signatures left, which is not the request's doing (a
+  // signature it wrote would show in the signatures table).
+  const bookkeeping = new Set(['audit_log', 'signature_counts', 'signature_count_changes'])
+  const parts = tables.filter((table) => !bookkeeping.has(table)).map((table) => table === 'api_tokens'
     ? `(select count(*) || ':' || coalesce(md5(string_agg(id::text || coalesce(revoked_at::text, ''), ',' order by id)), '') from "${table}")`
     : table === 'sessions'
       ? `(select count(*) || ':' || coalesce(md5(string_agg(id::text || expires_at::text, ',' order by id)), '') from "${table}")`

@@ -199,7 +199,7 @@ ${upstream}
     const client = postgres(replica.url, { max: 1, onnotice: () => {}, connect_timeout: 2 })
     try {
       const [row] = await client<Array<{ stats: string, lists: string }>>`select
-        coalesce(sum(calls) filter (where query ilike '%from "signatures"%group by%'), 0)::text as stats,
+        coalesce(sum(calls) filter (where query ilike '%from "signature_counts"%group by%'), 0)::text as stats,
         coalesce(sum(calls) filter (where query ilike '%from "signatures"%order by%limit%'), 0)::text as lists
         from pg_stat_statements`
       return { stats: Number(row?.stats ?? 0), lists: Number(row?.lists ?? 0) }
