@@ -2,9 +2,10 @@ import { spawn } from 'node:child_process'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
-import autocannon, { type Request, type Result } from 'autocannon'
+import type { Result } from 'autocannon'
 import type postgres from 'postgres'
 import { SMTPServer } from 'smtp-server'
+import { load, type Placement } from './load.js'
 
 // Mail at the speed of signing (issue 15), against a local SMTP server this process starts, which
 // accepts every mail and discards it:
@@ -23,8 +24,8 @@ export interface MailBenchOptions {
   seconds: number
   backlogSeconds: number
   backlogRate: number
-  signing: (path: string) => Request[]
   connections: number
+  placement: Placement
 }
 
 export interface MailBenchResult {
@@ -89,6 +90,12 @@ export async function mailBench (o: MailBenchOptions): Promise<MailBenchResult> 
   const notes: string[] = []
   // Every loaded signer agrees to be contacted: the update's audience is all of them.
   await o.sql`update signatures set contact = true where not contact`
+  // The confirmation mails of the earlier signing measurements (made with the worker off) are not these
+  // measurements': left queued, the worker would send them first (confirmations before updates, oldest
+  // first) while signing during the update is measured, and count them as backlog. Set aside, so that the
+  // mail measurements start from an empty queue.
+  const leftOver = await o.sql`update mail_outbox set status = 'cancelled' where status = 'queued' returning id`
+  notes.push(`(4-6) ${fmt(leftOver.count)} mails left queued by the earlier measurements were set aside (cancelled) first.`)
   await o.sql`vacuum (analyze) signatures`
   const appEnv = {
     BACKGROUND_JOBS: 'true', SMTP_URL: `smtp://127.0.0.1:${port}`, PUBLIC_URL: 'https://bench.example.org', MAIL_POLL_MS: '200',
@@ -98,12 +105,9 @@ export async function mailBench (o: MailBenchOptions): Promise<MailBenchResult> 
     const app = await o.startApp(appEnv)
     try {
       // (6a) signing alone, the worker idle.
-      const cannon = (options: autocannon.Options) => new Promise<Result>((resolve, reject) => {
-        autocannon(options, (err: unknown, result) => { if (err !== null && err !== undefined) reject(err); else resolve(result) })
-      })
-      const signOptions = { url: app.url, connections: o.connections, requests: o.signing(`/api/appeals/${o.slug}/signatures`) }
-      await cannon({ ...signOptions, duration: 2 })
-      const alone = await cannon({ ...signOptions, duration: o.seconds })
+      const signOptions = { url: `${app.url}/api/appeals/${o.slug}/signatures`, connections: o.connections, signs: true }
+      await load(o.placement, { ...signOptions, duration: 2 })
+      const alone = await load(o.placement, { ...signOptions, duration: o.seconds })
 
       // (6b) and (4): an update to everyone, queued by set-based INSERT ... SELECTs (a chunk of recipients each) and sent while signing goes on.
       const [{ n: recipients } = { n: 0 }] = await o.sql<Array<{ n: number }>>`select count(*)::int as n from signatures s join appeals a on a.id = s.appeal_id
@@ -122,7 +126,7 @@ export async function mailBench (o: MailBenchOptions): Promise<MailBenchResult> 
           else await sleep(200)
         }
       })()
-      const during = await cannon({ ...signOptions, duration: o.seconds })
+      const during = await load(o.placement, { ...signOptions, duration: o.seconds })
       const sentDuring = smtp.count - sentBefore
       // The worker's rate once the update is all queued (while it is, its mails are not yet claimable).
       await watch
@@ -134,7 +138,8 @@ export async function mailBench (o: MailBenchOptions): Promise<MailBenchResult> 
       // (4b) the bare pool, in a process of its own (as the worker is in the app's): the same connections and
       // mails in flight, mails of the same average size.
       const size = Math.max(1000, Math.round(smtp.bytes / Math.max(1, smtp.count)))
-      const bare = spawn(process.execPath, ['--import=tsx', join(import.meta.dirname, 'bare-mail.ts')], {
+      const [command, args] = o.placement.node('server', ['--import=tsx', join(import.meta.dirname, 'bare-mail.ts')])
+      const bare = spawn(command, args, {
         env: { ...process.env, PORT: String(port), SIZE: String(size), CONNECTIONS: String(SMTP_CONNECTIONS), IN_FLIGHT: String(IN_FLIGHT) }, stdio: ['ignore', 'inherit', 'inherit']
       })
       const bareExited = new Promise((resolve) => bare.once('exit', resolve))
@@ -147,8 +152,8 @@ export async function mailBench (o: MailBenchOptions): Promise<MailBenchResult> 
 
       // (5) confirmation backlog: a fixed rate of signatures needing confirmation, open loop, worker on.
       await o.sql`update mail_outbox set status = 'cancelled' where update_id = ${update.id}::uuid and status = 'queued'`
-      const backlogRun = await cannon({
-        url: app.url, connections: Math.max(50, o.connections), overallRate: o.backlogRate, duration: o.backlogSeconds, requests: o.signing(`/api/appeals/${o.confirmSlug}/signatures`)
+      const backlogRun = await load(o.placement, {
+        url: `${app.url}/api/appeals/${o.confirmSlug}/signatures`, connections: Math.max(50, o.connections), overallRate: o.backlogRate, duration: o.backlogSeconds, signs: true
       })
       const [{ n: backlogMails } = { n: 0 }] = await o.sql<Array<{ n: number }>>`select count(*)::int as n from mail_outbox where status = 'queued' and update_id is null`
       const confirmRate = workerRate > 0 ? workerRate : 1
