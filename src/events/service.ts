@@ -50,9 +50,9 @@ function checkCoordinates (latitude: number | null | undefined, longitude: numbe
  * Where an event goes on the map: the coordinates given (a map click), else its city in the offline
  * gazetteer, else its country's centre, marked approximate. The one place that decides.
  */
-function placed (row: Partial<typeof events.$inferInsert> & { country: string }): Partial<typeof events.$inferInsert> {
+async function placed (row: Partial<typeof events.$inferInsert> & { country: string }): Promise<Partial<typeof events.$inferInsert>> {
   if (row.latitude != null && row.longitude != null) return { ...row, approximate: false }
-  const place = locate(row.city, row.country)
+  const place = await locate(row.city, row.country)
   if (place === null) return { ...row, latitude: null, longitude: null, approximate: false }
   return { ...row, latitude: place.latitude, longitude: place.longitude, approximate: place.approximate }
 }
@@ -85,7 +85,7 @@ export function createEventsService (db: Database, options: { sealer: Sealer, re
     async create (appeal: Appeal, input: EventInput): Promise<SolidarityEvent> {
       checkCoordinates(input.latitude, input.longitude)
       checkTimeZone(input.timeZone)
-      const row = placed({ ...toRow(input), country: input.country })
+      const row = await placed({ ...toRow(input), country: input.country })
       const [created] = await db.insert(events).values({ ...row, appealId: appeal.id } as typeof events.$inferInsert).returning()
       if (created === undefined) throw new Error('event insert returned no row')
       return created
@@ -100,7 +100,7 @@ export function createEventsService (db: Database, options: { sealer: Sealer, re
       const id = randomUUID()
       const reportToken = reportTokenOf(id)
       const contact: EventContact = { email: normaliseEmail(contactEmail), language }
-      const row = placed({ ...toRow(fields), country: fields.country })
+      const row = await placed({ ...toRow(fields), country: fields.country })
       const [created] = await db.insert(events).values({
         ...row,
         id,
@@ -132,7 +132,7 @@ export function createEventsService (db: Database, options: { sealer: Sealer, re
       const row = toRow(input)
       // A new city or country without a map click is looked up again; coordinates given win.
       const changes = moved && input.latitude == null
-        ? placed({
+        ? await placed({
           ...row, latitude: null, longitude: null, city: input.city !== undefined ? input.city : current.city, country: input.country ?? current.country
         })
         : { ...row, ...(input.latitude != null && { approximate: false }) }
@@ -192,7 +192,7 @@ export function createEventsService (db: Database, options: { sealer: Sealer, re
         .where(and(isNull(events.latitude), eq(events.approximate, false))).limit(10_000)
       let done = 0
       for (const event of missing) {
-        const place = locate(event.city, event.country)
+        const place = await locate(event.city, event.country)
         const changes = place === null ? { approximate: true } : { latitude: place.latitude, longitude: place.longitude, approximate: place.approximate }
         await db.update(events).set(changes)
           .where(eq(events.id, event.id))

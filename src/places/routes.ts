@@ -21,7 +21,7 @@ const placeRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: withErrors({ 200: Type.Object({ items: Type.Array(PlaceSchema) }) }, 400)
     }
   }, async (request, reply) => {
-    const items = suggestCities(request.query.q, request.query.country?.toUpperCase())
+    const items = await suggestCities(request.query.q, request.query.country?.toUpperCase())
     return reply.header('cache-control', 'public, max-age=86400').send({ items: items.map(({ approximate: _a, ...place }) => place) })
   })
 }

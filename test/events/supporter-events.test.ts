@@ -30,15 +30,15 @@ t.test('the gazetteer places a typed city with no network, and a country alone a
   ;(dns as { lookup: unknown }).lookup = (...args: unknown[]) => { attempts.push(String(args[0])); throw new Error('no network here') }
   t.teardown(() => { net.Socket.prototype.connect = connect; (dns as { lookup: unknown }).lookup = lookup })
 
-  const rosario = locate('Rosario', 'AR')
+  const rosario = await locate('Rosario', 'AR')
   t.ok(rosario !== null && !rosario.approximate, 'found')
   t.ok(Math.abs(rosario!.latitude - -32.95) < 0.2 && Math.abs(rosario!.longitude - -60.64) < 0.2, `near 32.9° S 60.6° W (${rosario?.latitude}, ${rosario?.longitude})`)
-  t.match(locate('  são paulo ', 'BR'), { city: 'São Paulo', approximate: false }, 'case, spaces and accents do not matter')
-  t.match(locate('Sao Paulo', 'BR'), { city: 'São Paulo' })
-  const nowhere = locate('Pueblo Inventado', 'AR')
+  t.match(await locate('  são paulo ', 'BR'), { city: 'São Paulo', approximate: false }, 'case, spaces and accents do not matter')
+  t.match(await locate('Sao Paulo', 'BR'), { city: 'São Paulo' })
+  const nowhere = await locate('Pueblo Inventado', 'AR')
   t.match(nowhere, { city: null, approximate: true })
   t.ok(nowhere!.latitude < -22 && nowhere!.latitude > -55 && nowhere!.longitude < -53 && nowhere!.longitude > -73, 'the centre is inside Argentina')
-  t.equal(suggestCities('Ros', 'AR')[0]?.city, 'Rosario', 'the biggest town of the name is suggested first')
+  t.equal((await suggestCities('Ros', 'AR'))[0]?.city, 'Rosario', 'the biggest town of the name is suggested first')
   t.same(attempts, [], 'nothing was looked up over the network')
 })
 
