@@ -79,6 +79,8 @@ export const ConfigSchema = Type.Object({
   SIGNING_GROUP_WINDOW_MS: Type.Integer({ minimum: 0, maximum: 50, default: 1 }),
   SIGNING_GROUP_MAX: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
   STATS_TTL_MS: Type.Integer({ minimum: 0, maximum: 60000, default: 1000 }),
+  // How long an instance keeps an appeal's public settings before reading them again: another instance's change shows within it.
+  APPEAL_CACHE_MS: Type.Integer({ minimum: 0, maximum: 60000, default: 2000 }),
   EXPORT_WORKERS: Type.Integer({ minimum: 0, maximum: 32, default: 2 }),
   CONSENT_VERSION: Type.String({ minLength: 1, maxLength: 40, default: '2026-11' }),
   RATE_LIMIT_GLOBAL_MAX: Type.Integer({ minimum: 1, default: 600 }),

@@ -88,15 +88,15 @@ export function assertSigningOpen (appeal: Appeal, now = new Date()): void {
 
 // Every public request (signing, stats, lists) starts by finding the appeal from its slug; that lookup
 // is cached briefly per instance (slug-cache.ts). A change made here clears it at once; another instance
-// sees it within PUBLIC_CACHE_MS.
+// sees it within `cacheMs` (APPEAL_CACHE_MS, 2 s by default).
 const PUBLIC_CACHE_MS = 2000
 const PUBLIC_CACHE_MAX = 1000
 const UNKNOWN_SLUGS_MAX = 200
 
-export function createAppealsService (db: Database, options: { now?: () => number, requireTwoFactor?: boolean } = {}) {
+export function createAppealsService (db: Database, options: { now?: () => number, requireTwoFactor?: boolean, cacheMs?: number } = {}) {
   const requireTwoFactor = options.requireTwoFactor ?? false
   const publicCache = createSlugCache<Appeal>({
-    ttlMs: PUBLIC_CACHE_MS, maxKnown: PUBLIC_CACHE_MAX, maxUnknown: UNKNOWN_SLUGS_MAX, ...(options.now !== undefined && { now: options.now })
+    ttlMs: options.cacheMs ?? PUBLIC_CACHE_MS, maxKnown: PUBLIC_CACHE_MAX, maxUnknown: UNKNOWN_SLUGS_MAX, ...(options.now !== undefined && { now: options.now })
   })
   const forget = (): void => { publicCache.clear() }
   async function textsOf (appealIds: string[], executor: Executor = db): Promise<Map<string, Record<string, AppealText>>> {

@@ -37,7 +37,7 @@ function createServices (app: FastifyInstance) {
   // Answers sent from their bytes (http/prepared-answers.ts) pass no hook, and count as requests too.
   const busy = (): boolean => Date.now() - Math.max(lastRequestAt, app.preparedAnswers.lastAnsweredAt) < BUSY_WINDOW_MS
   const giveWay = createGiveWay({ busy, share: config.MAIL_UPDATE_SHARE })
-  const appeals = createAppealsService(db, { requireTwoFactor: config.REQUIRE_TWO_FACTOR })
+  const appeals = createAppealsService(db, { requireTwoFactor: config.REQUIRE_TWO_FACTOR, cacheMs: config.APPEAL_CACHE_MS })
   const organisers = createOrganisersService(db, {
     sessionTtlHours: config.SESSION_TTL_HOURS, passwordHashCost: config.PASSWORD_HASH_COST, sealer, recoveryKey: keys.recoveryCode
   })
