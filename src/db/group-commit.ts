@@ -14,8 +14,8 @@ export interface GroupCommitOptions<T, R> {
   /** Groups written at once; further writes wait and join the next group. */
   maxInFlight: number
   /**
-   * Writes that may not share a group (the same signer twice) give the same key: the later one waits for
-   * the next group, so that one statement never holds both.
+   * Writes that may not share a group (the same signer twice) give the same key: the later one waits
+   * until no group being written holds that key, so that two statements never race for the same row.
    */
   key?: (item: T) => string
   /** Writes a group: one outcome per item, in order. A rejection fails every item of the group. */
@@ -29,23 +29,26 @@ export function createGroupCommit<T, R> (options: GroupCommitOptions<T, R>) {
   let waiting: Array<Waiting<T, R>> = []
   let timer: NodeJS.Timeout | undefined
   let inFlight = 0
+  // The keys of the groups being written (a key is in one group at most).
+  const writing = new Set<string>()
 
-  /** Takes the next group off the queue: up to maxGroup writes, no two with the same key. */
+  /** Takes the next group off the queue: up to maxGroup writes, no two with the same key, none with a key being written. */
   function nextGroup (): Array<Waiting<T, R>> {
     if (key === undefined) return waiting.splice(0, maxGroup)
     const group: Array<Waiting<T, R>> = []
     const later: Array<Waiting<T, R>> = []
-    const keys = new Set<string>()
-    for (const w of waiting) {
+    let i = 0
+    for (; i < waiting.length && group.length < maxGroup; i++) {
+      const w = waiting[i]!
       const k = key(w.item)
-      if (group.length < maxGroup && !keys.has(k)) {
-        keys.add(k)
-        group.push(w)
-      } else {
+      if (writing.has(k)) {
         later.push(w)
+      } else {
+        writing.add(k)
+        group.push(w)
       }
     }
-    waiting = later
+    waiting = later.concat(waiting.slice(i))
     return group
   }
 
@@ -56,8 +59,17 @@ export function createGroupCommit<T, R> (options: GroupCommitOptions<T, R>) {
     }
     while (inFlight < maxInFlight && waiting.length > 0) {
       const group = nextGroup()
+      // Every write waiting has its key in a group being written: it goes when that group is done.
+      if (group.length === 0) return
       inFlight++
-      options.write(group.map((w) => w.item)).then((outcomes) => {
+      let written: Promise<Array<PromiseSettledResult<R>>>
+      try {
+        written = options.write(group.map((w) => w.item))
+      } catch (err) {
+        // A write that throws at once fails its group, as one that rejects would, not the flush.
+        written = Promise.reject(err)
+      }
+      written.then((outcomes) => {
         group.forEach((w, i) => {
           const outcome = outcomes[i]
           if (outcome === undefined) w.reject(new Error('group commit: the write gave no outcome for an item'))
@@ -68,6 +80,7 @@ export function createGroupCommit<T, R> (options: GroupCommitOptions<T, R>) {
         for (const w of group) w.reject(err)
       }).finally(() => {
         inFlight--
+        if (key !== undefined) for (const w of group) writing.delete(key(w.item))
         // Those who gathered while every slot was busy have waited long enough: written at once.
         if (waiting.length > 0) flush()
       })
@@ -86,5 +99,3 @@ export function createGroupCommit<T, R> (options: GroupCommitOptions<T, R>) {
     }
   }
 }
-
-export type GroupCommit<T, R> = ReturnType<typeof createGroupCommit<T, R>>

@@ -11,8 +11,6 @@ import { placeKey, type Place } from './gazetteer-index.js'
 // plain JavaScript that starts without tsx's hooks): the first question waits for it, and every other
 // request goes on being answered meanwhile. The thread keeps the process alive only while asked.
 
-export { placeKey, type Place }
-
 interface Question { ask: 'locate' | 'suggest', city?: string | null, key?: string, country: string | undefined, limit?: number }
 interface Waiting { resolve: (result: unknown) => void, reject: (error: Error) => void }
 

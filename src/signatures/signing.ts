@@ -98,7 +98,9 @@ export function createSigning (db: Database, options: SigningOptions) {
           try {
             alone.push(...await writeGroup([item]))
           } catch (reason) {
-            if (!refusedForItsData(reason)) throw reason
+            // Those written alone before are committed and keep their outcome; a failure that is not the
+            // data's (the connection went) fails this signature and those not yet tried.
+            if (!refusedForItsData(reason)) return [...alone, ...group.slice(alone.length).map(() => ({ status: 'rejected' as const, reason }))]
             alone.push({ status: 'rejected', reason })
           }
         }

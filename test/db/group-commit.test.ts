@@ -95,3 +95,34 @@ t.test('a failed group fails each of its writes; an item refused alone fails onl
   t.same(mixed.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled'])
   t.same(await commit.submit('after'), 'after', 'and the next group goes on as usual')
 })
+
+t.test('a write waits while a group being written holds its key, and the others go past it', async (t) => {
+  const groups: string[][] = []
+  const finish: Array<() => void> = []
+  const commit = createGroupCommit({
+    windowMs: 0, maxGroup: 10, maxInFlight: 2, key: (item: string) => item.split(':')[0]!,
+    write: async (items: string[]) => { groups.push(items); await new Promise<void>((resolve) => finish.push(resolve)); return ok(items) }
+  })
+  const first = commit.submit('ana:1')
+  const again = commit.submit('ana:2')
+  const other = commit.submit('ben:1')
+  await new Promise((resolve) => setImmediate(resolve))
+  t.same(groups, [['ana:1'], ['ben:1']], 'a second slot is free, but not for the same signer while the first is written')
+  finish.shift()!()
+  t.equal(await first, 'ana:1')
+  await new Promise((resolve) => setImmediate(resolve))
+  t.same(groups.at(-1), ['ana:2'], 'once it is written, the second goes')
+  finish.shift()!()
+  finish.shift()!()
+  t.same(await Promise.all([again, other]), ['ana:2', 'ben:1'])
+})
+
+t.test('a write that throws at once fails its group, not the others', async (t) => {
+  let calls = 0
+  const commit = createGroupCommit({
+    windowMs: 0, maxGroup: 10, maxInFlight: 1,
+    write: (items: string[]) => { if (calls++ === 0) throw new Error('refused at once'); return Promise.resolve(ok(items)) }
+  })
+  await t.rejects(commit.submit('a'), /refused at once/)
+  t.equal(await commit.submit('b'), 'b', 'the next group is written')
+})
