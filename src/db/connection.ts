@@ -203,6 +203,22 @@ export async function selectRows<T> (executor: Executor, query: SQL): Promise<T[
   return rowsOf<T>(await executor.execute(query))
 }
 
+/**
+ * Rows of a raw `sql` query as lists of their columns' text, in the SELECT's order, uninterpreted: from
+ * PostgreSQL the bytes (UTF-8) as they came, from PGlite strings; null for a null. For a large value the
+ * process only passes on (an export's batch, handed to a worker thread), it spares decoding it into a
+ * string on the main thread. Reads go where the database's reads go (its replicas, through `readDb`).
+ */
+export async function selectRaw (db: Database, query: SQL): Promise<Array<Array<Uint8Array | string | null>>> {
+  const client = (db as Database & { $client?: { unsafe?: (text: string, params: unknown[]) => { raw: () => Promise<unknown> } } }).$client
+  if (client?.unsafe === undefined) {
+    // PGlite: the driver has already read each value; text columns arrive as strings.
+    return rowsOf<Record<string, unknown>>(await db.execute(query)).map((row) => Object.values(row).map((value) => value === null ? null : String(value)))
+  }
+  const { sql: text, params } = dialect.sqlToQuery(query)
+  return await client.unsafe(text, params).raw() as Array<Array<Uint8Array | null>>
+}
+
 /** The rows of what a raw statement returned, either driver's shape (see selectRows). */
 export function rowsOf<T> (result: unknown): T[] {
   return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[]

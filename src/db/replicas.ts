@@ -3,6 +3,8 @@ import { CONNECTION_CODES } from './unavailable.js'
 
 type Sql = postgres.Sql<Record<string, unknown>>
 type Rows = Awaited<ReturnType<Sql['unsafe']>>
+/** What a query gives back: objects, lists of parsed values, or lists of their bytes. */
+type Shape = 'rows' | 'values' | 'raw'
 
 /** What is known of one read replica: whether reads go to it, and why not when they do not. */
 export interface ReplicaState {
@@ -111,10 +113,10 @@ export function createReadRouting (
   const timer = setInterval(() => { void check() }, routing.checkMs)
   timer.unref()
 
-  const run = async (query: string, params: unknown[] | undefined, queryOptions: unknown, values: boolean): Promise<Rows> => {
+  const run = async (query: string, params: unknown[] | undefined, queryOptions: unknown, shape: Shape): Promise<Rows> => {
     const on = (sql: Sql): Promise<Rows> => {
       const pending = sql.unsafe(query, params as never, queryOptions as never)
-      return (values ? pending.values() : pending) as unknown as Promise<Rows>
+      return (shape === 'values' ? pending.values() : shape === 'raw' ? pending.raw() : pending) as unknown as Promise<Rows>
     }
     const replica = pick()
     if (replica !== undefined) {
@@ -132,13 +134,15 @@ export function createReadRouting (
   }
 
   // Drizzle asks of its client `unsafe(query, params, options)`, awaited as it is or after `.values()`,
-  // and `options` for its type parsers (shared with the primary, whose parsers drizzle sets alike).
+  // and `options` for its type parsers (shared with the primary, whose parsers drizzle sets alike); the
+  // export asks for `.raw()` (selectRaw in connection.ts).
   const unsafe = (query: string, params?: unknown[], queryOptions?: unknown) => {
-    let values = false
+    let shape: Shape = 'rows'
     let result: Promise<Rows> | undefined
-    const start = (): Promise<Rows> => { result ??= run(query, params, queryOptions, values); return result }
+    const start = (): Promise<Rows> => { result ??= run(query, params, queryOptions, shape); return result }
     const pending = {
-      values () { values = true; return pending },
+      values () { shape = 'values'; return pending },
+      raw () { shape = 'raw'; return pending },
       then<A, B> (resolve?: (rows: Rows) => A | PromiseLike<A>, reject?: (err: unknown) => B | PromiseLike<B>) { return start().then(resolve, reject) },
       catch<B> (reject?: (err: unknown) => B | PromiseLike<B>) { return start().catch(reject) },
       finally (done?: () => void) { return start().finally(done) }

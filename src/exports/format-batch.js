@@ -12,7 +12,17 @@ import { openPersonalWith } from '../signatures/open-personal.js'
  * @typedef {{ pieces: Piece[], columns: Column[] }} Layout
  * @typedef {import('../signatures/open-personal.js').StoredFields & { object?: Record<string, unknown>, [piece: string]: unknown }} BatchRow
  * @typedef {string | number | boolean | Date | null} SheetValue
+ * @typedef {string | Uint8Array} Batch A batch's rows as one JSON text: a string, or its bytes in UTF-8 as PostgreSQL sent them.
  */
+
+const decoder = new TextDecoder()
+
+/**
+ * The stored personal fields a row of a CSV batch ends with, in this order, after its pieces.
+ * @typedef {'sealed' | 'legacyEmail' | 'name' | 'city' | 'organisation' | 'role'} StoredField
+ * @type {readonly StoredField[]}
+ */
+export const storedFields = ['sealed', 'legacyEmail', 'name', 'city', 'organisation', 'role']
 
 /**
  * Text a spreadsheet would run as a formula gets a leading apostrophe (as OWASP recommends).
@@ -48,25 +58,32 @@ export function createBatchFormatter (open, { pieces, columns }) {
   const record = (row) => Object.assign(row.object ?? {}, openPersonalWith(open, row))
   /**
    * A batch's rows: one JSON text, an array of objects (exports/service.ts).
-   * @param {string} batch
+   * @param {Batch} batch
    * @returns {BatchRow[]}
    */
-  const rowsOf = (batch) => JSON.parse(batch)
+  const rowsOf = (batch) => JSON.parse(typeof batch === 'string' ? batch : decoder.decode(batch))
+  // How many of a CSV row's values are pieces PostgreSQL wrote (the stored fields follow them).
+  const sqlPieces = pieces.filter((piece) => 'sql' in piece).length
   return {
     /**
-     * @param {string} batch
+     * @param {Batch} batch
      * @param {string} separator
      * @returns {string}
      */
     csv (batch, separator) {
       let text = ''
-      for (const row of rowsOf(batch)) {
-        const fields = openPersonalWith(open, row)
+      // A row is an array: the pieces PostgreSQL wrote, in order, then the stored fields (storedFields).
+      for (const row of /** @type {Array<Array<string | null>>} */ (/** @type {unknown} */ (rowsOf(batch)))) {
+        /** @type {Record<string, string | null>} */
+        const kept = {}
+        for (let i = 0; i < storedFields.length; i++) kept[/** @type {StoredField} */ (storedFields[i])] = row[sqlPieces + i] ?? null
+        const fields = openPersonalWith(open, /** @type {import('../signatures/open-personal.js').StoredFields} */ (/** @type {unknown} */ (kept)))
         let line = ''
+        let next = 0
         for (let i = 0; i < pieces.length; i++) {
           const piece = /** @type {Piece} */ (pieces[i])
           if (i > 0) line += separator
-          line += 'sql' in piece ? /** @type {string | null} */ (row[piece.sql]) ?? '' : csvCell(fields[piece.personal])
+          line += 'sql' in piece ? row[next++] ?? '' : csvCell(fields[piece.personal])
         }
         text += line + '\r\n'
       }
@@ -74,7 +91,7 @@ export function createBatchFormatter (open, { pieces, columns }) {
     },
 
     /**
-     * @param {string} batch
+     * @param {Batch} batch
      * @returns {string}
      */
     ndjson (batch) {
@@ -85,7 +102,7 @@ export function createBatchFormatter (open, { pieces, columns }) {
 
     /**
      * The XLSX export's rows: the NDJSON record's values, times as dates, text neutralised as in the CSV.
-     * @param {string} batch
+     * @param {Batch} batch
      * @returns {SheetValue[][]}
      */
     sheet (batch) {

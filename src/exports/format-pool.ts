@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads'
 import { createOpener } from '../secrets/open-sealed.js'
-import { createBatchFormatter, type Layout, type SheetValue } from './format-batch.js'
+import { createBatchFormatter, type Batch, type Layout, type SheetValue } from './format-batch.js'
 
 // Opening a million sealed values is the export's work: AES-GCM and JSON per row. It runs on a few
 // worker threads, started on the first export and shared by all, while the main thread fetches the
@@ -51,13 +51,16 @@ export function createFormatPool (options: { size: number, dataKeys: readonly Bu
     return idle === undefined || (idle.jobs.size > 0 && slots.length < options.size) ? start() : idle
   }
 
-  function run<T> (message: { format: 'csv' | 'ndjson' | 'sheet', separator?: string, batch: string }): Promise<T> {
+  function run<T> (message: { format: 'csv' | 'ndjson' | 'sheet', separator?: string, batch: Batch }): Promise<T> {
     if (closed) return Promise.reject(new Error('The export workers have been shut down.'))
     const slot = pick()
     const id = nextId++
+    // Bytes go over as a copy of their own, transferred: the driver's may be a view of a larger buffer it
+    // still reads from, which a transfer would take from it and a plain post would copy whole.
+    const batch = typeof message.batch === 'string' ? message.batch : new Uint8Array(message.batch)
     return new Promise<T>((resolve, reject) => {
       slot.jobs.set(id, { resolve: resolve as (result: unknown) => void, reject })
-      slot.worker.postMessage({ id, ...message })
+      slot.worker.postMessage({ id, ...message, batch }, typeof batch === 'string' ? [] : [batch.buffer])
     })
   }
 
@@ -66,15 +69,15 @@ export function createFormatPool (options: { size: number, dataKeys: readonly Bu
 
   return {
     /** A batch (its rows as one JSON text) as CSV lines, in UTF-8. */
-    async csv (batch: string, separator: string): Promise<Buffer> {
+    async csv (batch: Batch, separator: string): Promise<Buffer> {
       return local === undefined ? received(await run<Uint8Array>({ format: 'csv', separator, batch })) : bytes(local.csv(batch, separator))
     },
     /** A batch as NDJSON lines, in UTF-8. */
-    async ndjson (batch: string): Promise<Buffer> {
+    async ndjson (batch: Batch): Promise<Buffer> {
       return local === undefined ? received(await run<Uint8Array>({ format: 'ndjson', batch })) : bytes(local.ndjson(batch))
     },
     /** A batch as the XLSX export's rows. */
-    async sheet (batch: string): Promise<SheetValue[][]> {
+    async sheet (batch: Batch): Promise<SheetValue[][]> {
       return local === undefined ? run<SheetValue[][]>({ format: 'sheet', batch }) : local.sheet(batch)
     },
     /** How many workers are running (started on demand, up to the pool's size). */

@@ -13,7 +13,7 @@ const formatter = createBatchFormatter(createOpener(dataKeys.map((key) => Buffer
 const encoder = new TextEncoder()
 const port = /** @type {import('node:worker_threads').MessagePort} */ (parentPort)
 
-port.on('message', (/** @type {{ id: number, format: 'csv' | 'ndjson' | 'sheet', separator: string, batch: string }} */ job) => {
+port.on('message', (/** @type {{ id: number, format: 'csv' | 'ndjson' | 'sheet', separator: string, batch: import('./format-batch.js').Batch }} */ job) => {
   try {
     if (job.format === 'sheet') {
       port.postMessage({ id: job.id, result: formatter.sheet(job.batch) })

@@ -2,8 +2,10 @@ import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
+import { sql } from 'drizzle-orm'
 import t from 'tap'
-import { openDatabase } from '../../src/db/connection.js'
+import { openDatabase, selectRaw } from '../../src/db/connection.js'
+import { databases, testDatabase } from '../helpers/app.js'
 
 const root = join(import.meta.dirname, '..', '..')
 
@@ -31,3 +33,13 @@ t.test('the embedded database is opened by one process at a time', async (t) => 
   await handle.close()
   t.notOk(existsSync(join(dataDir, 'solidaria.lock')), 'closing releases the lock')
 })
+
+for (const database of databases) {
+  t.test(`a raw read gives each column's text in the SELECT's order, nulls as nulls [${database.name}]`, async (t) => {
+    const { handle } = await testDatabase(t, database)
+    const rows = await selectRaw(handle.db, sql`select ${'Ωmega, "quoted"'}::text as b, null::text as a, ${7}::int as c from generate_series(1, 2)`)
+    const text = (value: Uint8Array | string | null): string | null => value === null ? null : typeof value === 'string' ? value : Buffer.from(value).toString()
+    t.same(rows.map((row) => row.map(text)), [['Ωmega, "quoted"', null, '7'], ['Ωmega, "quoted"', null, '7']])
+    t.same(await selectRaw(handle.db, sql`select 1 where false`), [], 'no rows, none given')
+  })
+}

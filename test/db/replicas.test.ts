@@ -1,7 +1,7 @@
 import { createServer } from 'node:net'
 import { sql } from 'drizzle-orm'
 import t from 'tap'
-import { openDatabase, selectRows } from '../../src/db/connection.js'
+import { openDatabase, selectRaw, selectRows } from '../../src/db/connection.js'
 import { freshPostgresDatabase, postgresUrl } from '../helpers/app.js'
 
 // Read routing against real servers: the machine's PostgreSQL stands in for a replica that is up (a
@@ -38,6 +38,10 @@ t.test('reads go to usable replicas in turn, skip one that is down, and fall bac
     t.equal(row?.n, 1 + i, 'a read answers, with its parameters')
   }
   t.equal(up!.reads, 4, 'every read went to the usable replica')
+  // The export's batches come as bytes (selectRaw), through the same routing.
+  const [raw] = await selectRaw(handle.readDb, sql`select ${'ünï'}::text as word, null::text as nothing`)
+  t.same(raw?.map((value) => value === null ? null : Buffer.from(value).toString()), ['ünï', null], 'a raw read gives each column\'s bytes, in order')
+  t.equal(up!.reads, 5, 'and went to the replica too')
   t.same(await handle.readDb.execute(sql`select 'ok' as status`).then((r) => [...(r as unknown as Array<{ status: string }>)]), [{ status: 'ok' }], 'rows as objects too')
 
   // A replica that went away since its last check: the read is answered by the primary, the replica left out.
