@@ -57,6 +57,11 @@ const constant = {
 // Serialised once, as the app serialises its counts once per refresh and sends the same string to every reader.
 const constantJson = JSON.stringify(constant)
 app.get('/json', async (_request, reply) => reply.type('application/json; charset=utf-8').send(constantJson))
+// The same string with the headers the app's counts carry (CORS, caching, ETag and the security headers:
+// ANSWER_HEADERS, JSON, as the bench read them from the app's own answer), so that both sides put the
+// same bytes on the wire and the ratio measures the work, not the size of the head.
+const answerHeaders = JSON.parse(process.env.ANSWER_HEADERS ?? '{}') as Record<string, string>
+app.get('/json-as-app', async (_request, reply) => reply.headers(answerHeaders).send(constantJson))
 
 // Each worker opens a batch's sealed values and writes its lines, given the key at start.
 const workerSource = `
