@@ -3,6 +3,10 @@ import fp from 'fastify-plugin'
 import { appError } from '../errors/app-error.js'
 
 declare module 'fastify' {
+  interface FastifyInstance {
+    /** How many requests are being handled: begun and not yet answered in full (nor abandoned). */
+    readonly requestsInFlight: number
+  }
   interface FastifyContextConfig {
     /** How long this route's handling may take, its answer's bytes included (REQUEST_HANDLER_TIMEOUT_MS otherwise). */
     deadlineMs?: number
@@ -53,6 +57,7 @@ async function deadlinePlugin (app: FastifyInstance): Promise<void> {
       }
     }
   }
+  app.decorate('requestsInFlight', { getter: () => inFlight.size })
   const timer = setInterval(sweep, sweepMs)
   timer.unref()
   app.addHook('onClose', async () => { clearInterval(timer) })

@@ -7,7 +7,20 @@ import { build, json } from '../helpers/app.js'
 // streamed answer still running is cut short, a route may have a longer deadline of its own.
 t.test('a request not answered within its deadline answers 503 in the error shape; a longer deadline of its own is kept', async (t) => {
   const never = new Promise<never>(() => {})
+  let warnings = 0
   const app = await build(t, { REQUEST_HANDLER_TIMEOUT_MS: '300' }, (app) => {
+    // Every warning of a late request that a request's logger gives is counted (each logger wrapped once:
+    // without a log level, every request shares one).
+    const counted = new WeakSet<object>()
+    app.addHook('onRequest', async (request) => {
+      if (counted.has(request.log)) return
+      counted.add(request.log)
+      const warn = request.log.warn.bind(request.log)
+      request.log.warn = ((...args: unknown[]) => {
+        if (args.includes('the request was not answered within its deadline')) warnings++
+        return (warn as (...args: unknown[]) => void)(...args)
+      }) as typeof warn
+    })
     app.get('/api/test/hangs', async () => await never)
     app.get('/api/test/slow', { config: { deadlineMs: 5000 } }, async () => {
       await new Promise((resolve) => setTimeout(resolve, 800))
@@ -26,10 +39,17 @@ t.test('a request not answered within its deadline answers 503 in the error shap
   t.equal(slow.statusCode, 200, 'its own deadline is longer than the default')
   t.same(json(slow), { done: true })
 
-  // Requests answered in time are not touched later (their entries go when they are answered).
+  // Requests answered in time leave nothing behind for the sweep (their entries go when they are answered),
+  // and nothing is said of them later: the warning a late request gets is counted for every request.
+  warnings = 0
+  t.equal(app.requestsInFlight, 0, 'none in flight between requests')
   const answered = await Promise.all(Array.from({ length: 20 }, async () => (await app.inject('/health/live')).statusCode))
-  await new Promise((resolve) => setTimeout(resolve, 700))
   t.same(answered, Array(20).fill(200))
+  t.equal(app.requestsInFlight, 0, 'each answered request left the map')
+  await new Promise((resolve) => setTimeout(resolve, 700))
+  t.equal(warnings, 0, 'past their deadline and two sweeps later, none of them was taken for late')
+  t.equal((await app.inject('/api/test/hangs')).statusCode, 503, 'while one that is late still is')
+  t.equal(warnings, 1, 'and is the one warned of')
   t.equal((await app.inject('/health/live')).statusCode, 200, 'and the next sweeps leave the server answering')
 })
 
