@@ -108,7 +108,7 @@ export function createSigning (db: Database, options: SigningOptions) {
       }
     }
   }
-  const groups = options.groups ?? { windowMs: 1, maxGroup: 100, maxInFlight: 1 }
+  const groups = options.groups ?? { windowMs: 2, maxGroup: 100, maxInFlight: 1 }
   const confirmedGroups = createGroupCommit({ ...groups, key: keyOf, write: writer(confirmedStatement) })
   const pendingGroups = pendingStatement === undefined ? undefined : createGroupCommit({ ...groups, key: keyOf, write: writer(pendingStatement) })
 
