@@ -8,6 +8,7 @@ import type { Sealer } from '../secrets/sealing.js'
 import type { PersonalFields } from '../signatures/personal-fields.js'
 import { adminFilterConditions, type AdminFilters } from '../signatures/admin-search.js'
 import { storedFields, type Batch, type Piece, type SheetValue, type StoredField } from './format-batch.js'
+import { collectYoung } from './collect.js'
 import { createFormatPool } from './format-pool.js'
 
 // The export formats what it can in PostgreSQL and what it must in the application. Every column but
@@ -143,6 +144,8 @@ export function createExportsService (db: Database, options: { sealer: Sealer, k
       }
       const { size, formatted } = await pending.shift()!
       if (size > 0) yield formatted
+      // What went through is garbage, most of it outside the heap: freed at once (collect.ts).
+      collectYoung()
     }
   }
 
