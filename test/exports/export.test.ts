@@ -101,6 +101,11 @@ eachDatabase(t, 'the CSV export has a header and every field of every signature,
   // but an imported row may have them.
   t.equal((await sign(app, slug, person({ name: 'Placeholder', email: 'tabbed@example.org', city: 'Placeholder' }))).statusCode, 201)
   await app.db.update(signatures).set({ name: '\t=cmd|calc', city: '\r@x' }).where(eq(signatures.id, await idOf(app, 'tabbed@example.org')))
+  // A row from before sealing: its address in clear (legacy_email), nothing sealed; each stored field has
+  // its own place in a batch's rows (exports/format-batch.js), this one too.
+  t.equal((await sign(app, slug, person({ name: 'Placeholder', email: 'legacy@example.org' }))).statusCode, 201)
+  await app.db.update(signatures).set({ sealed: null, legacyEmail: 'legacy@example.org', name: 'Old Row', city: 'Mérida', organisation: 'SUTISS', role: 'shop steward' })
+    .where(eq(signatures.id, await idOf(app, 'legacy@example.org')))
 
   const before = today()
   const response = await exportOf(app, owner, slug, 'csv')
@@ -118,7 +123,7 @@ eachDatabase(t, 'the CSV export has a header and every field of every signature,
   t.same(header, SHEET_COLUMNS)
   const records = csvRecords(response.body)
   const rows = (await signatureRows(app)).sort((a, b) => a.id - b.id)
-  t.equal(records.length, 4, 'one row per signature')
+  t.equal(records.length, 5, 'one row per signature')
   t.same(records.map((r) => Number(r.id)), rows.map((r) => r.id), 'in id order')
 
   for (const [i, row] of rows.entries()) {
@@ -158,6 +163,8 @@ eachDatabase(t, 'the CSV export has a header and every field of every signature,
   t.match(evil, { name: '\'=HYPERLINK("http://evil")', organisation: '\'+1', city: '\'@SUM(A1)', role: '\'-2' }, 'every formula start is neutralised')
   const tabbed = records.find((r) => r.email === 'tabbed@example.org')
   t.match(tabbed, { name: '\'\t=cmd|calc', city: '\'\r@x' }, 'a leading tab or carriage return is neutralised too')
+  t.match(records.find((r) => r.id === String(rows.at(-1)!.id)), { name: 'Old Row', email: 'legacy@example.org', city: 'Mérida', organisation: 'SUTISS', role: 'shop steward' },
+    'a row from before sealing has its address and its fields in their columns')
 })
 
 eachDatabase(t, 'the exports take the organisers\' filters', async (t, { app }) => {
