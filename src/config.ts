@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { Type, type Static } from 'typebox'
-import { Compile } from 'typebox/compile'
+import Ajv from 'ajv'
 
 // Every setting Solidaria reads, validated once. The defaults give a working embedded instance.
 export const ConfigSchema = Type.Object({
@@ -100,7 +100,10 @@ export const ConfigSchema = Type.Object({
 
 export type Config = Static<typeof ConfigSchema>
 
-const checker = Compile(ConfigSchema)
+// Ajv, which validates every request, also checks the settings: typebox's own compiler would load
+// some 300 more modules into every process at start.
+const { default: AjvClass } = Ajv
+const checker = new AjvClass({ allErrors: true, useDefaults: true, strict: false }).compile(ConfigSchema)
 
 export class ConfigError extends Error {
   override name = 'ConfigError'
@@ -114,13 +117,21 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
     if (value === undefined || value === '') continue
     raw[key] = coerce(value, schema as { type?: string, anyOf?: unknown[] })
   }
-  const withDefaults = checker.Default(raw) as Record<string, unknown>
-  const errors = [...checker.Errors(withDefaults)]
+  // Ajv fills in the defaults in `raw` as it checks.
+  const errors = checker(raw) ? [] : checker.errors ?? []
   if (errors.length > 0) {
-    const lines = errors.map((e) => `${e.instancePath.slice(1) || '(config)'}: ${e.message}`)
+    const lines = errors.filter((e) => !e.schemaPath.includes('/anyOf/')).map((e) => {
+      const setting = e.instancePath.slice(1)
+      // A choice (a union of literals) says which values it takes, not how Ajv tried each one.
+      const choices = (ConfigSchema.properties as Record<string, { anyOf?: Array<{ const?: unknown }> }>)[setting]?.anyOf
+      const message = e.keyword === 'anyOf' && choices?.every((choice) => choice.const !== undefined) === true
+        ? `must be one of ${choices.map((choice) => String(choice.const)).join(', ')}`
+        : e.message
+      return `${setting || '(config)'}: ${message}`
+    })
     throw new ConfigError(`Invalid configuration:\n  ${[...new Set(lines)].join('\n  ')}`)
   }
-  const config = withDefaults as Config
+  const config = raw as Config
   // Mail that leaves the machine links back to the site: it must name the address people reach it at.
   if (config.SMTP_URL !== undefined && config.PUBLIC_URL === undefined) {
     throw new ConfigError('Invalid configuration:\n  PUBLIC_URL: must be set when SMTP_URL is, since the links in mails lead to it (e.g. https://solidaria.example.org)')

@@ -77,6 +77,9 @@ t.test('bad values are refused, naming each setting', async (t) => {
   const error = configError(t, { PORT: 'abc', DATABASE_URL: 'mysql://x', STATS_TTL_MS: '-1' })
   for (const name of ['PORT', 'DATABASE_URL', 'STATS_TTL_MS']) t.match(error?.message, new RegExp(`\\b${name}\\b`), `all at once: ${name} is named`)
   t.notMatch(error?.message, /\bHOST\b|\bDATA_DIR\b/, 'good settings are not named')
+  t.match(configError(t, { LOG_LEVEL: 'loud' })?.message, /LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent$/,
+    'a setting that takes one of a few words lists them, once')
+  t.match(configError(t, { TRUST_PROXY: '0' })?.message, /TRUST_PROXY: must match a schema in anyOf$/, 'a union that is not a list of words keeps the validator\'s words')
 })
 
 t.test('SECRET_KEY is required when DATABASE_URL is set', async (t) => {
