@@ -2,8 +2,9 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import t from 'tap'
 import { errorCodes } from '../src/errors/app-error.js'
+import { projectRoot } from '../src/config.js'
 
-const root = join(import.meta.dirname, '..')
+const root = projectRoot
 const localesDir = join(root, 'locales')
 const reference = 'en'
 const languages = readdirSync(localesDir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort()

@@ -2,12 +2,12 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
 import { once } from 'node:events'
 import { Agent, request } from 'node:http'
 import { connect } from 'node:net'
-import { join } from 'node:path'
 import t from 'tap'
-import { ConfigSchema } from '../src/config.js'
+import { ConfigSchema, projectRoot } from '../src/config.js'
 import { migratedDataDir, type TestContext } from './helpers/app.js'
+import { programArguments } from './helpers/programs.js'
 
-const root = join(import.meta.dirname, '..')
+const root = projectRoot
 
 interface Server {
   child: ChildProcessWithoutNullStreams
@@ -22,7 +22,7 @@ function startServer (t: TestContext, env: Record<string, string>): Server {
   for (const key of Object.keys(ConfigSchema.properties)) delete childEnv[key]
   // MAX_EVENT_LOOP_DELAY_MS=0 as in every test: a busy test machine is not an overloaded instance.
   Object.assign(childEnv, { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', DATA_DIR: t.testdir(), MAX_EVENT_LOOP_DELAY_MS: '0' }, env)
-  const child = spawn(process.execPath, ['--import=tsx', 'src/server.ts'], { cwd: root, env: childEnv, stdio: ['pipe', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, programArguments('src/server.ts'), { cwd: root, env: childEnv, stdio: ['pipe', 'pipe', 'pipe'] })
   let stdout = ''
   let stderr = ''
   const waiters = new Set<() => void>()

@@ -5,13 +5,14 @@ import { join } from 'node:path'
 import type { Page } from 'playwright-core'
 import t from 'tap'
 import { screenshotsDir, seriousViolations, withSite, type Site } from '../helpers/browser.js'
+import { projectRoot } from '../../src/config.js'
 
 // A supporter's view of an appeal, in a real browser against the real server with the demo campaign.
 t.setTimeout(600_000)
 
 const SLUG = 'hands-off-venezuela'
 const SPANISH_ONLY = 'control-obrero-guayana'
-const root = join(import.meta.dirname, '..', '..')
+const root = projectRoot
 
 type Strings = Record<string, any>
 const strings = (lang: string, ns = 'pages'): Strings => JSON.parse(readFileSync(join(root, 'locales', lang, `${ns}.json`), 'utf8')) as Strings

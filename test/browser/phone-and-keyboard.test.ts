@@ -11,6 +11,7 @@ import { iframeSnippet, WIDGET_HEIGHTS } from '../../src/embed/snippets.js'
 import { lighthouseViolations, screenshotsDir, seriousViolations, withSite } from '../helpers/browser.js'
 import { organiser } from '../helpers/fixtures.js'
 import { linkIn, mailsTo } from '../helpers/mail.js'
+import { projectRoot } from '../../src/config.js'
 
 // Every public page, widget and dashboard page, on a phone and on a laptop, in English and in Arabic
 // (right to left): nothing scrolls sideways, the map's legend hides none of its data, the form is three
@@ -22,7 +23,7 @@ const SLUG = 'hands-off-venezuela'
 const WIDTHS = [{ width: 390, height: 844 }, { width: 1366, height: 900 }]
 const LANGUAGES = ['en', 'ar']
 const PASSWORD = 'a long enough password'
-const strings = (lang: string): Record<string, any> => JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'locales', lang, 'pages.json'), 'utf8'))
+const strings = (lang: string): Record<string, any> => JSON.parse(readFileSync(join(projectRoot, 'locales', lang, 'pages.json'), 'utf8'))
 
 await withSite(t, { STATS_TTL_MS: '0' }, async (s) => {
   await s.app.services.organisers.create({ email: 'organiser@example.org', name: 'Carmen', password: PASSWORD, role: 'admin' })

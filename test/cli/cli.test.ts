@@ -1,10 +1,9 @@
 import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { join } from 'node:path'
 import { and, eq, sql } from 'drizzle-orm'
 import t from 'tap'
 import { runCommand } from '../../src/cli/commands.js'
-import { ConfigSchema, loadConfig } from '../../src/config.js'
+import { ConfigSchema, loadConfig, projectRoot } from '../../src/config.js'
 import { openDatabase, type Database, type DatabaseHandle } from '../../src/db/connection.js'
 import { apiTokens, appeals, appealTexts, events, organisers, signatures } from '../../src/db/schema.js'
 import { createAppealsService } from '../../src/appeals/service.js'
@@ -15,8 +14,9 @@ import { createSignaturesService } from '../../src/signatures/service.js'
 import { createSealer, parseDataKey } from '../../src/secrets/sealing.js'
 import { openPersonal } from '../../src/signatures/personal-fields.js'
 import { databases, TEST_DATA_KEY, testDatabase, type TestContext } from '../helpers/app.js'
+import { programArguments } from '../helpers/programs.js'
 
-const root = join(import.meta.dirname, '..', '..')
+const root = projectRoot
 
 interface Target { env: Record<string, string>, db: Database, handle: DatabaseHandle }
 
@@ -47,7 +47,7 @@ function cliProcess (env: Record<string, string>, args: string[], input = ''): P
   for (const key of Object.keys(ConfigSchema.properties)) delete childEnv[key]
   Object.assign(childEnv, { LOG_LEVEL: 'silent' }, env)
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import=tsx', 'src/cli/index.ts', ...args], { cwd: root, env: childEnv, stdio: ['pipe', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, [...programArguments('src/cli/index.ts'), ...args], { cwd: root, env: childEnv, stdio: ['pipe', 'pipe', 'pipe'] })
     let stdout = ''
     let stderr = ''
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => { stdout += chunk })

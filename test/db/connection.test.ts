@@ -6,19 +6,19 @@ import { sql } from 'drizzle-orm'
 import t from 'tap'
 import { openDatabase, selectRaw } from '../../src/db/connection.js'
 import { databases, testDatabase } from '../helpers/app.js'
+import { projectRoot } from '../../src/config.js'
+import { scriptArguments } from '../helpers/programs.js'
 
-const root = join(import.meta.dirname, '..', '..')
+const root = projectRoot
 
 t.test('the embedded database is opened by one process at a time', async (t) => {
   t.setTimeout(120_000)
   const dataDir = t.testdir()
   // Another process (standing in for a running server) opens the database and keeps it.
-  const holder = spawn(process.execPath, ['--import=tsx', '-e', `
-    import('./src/db/connection.ts').then(async ({ openDatabase }) => {
-      await openDatabase({ dataDir: ${JSON.stringify(dataDir)} })
-      console.log('open')
-      setInterval(() => {}, 1000)
-    })`], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] })
+  const holder = spawn(process.execPath, scriptArguments('src/db/connection.ts', `
+    await module.openDatabase({ dataDir: ${JSON.stringify(dataDir)} })
+    console.log('open')
+    setInterval(() => {}, 1000)`), { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] })
   t.teardown(() => { holder.kill('SIGKILL') })
   const [line] = await once(holder.stdout, 'data') as [Buffer]
   t.equal(line.toString().trim(), 'open')

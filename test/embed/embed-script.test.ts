@@ -6,10 +6,11 @@ import { build, json } from '../helpers/app.js'
 import { appeal, organiser } from '../helpers/fixtures.js'
 import { attr } from '../pages/html.js'
 import { fromOurFrame, readResize, resizeMessage, RESIZE } from '../../web/embed/messages.js'
+import { projectRoot } from '../../src/config.js'
 
 // embed.js itself, the one message it accepts, and the snippets organisers are given.
 
-const built = join(import.meta.dirname, '..', '..', 'dist', 'embed', 'embed.js')
+const built = join(projectRoot, 'dist', 'embed', 'embed.js')
 
 t.test('embed.js is small, served at a fixed address, cached for an hour and compressed', async (t) => {
   const source = readFileSync(built)

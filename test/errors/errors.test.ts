@@ -2,11 +2,11 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
 import { createApp } from '../../src/app.js'
-import { loadConfig } from '../../src/config.js'
+import { loadConfig, projectRoot } from '../../src/config.js'
 import { errorCodes } from '../../src/errors/app-error.js'
 import { build, eachDatabase, json, testEnv } from '../helpers/app.js'
 
-const root = join(import.meta.dirname, '..', '..')
+const root = projectRoot
 const localesDir = join(root, 'locales')
 const languages = readdirSync(localesDir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort()
 const errorsIn = (language: string): { code?: Record<string, unknown>, validation?: Record<string, unknown> } =>
@@ -25,7 +25,7 @@ t.test('an unknown API route answers 404 in the one error shape', async (t) => {
 
 t.test('an unknown page answers 404 with a page in the reader\'s language', async (t) => {
   const app = await build(t)
-  const pages = (lang: string): { error: Record<string, string> } => JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'locales', lang, 'pages.json'), 'utf8'))
+  const pages = (lang: string): { error: Record<string, string> } => JSON.parse(readFileSync(join(projectRoot, 'locales', lang, 'pages.json'), 'utf8'))
   for (const [method, url] of [['GET', '/no-such-page'], ['POST', '/appeals/nothing/else']] as const) {
     const response = await app.inject({ method, url, headers: { 'accept-language': 'es' } })
     t.equal(response.statusCode, 404, `${method} ${url}`)

@@ -4,12 +4,13 @@ import type { FastifyInstance } from 'fastify'
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core'
 import { loadDemo } from '../../src/cli/demo.js'
 import { build, type TestContext } from './app.js'
+import { projectRoot } from '../../src/config.js'
 
 // Debian's chromium package (`.ci/run` installs it); playwright-core only drives it.
 export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium'
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-quic', '--disable-sync']
 
-export const screenshotsDir = join(import.meta.dirname, '..', 'browser', 'screenshots')
+export const screenshotsDir = join(projectRoot, 'test', 'browser', 'screenshots')
 
 export interface Site {
   app: FastifyInstance
@@ -56,7 +57,7 @@ async function site (t: TestContext, env: Record<string, string>): Promise<Site>
   }
 }
 
-const axeSource = readFileSync(join(import.meta.dirname, '..', '..', 'node_modules', 'axe-core', 'axe.min.js'), 'utf8')
+const axeSource = readFileSync(join(projectRoot, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8')
 
 export interface Violation { id: string, impact: string, nodes: string[] }
 

@@ -5,8 +5,9 @@ import t from 'tap'
 import { build } from '../helpers/app.js'
 import { appeal, organiser } from '../helpers/fixtures.js'
 import { organiserClient, publicClient } from './typed-client/client.js'
+import { projectRoot } from '../../src/config.js'
 
-const TYPES_FILE = join(import.meta.dirname, 'typed-client', 'solidaria-api.d.ts')
+const TYPES_FILE = join(projectRoot, 'test', 'http', 'typed-client', 'solidaria-api.d.ts')
 
 t.test('a client generated from the served OpenAPI document signs, reads stats, signs in, uses a token and exports', async (t) => {
   const app = await build(t)

@@ -5,9 +5,10 @@ import t from 'tap'
 import { build, type TestContext } from '../helpers/app.js'
 import { appeal, organiser } from '../helpers/fixtures.js'
 import { attr, scriptTags } from './html.js'
+import { projectRoot } from '../../src/config.js'
 
 // `npm test` builds web/ first (pretest), so a missing build is a failure here, not a reason to skip.
-const webBuild = join(import.meta.dirname, '..', '..', 'dist', 'web')
+const webBuild = join(projectRoot, 'dist', 'web')
 const reportPath = join(webBuild, 'build-report.json')
 const KB = 1024
 

@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
+import { projectRoot } from '../../src/config.js'
 
 // Small, dependency-free helpers for reading the server-rendered pages in tests.
 
-const localesDir = join(import.meta.dirname, '..', '..', 'locales')
+const localesDir = join(projectRoot, 'locales')
 
 /** A namespace of a language's strings, as the locale files hold them. */
 export function strings (language: string, namespace: 'pages' | 'errors'): any {

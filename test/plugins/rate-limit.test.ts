@@ -6,8 +6,9 @@ import { Redis } from 'ioredis'
 import t from 'tap'
 import { build, eachDatabase, freshPostgresDatabase, json, redisUrl, type TestContext, postgresUrl } from '../helpers/app.js'
 import { appeal, organiser, person, signatureRows, type Organiser } from '../helpers/fixtures.js'
+import { projectRoot } from '../../src/config.js'
 
-const root = join(import.meta.dirname, '..', '..')
+const root = projectRoot
 const french = JSON.parse(readFileSync(join(root, 'locales', 'fr', 'errors.json'), 'utf8')) as { code: Record<string, string> }
 
 /** A key prefix no other run (or test) uses; its keys are removed when the test ends, and nothing else. */

@@ -2,13 +2,14 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process'
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { promisify } from 'node:util'
 import postgres from 'postgres'
 import t from 'tap'
-import { ConfigSchema } from '../../src/config.js'
+import { ConfigSchema, projectRoot } from '../../src/config.js'
 import { build, testEnv, type TestContext } from '../helpers/app.js'
 import { appeal, organiser, person, signatureRows } from '../helpers/fixtures.js'
+import { programArguments } from '../helpers/programs.js'
 
 // The topology the README describes past one machine, on this one: a primary, a streaming replica made
 // with pg_basebackup, PgBouncer in transaction mode in front of the primary, three app instances, and
@@ -18,7 +19,7 @@ const run = promisify(execFile)
 const BIN = '/usr/lib/postgresql/15/bin'
 const PGBOUNCER = '/usr/sbin/pgbouncer'
 const NGINX = '/usr/sbin/nginx'
-const root = resolve(import.meta.dirname, '../..')
+const root = projectRoot
 const missing = [join(BIN, 'initdb'), join(BIN, 'pg_basebackup'), PGBOUNCER, NGINX].filter((file) => !existsSync(file))
 // CI installs them (.ci/run) and sets REQUIRE_TOOLS=1: there a missing one fails instead of skipping.
 const skip = missing.length === 0 || process.env.REQUIRE_TOOLS === '1'
@@ -68,7 +69,7 @@ function startInstance (t: TestContext, port: number, env: Record<string, string
   const childEnv: Record<string, string | undefined> = { ...process.env }
   for (const key of Object.keys(ConfigSchema.properties)) delete childEnv[key]
   Object.assign(childEnv, testEnv(), { PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', DATA_DIR: t.testdir() }, env)
-  const child = spawn(process.execPath, ['--import=tsx', 'src/server.ts'], { cwd: root, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, programArguments('src/server.ts'), { cwd: root, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] })
   let output = ''
   const ready = new Promise<void>((resolve, reject) => {
     child.stdout!.setEncoding('utf8').on('data', (chunk: string) => { output += chunk; if (output.includes('is listening on')) resolve() })
