@@ -78,7 +78,12 @@ t.test('PostgreSQL stopped under load: quick 503s with Retry-After, service back
   const slug = await appeal(app, await organiser(app))
   // The test's logger is silent; its errors are counted instead (requests log through the same object).
   const logged: string[] = []
-  app.log.error = ((obj: unknown, msg?: string) => { logged.push(typeof obj === 'string' ? obj : msg ?? '') }) as typeof app.log.error
+  const causes: unknown[] = []
+  app.log.error = ((obj: unknown, msg?: string) => {
+    logged.push(typeof obj === 'string' ? obj : msg ?? '')
+    const err = (obj as { err?: { code?: unknown, message?: unknown, cause?: { code?: unknown, message?: unknown } } } | undefined)?.err
+    causes.push({ at: Date.now(), code: err?.code ?? err?.cause?.code, message: err?.message ?? err?.cause?.message })
+  }) as typeof app.log.error
 
   const answers: Answer[] = []
   const load = { stopping: false }
@@ -134,9 +139,10 @@ t.test('PostgreSQL stopped under load: quick 503s with Retry-After, service back
   const recovery = (firstSuccess?.sent ?? Number.POSITIVE_INFINITY) + (firstSuccess?.took ?? 0) - upAt
   t.ok(recovery < 2000, `the first success came ${recovery} ms after PostgreSQL accepted queries (within 2 s)`)
   const after = answers.filter((a) => a.sent >= upAt + 2000)
-  t.ok(after.length > 0 && after.every((a) => a.status < 300), `and from then on every request succeeds (${after.length})`)
+  t.ok(after.length > 0 && after.every((a) => a.status < 300), `and from then on every request succeeds (${after.length})`,
+    { failed: after.filter((a) => a.status >= 300), upAt })
 
-  t.equal(logged.length, 1, `the outage is logged once, not once per failed request: ${JSON.stringify(logged)}`)
+  t.equal(logged.length, 1, `the outage is logged once, not once per failed request: ${JSON.stringify(logged)}`, { causes, stopAt, upAt })
   t.match(logged[0], /PostgreSQL is unreachable/)
   t.equal(app.outages.database.down, false, 'and known to be over')
 
