@@ -11,6 +11,7 @@ export default [
       'node_modules/',
       'coverage/',
       '.tap/',
+      '.test-build/',
       'test/browser/screenshots/',
       'data/',
       'bench/tmp/',
