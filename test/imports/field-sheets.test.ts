@@ -56,6 +56,26 @@ t.test('files are decoded whatever their encoding, and workbooks read, before th
   t.same(guessMapping(['الاسم', 'البريد الإلكتروني (اختياري)', 'البلد', 'Signature']), ['name', 'email', 'country', null], 'the printed sheet\'s Arabic titles')
 })
 
+t.test('a workbook\'s cells read as the sheet shows them, and a broken workbook is refused as unreadable', async (t) => {
+  const book = new ExcelJS.Workbook()
+  const sheet = book.addWorksheet('Firmas')
+  sheet.addRow(['Nombre', 'Correo', 'País', 'Fecha'])
+  const row = sheet.addRow([])
+  row.getCell(1).value = { richText: [{ text: 'Ana ' }, { font: { bold: true }, text: 'Pérez' }] }
+  row.getCell(2).value = { text: 'ana@example.org', hyperlink: 'mailto:ana@example.org' }
+  row.getCell(3).value = { formula: 'UPPER("ve")', result: 'VE' }
+  row.getCell(4).value = new Date(Date.UTC(2026, 2, 8))
+  sheet.addRow(['Luis Rojas', { error: '#N/A' }, 'VE', 7])
+  const read = await uploadAsCsv(Buffer.from(await book.xlsx.writeBuffer()))
+  t.same(readCsv(read.text).rows.map((r) => r.cells), [
+    ['Ana Pérez', 'ana@example.org', 'VE', '2026-03-08'],
+    ['Luis Rojas', '', 'VE', '7']
+  ], 'rich text joined, a link by its text, a formula by its result, a date as a day, an error cell empty')
+
+  const broken = Buffer.concat([Buffer.from([0x50, 0x4B, 0x03, 0x04]), Buffer.from('not really a workbook')])
+  await t.rejects(uploadAsCsv(broken), { code: 'IMPORT_UNREADABLE' }, 'a zip that is no workbook is unreadable, not a crash')
+})
+
 eachDatabase(t, 'paper sheets without emails, from a Spanish Excel and from a workbook: every character right, bad rows by line, duplicates flagged, rejected rows re-imported', async (t, { app }) => {
   const owner = await organiser(app)
   const slug = await appeal(app, owner)
