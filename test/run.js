@@ -32,11 +32,23 @@ for (const arg of process.argv.slice(2)) {
 }
 
 const within = (/** @type {string} */ file, /** @type {string} */ path) => file === path || file.startsWith(`${path}/`)
+
+// The files that take longest (30 s and more in a whole run under coverage), slowest first: tap runs
+// them first, three at a time, and the short ones fill in around them, instead of the run ending on one
+// long file while a core waits (tap itself would take the files alphabetically, test/server.test.ts near
+// the end). Update it from the file times of a whole run (`.ci/run` prints them).
+const SLOWEST = [
+  'test/fuzz/requests.test.ts', 'test/browser/phone-and-keyboard.test.ts', 'test/server.test.ts', 'test/browser/appeal-page.test.ts',
+  'test/cli/cli.test.ts', 'test/updates/crash.test.ts', 'test/mail/crash.test.ts', 'test/browser/embed.test.ts',
+  'test/appeals/admin.test.ts', 'test/scale-out/topology.test.ts', 'test/browser/dashboard.test.ts'
+]
+const rank = (/** @type {string} */ file) => { const i = SLOWEST.indexOf(file); return i === -1 ? SLOWEST.length : i }
 const sources = ['src', 'test', 'web'].flatMap(filesUnder)
   .filter((file) => /\.(ts|js)$/.test(file) && !file.endsWith('.d.ts') && !file.startsWith('web/dist/') && file !== 'test/run.js')
 const tests = sources.filter((file) => file.startsWith('test/') && file.endsWith('.test.ts'))
   .filter((file) => selected.length === 0 || selected.some((path) => within(file, path)))
   .filter((file) => !excluded.some((path) => within(file, path)))
+  .sort((a, b) => rank(a) - rank(b) || a.localeCompare(b, 'en'))
 if (tests.length === 0) {
   console.error(`No test file matches ${selected.join(' ') || 'test/'}${excluded.length > 0 ? ` without ${excluded.join(' ')}` : ''}.`)
   process.exit(1)
@@ -62,7 +74,8 @@ for (const file of filesUnder('.test-build/src')) {
   if (/^(\/\/# sourceMappingURL=.*\n?)?$/.test(readFileSync(join(root, file), 'utf8'))) rmSync(join(root, file))
 }
 
-// tap's --node-arg replaces the one in .taprc (tsx), which the compiled files do not need.
+// tap's --node-arg replaces the one in .taprc (tsx), which the compiled files do not need. tap keeps the
+// order given (patches/@tapjs+run+4.5.10.patch).
 const tap = spawn(process.execPath, [join(root, 'node_modules', 'tap', 'dist', 'esm', 'run.mjs'), '--node-arg=--enable-source-maps', ...tapOptions,
   ...tests.map((file) => join('.test-build', file.replace(/\.ts$/, '.js')))], { cwd: root, stdio: 'inherit' })
 tap.on('exit', (code, signal) => { process.exit(code ?? (signal === null ? 1 : 128)) })
