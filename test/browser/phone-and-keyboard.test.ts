@@ -16,8 +16,10 @@ import { projectRoot } from '../../src/config.js'
 // Every public page, widget and dashboard page, on a phone and on a laptop, in English and in Arabic
 // (right to left): nothing scrolls sideways, the map's legend hides none of its data, the form is three
 // Tab presses from the top of a phone, the map is passed in three, and axe finds nothing serious. One site,
-// one Chromium, one browser profile per width and language; screenshots in test/browser/screenshots/.
+// one Chromium, one browser profile per width and language. With SCREENSHOTS=1, a full-page screenshot of
+// each of the 120 views in test/browser/screenshots/ (a fifth of the file's time, so not by default).
 t.setTimeout(300_000)
+const SCREENSHOTS = process.env.SCREENSHOTS === '1'
 
 const SLUG = 'hands-off-venezuela'
 const WIDTHS = [{ width: 390, height: 844 }, { width: 1366, height: 900 }]
@@ -155,7 +157,7 @@ await withSite(t, { STATS_TTL_MS: '0' }, async (s) => {
     const what = `${name} at ${width} px [${lang}]`
     t.same(await overflows(page), {}, `${what}: nothing scrolls sideways`)
     t.same(await seriousViolations(page), [], `${what}: no serious or critical accessibility problem`)
-    await page.screenshot({ path: join(screenshotsDir, `phone-and-keyboard-${name}-${width}-${lang}.png`), fullPage: true })
+    if (SCREENSHOTS) await page.screenshot({ path: join(screenshotsDir, `phone-and-keyboard-${name}-${width}-${lang}.png`), fullPage: true })
   }
 
   // The tallest each widget's content is, over the widths and languages: what a plain frame must hold.
@@ -214,7 +216,7 @@ await withSite(t, { STATS_TTL_MS: '0' }, async (s) => {
       t.ok(height <= WIDGET_HEIGHTS[widget], `the ${widget} widget's content (${height} px) fits its plain frame (${WIDGET_HEIGHTS[widget]} px)`)
     }
     t.same(await overflows(page), {}, 'no framed widget scrolls sideways')
-    await page.screenshot({ path: join(screenshotsDir, `phone-and-keyboard-host-${viewport.width}-${lang}.png`), fullPage: true })
+    if (SCREENSHOTS) await page.screenshot({ path: join(screenshotsDir, `phone-and-keyboard-host-${viewport.width}-${lang}.png`), fullPage: true })
     t.same(errors, [], `no script error on any page [${lang}]`)
   }
 
