@@ -84,6 +84,50 @@ t.test('recovery codes sign in once each; wrong codes end the half-open session 
   t.equal(json(after).error.code, 'UNAUTHENTICATED')
 })
 
+t.test('new recovery codes need a current code and replace the old ones; turning two-factor off needs the password', async (t) => {
+  const who = await organiser(app)
+  const notStarted = await app.inject({ method: 'POST', url: '/api/admin/me/recovery-codes', headers: who.auth, payload: { code: '123456' } })
+  t.equal(notStarted.statusCode, 409, 'no recovery codes before two-factor sign-in is on')
+  t.equal(json(notStarted).error.code, 'TWO_FACTOR_NOT_STARTED')
+
+  const b = await signedInBrowser(app, who)
+  const { secret, codes } = await enrol(t, b)
+  const wrong = await b.post('/admin/account/recovery-codes', { code: codeFor(secret) === '000000' ? '111111' : '000000' })
+  t.equal(wrong.statusCode, 401, 'the dashboard refuses a wrong code')
+  t.notMatch(decodeHtml(wrong.body), /<code>[A-Z0-9]{5}-[A-Z0-9]{5}<\/code>/, 'and shows no codes')
+  const renewed = await b.post('/admin/account/recovery-codes', { code: codeFor(secret, 1) })
+  t.equal(renewed.statusCode, 200)
+  const fresh = [...decodeHtml(renewed.body).matchAll(/<code>([A-Z0-9]{5}-[A-Z0-9]{5})<\/code>/g)].map((m) => m[1]!)
+  t.equal(fresh.length, 10, 'ten new codes, shown once')
+  t.same(fresh.filter((code) => codes.includes(code)), [], 'none of them an old one')
+  const reused = await app.inject({ method: 'POST', url: '/api/admin/me/recovery-codes', headers: who.auth, payload: { code: codeFor(secret, 1) } })
+  t.equal(reused.statusCode, 401, 'the API refuses a code already used')
+  t.equal(json(reused).error.code, 'TWO_FACTOR_CODE_INVALID')
+
+  const halfOpen = async (): Promise<string> => {
+    const response = await app.inject({ method: 'POST', url: '/api/admin/session', payload: { email: who.email, password: 'correct horse battery' } })
+    return (response.headers['set-cookie'] as string).split(';')[0]!
+  }
+  const old = await app.inject({ method: 'POST', url: '/api/admin/session/code', headers: { cookie: await halfOpen() }, payload: { code: codes[0] } })
+  t.equal(old.statusCode, 401, 'an old recovery code no longer signs in')
+  const current = await app.inject({ method: 'POST', url: '/api/admin/session/code', headers: { cookie: await halfOpen() }, payload: { code: fresh[0] } })
+  t.equal(current.statusCode, 200, 'a new one does')
+
+  const refused = await app.inject({ method: 'DELETE', url: '/api/admin/me/two-factor', headers: who.auth, payload: { password: 'not the password' } })
+  t.equal(refused.statusCode, 401, 'the API does not turn it off without the password')
+  const offRefused = await b.post('/admin/account/two-factor/off', { password: 'not the password' })
+  t.equal(offRefused.statusCode, 401, 'nor does the dashboard')
+  t.equal(json(await app.inject({ url: '/api/admin/me', headers: who.auth })).twoFactor, true, 'it is still on')
+  const off = await b.post('/admin/account/two-factor/off', { password: 'correct horse battery' })
+  t.equal(off.statusCode, 303, 'with the password it is turned off')
+  t.match(off.headers.location, /^\/admin\/account/)
+  t.match(decodeHtml((await b.get(off.headers.location as string)).body), /Two-factor sign-in is off\./, 'and the account page says so')
+  t.equal(json(await app.inject({ url: '/api/admin/me', headers: who.auth })).twoFactor, false)
+  const passwordOnly = await app.inject({ method: 'POST', url: '/api/admin/session', payload: { email: who.email, password: 'correct horse battery' } })
+  t.equal(passwordOnly.statusCode, 200, 'the password alone signs in again')
+  t.equal(await app.services.organisers.twoFactor.recoveryCodesLeft(who.id), 0, 'and the recovery codes are gone with the secret')
+})
+
 t.test('REQUIRE_TWO_FACTOR: whoever can see contact data must enrol first; moderators and viewers need not', async (t) => {
   const strict = await build(t, { REQUIRE_TWO_FACTOR: 'true', RATE_LIMIT_SIGNIN_MAX: '6' })
   const owner = await organiser(strict)
