@@ -105,6 +105,11 @@ t.test('the fund through the API', async (t) => {
     const refused = await app.inject({ method: 'POST', url: `/api/appeals/${slug}/fund/contributions`, ...fake })
     t.equal(refused.statusCode, 400)
     t.match(json(refused), { error: { code: 'VALIDATION_FAILED', fields: { receipt: /photo .*PDF/ } } })
+    // A JPEG by its first bytes whose picture cannot be decoded (a photo cut short in sending).
+    const broken = multipart(report(), { field: 'receipt', name: 'receipt.jpg', type: 'image/jpeg', bytes: Buffer.concat([Buffer.from([0xFF, 0xD8, 0xFF, 0xE0]), Buffer.alloc(200, 7)]) })
+    const unreadable = await app.inject({ method: 'POST', url: `/api/appeals/${slug}/fund/contributions?lang=es`, ...broken })
+    t.equal(unreadable.statusCode, 400, 'a photo that cannot be decoded is refused')
+    t.match(json(unreadable), { error: { code: 'VALIDATION_FAILED', fields: { receipt: /^No se pudo leer la foto/ } } }, 'saying so in the language asked for')
     const huge = multipart(report(), { field: 'receipt', name: 'r.pdf', type: 'application/pdf', bytes: Buffer.concat([tinyPdf, Buffer.alloc(1024 * 1024)]) })
     const tooLarge = await app.inject({ method: 'POST', url: `/api/appeals/${slug}/fund/contributions`, ...huge })
     t.equal(tooLarge.statusCode, 413)
