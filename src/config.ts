@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
-import { Type, type Static } from 'typebox'
 import Ajv from 'ajv'
+import { Type, type Static } from 'typebox'
 
 // Every setting Solidaria reads, validated once. The defaults give a working embedded instance.
 export const ConfigSchema = Type.Object({
@@ -100,8 +100,9 @@ export const ConfigSchema = Type.Object({
 
 export type Config = Static<typeof ConfigSchema>
 
-// Ajv, which validates every request, also checks the settings: typebox's own compiler would load
-// some 300 more modules into every process at start.
+// Ajv, which the app loads to check every request, also checks the settings: typebox's own compiler would
+// load some 300 more modules into every process at start. An Ajv of its own, not http/validation.ts's,
+// which would make config and http/ import each other.
 const { default: AjvClass } = Ajv
 const checker = new AjvClass({ allErrors: true, useDefaults: true, strict: false }).compile(ConfigSchema)
 
@@ -122,12 +123,14 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
   if (errors.length > 0) {
     const lines = errors.filter((e) => !e.schemaPath.includes('/anyOf/')).map((e) => {
       const setting = e.instancePath.slice(1)
-      // A choice (a union of literals) says which values it takes, not how Ajv tried each one.
-      const choices = (ConfigSchema.properties as Record<string, { anyOf?: Array<{ const?: unknown }> }>)[setting]?.anyOf
-      const message = e.keyword === 'anyOf' && choices?.every((choice) => choice.const !== undefined) === true
-        ? `must be one of ${choices.map((choice) => String(choice.const)).join(', ')}`
-        : e.message
-      return `${setting || '(config)'}: ${message}`
+      if (e.keyword !== 'anyOf') return `${setting || '(config)'}: ${e.message}`
+      // A union says what it takes, not that Ajv tried each alternative: its words (a union of literals),
+      // else what each alternative wanted.
+      const choices = (ConfigSchema.properties as Record<string, { anyOf?: Array<{ const?: unknown }> }>)[setting]?.anyOf ?? []
+      const wanted = choices.every((choice) => choice.const !== undefined)
+        ? [`must be one of ${choices.map((choice) => String(choice.const)).join(', ')}`]
+        : errors.filter((sub) => sub.instancePath === e.instancePath && sub.schemaPath.includes('/anyOf/')).map((sub) => sub.message)
+      return `${setting}: ${[...new Set(wanted)].join(', or ')}`
     })
     throw new ConfigError(`Invalid configuration:\n  ${[...new Set(lines)].join('\n  ')}`)
   }
