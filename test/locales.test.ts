@@ -4,8 +4,7 @@ import t from 'tap'
 import { errorCodes } from '../src/errors/app-error.js'
 import { projectRoot } from '../src/config.js'
 
-const root = projectRoot
-const localesDir = join(root, 'locales')
+const localesDir = join(projectRoot, 'locales')
 const reference = 'en'
 const languages = readdirSync(localesDir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort()
 const PLURAL_SUFFIX = /_(zero|one|two|few|many|other)$/
@@ -110,9 +109,9 @@ function sourceFiles (dir: string): string[] {
  */
 function validationKeysInSource (): Map<string, string> {
   const found = new Map<string, string>()
-  for (const file of sourceFiles(join(root, 'src'))) {
+  for (const file of sourceFiles(join(projectRoot, 'src'))) {
     const text = readFileSync(file, 'utf8')
-    const where = relative(root, file)
+    const where = relative(projectRoot, file)
     for (const match of text.matchAll(/\bkey:\s*([^,}\n]+)/g)) {
       const expression = match[1]!
       for (const literal of expression.matchAll(/(?:^|\?\??|:)\s*'([^']+)'/g)) found.set(literal[1]!, where)
@@ -143,12 +142,12 @@ t.test('the code uses no message key English lacks', async (t) => {
  * `a` in the dashboard.
  */
 const translatingSources = (): Array<{ file: string, namespaces: Record<string, string> }> => [
-  ...['pages', 'confirmation', 'erasure'].flatMap((dir) => sourceFiles(join(root, 'src', dir))),
-  ...sourceFiles(join(root, 'web')).filter((f) => !f.endsWith('vite.config.ts'))
+  ...['pages', 'confirmation', 'erasure'].flatMap((dir) => sourceFiles(join(projectRoot, 'src', dir))),
+  ...sourceFiles(join(projectRoot, 'web')).filter((f) => !f.endsWith('vite.config.ts'))
 ].map((file) => ({ file, namespaces: { t: 'pages' } }))
-  .concat(sourceFiles(join(root, 'src', 'mail')).map((file) => ({ file, namespaces: { t: 'mail' } })))
-  .concat(sourceFiles(join(root, 'src', 'dashboard')).map((file) => ({ file, namespaces: { t: 'pages', a: 'admin' } })))
-  .concat(sourceFiles(join(root, 'src', 'fund')).map((file) => ({ file, namespaces: { t: 'fund' } })))
+  .concat(sourceFiles(join(projectRoot, 'src', 'mail')).map((file) => ({ file, namespaces: { t: 'mail' } })))
+  .concat(sourceFiles(join(projectRoot, 'src', 'dashboard')).map((file) => ({ file, namespaces: { t: 'pages', a: 'admin' } })))
+  .concat(sourceFiles(join(projectRoot, 'src', 'fund')).map((file) => ({ file, namespaces: { t: 'fund' } })))
 
 /**
  * The keys the pages and the browser code translate: `t('ns:key')` or `t('key')` (the pages namespace), and
@@ -158,7 +157,7 @@ function translationCalls (): Array<{ namespace: string, key: string, prefix: bo
   const calls: Array<{ namespace: string, key: string, prefix: boolean, where: string }> = []
   for (const { file, namespaces } of translatingSources()) {
     const text = readFileSync(file, 'utf8')
-    const where = relative(root, file)
+    const where = relative(projectRoot, file)
     for (const match of text.matchAll(/\b([ta])\(\s*(?:'([^']+)'|`([^`$]*)(\$\{)?)/g)) {
       const fixed = namespaces[match[1] ?? '']
       if (fixed === undefined) continue

@@ -10,6 +10,7 @@ import { spawn } from 'node:child_process'
 import { readdirSync, readFileSync, rmSync } from 'node:fs'
 import { join, relative, resolve } from 'node:path'
 import { build } from 'esbuild'
+import { NODE_ARGS } from './node-args.js'
 
 const root = resolve(import.meta.dirname, '..')
 const outdir = join(root, '.test-build')
@@ -53,12 +54,6 @@ if (tests.length === 0) {
   console.error(`No test file matches ${selected.join(' ') || 'test/'}${excluded.length > 0 ? ` without ${excluded.join(' ')}` : ''}.`)
   process.exit(1)
 }
-
-// How every test process runs (test/helpers/programs.ts starts the servers and the CLI the same way).
-// --liftoff-only: V8 compiles PGlite's WebAssembly (a whole PostgreSQL) with its baseline compiler only,
-// without optimising the hot functions again on background threads; for processes that live seconds,
-// that measured 10 to 18% less CPU for a PGlite test file, and no slower. Production is not affected.
-const NODE_ARGS = ['--enable-source-maps', '--liftoff-only']
 
 // A file deleted from the sources must not be run from an earlier build.
 rmSync(outdir, { recursive: true, force: true })

@@ -7,8 +7,6 @@ import { ConfigSchema, projectRoot } from '../src/config.js'
 import { migratedDataDir, type TestContext } from './helpers/app.js'
 import { programArguments } from './helpers/programs.js'
 
-const root = projectRoot
-
 interface Server {
   child: ChildProcessWithoutNullStreams
   output: () => string
@@ -22,7 +20,7 @@ function startServer (t: TestContext, env: Record<string, string>): Server {
   for (const key of Object.keys(ConfigSchema.properties)) delete childEnv[key]
   // MAX_EVENT_LOOP_DELAY_MS=0 as in every test: a busy test machine is not an overloaded instance.
   Object.assign(childEnv, { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', DATA_DIR: t.testdir(), MAX_EVENT_LOOP_DELAY_MS: '0' }, env)
-  const child = spawn(process.execPath, programArguments('src/server.ts'), { cwd: root, env: childEnv, stdio: ['pipe', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, programArguments('src/server.ts'), { cwd: projectRoot, env: childEnv, stdio: ['pipe', 'pipe', 'pipe'] })
   let stdout = ''
   let stderr = ''
   const waiters = new Set<() => void>()

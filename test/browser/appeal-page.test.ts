@@ -12,10 +12,9 @@ t.setTimeout(600_000)
 
 const SLUG = 'hands-off-venezuela'
 const SPANISH_ONLY = 'control-obrero-guayana'
-const root = projectRoot
 
 type Strings = Record<string, any>
-const strings = (lang: string, ns = 'pages'): Strings => JSON.parse(readFileSync(join(root, 'locales', lang, `${ns}.json`), 'utf8')) as Strings
+const strings = (lang: string, ns = 'pages'): Strings => JSON.parse(readFileSync(join(projectRoot, 'locales', lang, `${ns}.json`), 'utf8')) as Strings
 
 let counter = 0
 const uniqueEmail = (): string => `browser-${process.pid}-${Date.now()}-${counter++}@example.org`

@@ -16,8 +16,6 @@ import { openPersonal } from '../../src/signatures/personal-fields.js'
 import { databases, TEST_DATA_KEY, testDatabase, type TestContext } from '../helpers/app.js'
 import { programArguments } from '../helpers/programs.js'
 
-const root = projectRoot
-
 interface Target { env: Record<string, string>, db: Database, handle: DatabaseHandle }
 
 /** The database the commands write to: an empty PGlite, or a fresh database on the test server. */
@@ -47,7 +45,7 @@ function cliProcess (env: Record<string, string>, args: string[], input = ''): P
   for (const key of Object.keys(ConfigSchema.properties)) delete childEnv[key]
   Object.assign(childEnv, { LOG_LEVEL: 'silent' }, env)
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...programArguments('src/cli/index.ts'), ...args], { cwd: root, env: childEnv, stdio: ['pipe', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, [...programArguments('src/cli/index.ts'), ...args], { cwd: projectRoot, env: childEnv, stdio: ['pipe', 'pipe', 'pipe'] })
     let stdout = ''
     let stderr = ''
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => { stdout += chunk })

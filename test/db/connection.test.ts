@@ -9,8 +9,6 @@ import { databases, testDatabase } from '../helpers/app.js'
 import { projectRoot } from '../../src/config.js'
 import { scriptArguments } from '../helpers/programs.js'
 
-const root = projectRoot
-
 t.test('the embedded database is opened by one process at a time', async (t) => {
   t.setTimeout(120_000)
   const dataDir = t.testdir()
@@ -18,7 +16,7 @@ t.test('the embedded database is opened by one process at a time', async (t) => 
   const holder = spawn(process.execPath, scriptArguments('src/db/connection.ts', `
     await module.openDatabase({ dataDir: ${JSON.stringify(dataDir)} })
     console.log('open')
-    setInterval(() => {}, 1000)`), { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] })
+    setInterval(() => {}, 1000)`), { cwd: projectRoot, stdio: ['ignore', 'pipe', 'inherit'] })
   t.teardown(() => { holder.kill('SIGKILL') })
   const [line] = await once(holder.stdout, 'data') as [Buffer]
   t.equal(line.toString().trim(), 'open')

@@ -6,8 +6,7 @@ import { loadConfig, projectRoot } from '../../src/config.js'
 import { errorCodes } from '../../src/errors/app-error.js'
 import { build, eachDatabase, json, testEnv } from '../helpers/app.js'
 
-const root = projectRoot
-const localesDir = join(root, 'locales')
+const localesDir = join(projectRoot, 'locales')
 const languages = readdirSync(localesDir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort()
 const errorsIn = (language: string): { code?: Record<string, unknown>, validation?: Record<string, unknown> } =>
   JSON.parse(readFileSync(join(localesDir, language, 'errors.json'), 'utf8'))
@@ -80,7 +79,7 @@ t.test('every error code has a message in every language', async (t) => {
 })
 
 t.test('README.md documents every error code', async (t) => {
-  const readme = join(root, 'README.md')
+  const readme = join(projectRoot, 'README.md')
   if (!existsSync(readme)) {
     t.fail('README.md does not exist yet; it must list every error code')
     return

@@ -6,8 +6,6 @@ import { programArguments } from './programs.js'
 
 // Real server processes for the tests that kill one (SIGKILL: no shutdown code runs) and start another.
 
-const root = projectRoot
-
 export interface Server { proc: ChildProcess, url: string, output: () => string, exited: Promise<unknown> }
 
 export async function freePort (): Promise<number> {
@@ -22,7 +20,7 @@ export async function startServer (t: TestContext, env: Record<string, string>):
   const childEnv: Record<string, string | undefined> = { ...process.env }
   for (const key of Object.keys(ConfigSchema.properties)) delete childEnv[key]
   Object.assign(childEnv, { HOST: '127.0.0.1', PORT: String(await freePort()), LOG_LEVEL: 'info' }, env)
-  const proc = spawn(process.execPath, programArguments('src/server.ts'), { cwd: root, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] })
+  const proc = spawn(process.execPath, programArguments('src/server.ts'), { cwd: projectRoot, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] })
   let output = ''
   for (const stream of [proc.stdout, proc.stderr]) stream?.setEncoding('utf8').on('data', (chunk: string) => { output += chunk })
   const exited = new Promise((resolve) => proc.once('exit', resolve))

@@ -28,6 +28,12 @@ async function enrol (t: TestContext, b: Browser): Promise<{ secret: string, cod
   return { secret, codes }
 }
 
+/** The cookie of a session the password opened, waiting for the second factor. */
+async function halfOpenSession (email: string): Promise<string> {
+  const response = await app.inject({ method: 'POST', url: '/api/admin/session', payload: { email, password: 'correct horse battery' } })
+  return (response.headers['set-cookie'] as string).split(';')[0]!
+}
+
 t.test('TOTP enrolment, then signing in needs a code the test computes from the secret; a code works once', async (t) => {
   const who = await organiser(app)
   const b = await signedInBrowser(app, who)
@@ -63,18 +69,14 @@ t.test('TOTP enrolment, then signing in needs a code the test computes from the 
 t.test('recovery codes sign in once each; wrong codes end the half-open session after five tries', async (t) => {
   const who = await organiser(app)
   const { codes } = await enrol(t, await signedInBrowser(app, who))
-  const start = async () => {
-    const response = await app.inject({ method: 'POST', url: '/api/admin/session', payload: { email: who.email, password: 'correct horse battery' } })
-    return (response.headers['set-cookie'] as string).split(';')[0]!
-  }
-  const cookie = await start()
+  const cookie = await halfOpenSession(who.email)
   const used = await app.inject({ method: 'POST', url: '/api/admin/session/code', headers: { cookie }, payload: { code: codes[0]!.toLowerCase() } })
   t.equal(used.statusCode, 200, 'a recovery code (any case) signs in')
   t.equal(json(used).recoveryCodesLeft, 9)
-  const again = await app.inject({ method: 'POST', url: '/api/admin/session/code', headers: { cookie: await start() }, payload: { code: codes[0] } })
+  const again = await app.inject({ method: 'POST', url: '/api/admin/session/code', headers: { cookie: await halfOpenSession(who.email) }, payload: { code: codes[0] } })
   t.equal(again.statusCode, 401, 'and only once')
 
-  const tries = await start()
+  const tries = await halfOpenSession(who.email)
   for (let i = 0; i < 5; i++) {
     const wrong = await app.inject({ method: 'POST', url: '/api/admin/session/code', headers: { cookie: tries }, payload: { code: 'AAAAA-AAAAA' } })
     t.equal(wrong.statusCode, 401)
@@ -104,13 +106,9 @@ t.test('new recovery codes need a current code and replace the old ones; turning
   t.equal(reused.statusCode, 401, 'the API refuses a code already used')
   t.equal(json(reused).error.code, 'TWO_FACTOR_CODE_INVALID')
 
-  const halfOpen = async (): Promise<string> => {
-    const response = await app.inject({ method: 'POST', url: '/api/admin/session', payload: { email: who.email, password: 'correct horse battery' } })
-    return (response.headers['set-cookie'] as string).split(';')[0]!
-  }
-  const old = await app.inject({ method: 'POST', url: '/api/admin/session/code', headers: { cookie: await halfOpen() }, payload: { code: codes[0] } })
+  const old = await app.inject({ method: 'POST', url: '/api/admin/session/code', headers: { cookie: await halfOpenSession(who.email) }, payload: { code: codes[0] } })
   t.equal(old.statusCode, 401, 'an old recovery code no longer signs in')
-  const current = await app.inject({ method: 'POST', url: '/api/admin/session/code', headers: { cookie: await halfOpen() }, payload: { code: fresh[0] } })
+  const current = await app.inject({ method: 'POST', url: '/api/admin/session/code', headers: { cookie: await halfOpenSession(who.email) }, payload: { code: fresh[0] } })
   t.equal(current.statusCode, 200, 'a new one does')
 
   const refused = await app.inject({ method: 'DELETE', url: '/api/admin/me/two-factor', headers: who.auth, payload: { password: 'not the password' } })

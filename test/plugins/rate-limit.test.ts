@@ -8,8 +8,7 @@ import { build, eachDatabase, freshPostgresDatabase, json, redisUrl, type TestCo
 import { appeal, organiser, person, signatureRows, type Organiser } from '../helpers/fixtures.js'
 import { projectRoot } from '../../src/config.js'
 
-const root = projectRoot
-const french = JSON.parse(readFileSync(join(root, 'locales', 'fr', 'errors.json'), 'utf8')) as { code: Record<string, string> }
+const french = JSON.parse(readFileSync(join(projectRoot, 'locales', 'fr', 'errors.json'), 'utf8')) as { code: Record<string, string> }
 
 /** A key prefix no other run (or test) uses; its keys are removed when the test ends, and nothing else. */
 function redisPrefix (t: TestContext): string {

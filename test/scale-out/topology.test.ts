@@ -19,7 +19,6 @@ const run = promisify(execFile)
 const BIN = '/usr/lib/postgresql/15/bin'
 const PGBOUNCER = '/usr/sbin/pgbouncer'
 const NGINX = '/usr/sbin/nginx'
-const root = projectRoot
 const missing = [join(BIN, 'initdb'), join(BIN, 'pg_basebackup'), PGBOUNCER, NGINX].filter((file) => !existsSync(file))
 // CI installs them (.ci/run) and sets REQUIRE_TOOLS=1: there a missing one fails instead of skipping.
 const skip = missing.length === 0 || process.env.REQUIRE_TOOLS === '1'
@@ -69,7 +68,7 @@ function startInstance (t: TestContext, port: number, env: Record<string, string
   const childEnv: Record<string, string | undefined> = { ...process.env }
   for (const key of Object.keys(ConfigSchema.properties)) delete childEnv[key]
   Object.assign(childEnv, testEnv(), { PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', DATA_DIR: t.testdir() }, env)
-  const child = spawn(process.execPath, programArguments('src/server.ts'), { cwd: root, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, programArguments('src/server.ts'), { cwd: projectRoot, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] })
   let output = ''
   const ready = new Promise<void>((resolve, reject) => {
     child.stdout!.setEncoding('utf8').on('data', (chunk: string) => { output += chunk; if (output.includes('is listening on')) resolve() })
